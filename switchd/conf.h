@@ -1,0 +1,85 @@
+/*
+ * switchd.conf -> struct sw_conf. Parsing has no side effects: it reads the
+ * file (and the user/group databases to check owner/group names), nothing else.
+ */
+#ifndef SWITCHD_CONF_H
+#define SWITCHD_CONF_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "util.h"
+
+enum sw_addr_mode {
+	SW_ADDR_KEEP,	/* move the NIC's addresses and routes to the bridge */
+	SW_ADDR_NONE,	/* the bridge has no address at all */
+	SW_ADDR_STATIC, /* the CIDRs listed */
+};
+
+struct sw_conf_nic {
+	char name[SW_IFNAMSIZ];	      /* service name: [nic hweth0] */
+	bool has_mac;
+	uint8_t mac[6];		      /* mac = ...: permanent MAC, else current MAC */
+	char match_name[SW_IFNAMSIZ]; /* name = ...: its name when first seen */
+	int line;
+};
+
+struct sw_conf_bridge {
+	char name[SW_IFNAMSIZ];
+	char (*ports)[SW_IFNAMSIZ]; /* [nic] names, preferred first */
+	size_t nports;
+	enum sw_addr_mode addr_mode;
+	struct sw_cidr *addrs; /* SW_ADDR_STATIC */
+	size_t naddrs;
+	bool stp;
+	char **guests; /* fnmatch(3) patterns */
+	size_t nguests;
+	int line;
+};
+
+struct sw_conf_tap {
+	char name[SW_IFNAMSIZ];
+	char bridge[SW_IFNAMSIZ];
+	bool has_owner, has_group;
+	char owner[33], group[33];
+	uid_t uid; /* resolved from owner */
+	gid_t gid; /* resolved from group */
+	int line;
+};
+
+struct sw_conf {
+	char socket_path[108];
+	struct sw_conf_nic *nics;
+	size_t nnics;
+	struct sw_conf_bridge *bridges;
+	size_t nbridges;
+	struct sw_conf_tap *taps;
+	size_t ntaps;
+};
+
+/* Called once per error; line 0 means the error is about the whole file. */
+typedef void (*conf_error_fn)(void *arg, const char *file, int line, const char *msg);
+
+/*
+ * Parse a file / a string. Returns the number of errors (0: conf is valid and
+ * must be released with conf_free), or -errno if the file cannot be read.
+ * Every error is passed to errfn (may be NULL) as FILE:LINE: message.
+ * On errors conf is left empty (nothing to free).
+ */
+int conf_load(const char *path, struct sw_conf *conf, conf_error_fn errfn, void *arg);
+int conf_load_string(const char *text, const char *name, struct sw_conf *conf,
+		     conf_error_fn errfn, void *arg);
+void conf_free(struct sw_conf *conf);
+
+/* Print back in canonical form (re-parses to the same struct). */
+void conf_print(FILE *f, const struct sw_conf *conf);
+
+const struct sw_conf_nic *conf_find_nic(const struct sw_conf *conf, const char *name);
+const struct sw_conf_bridge *conf_find_bridge(const struct sw_conf *conf, const char *name);
+const struct sw_conf_tap *conf_find_tap(const struct sw_conf *conf, const char *name);
+/* The bridge whose ports list names this [nic], or NULL. */
+const struct sw_conf_bridge *conf_bridge_of_port(const struct sw_conf *conf, const char *nic);
+/* The first bridge whose guests patterns match ifname, or NULL. */
+const struct sw_conf_bridge *conf_bridge_of_guest(const struct sw_conf *conf, const char *ifname);
+
+#endif

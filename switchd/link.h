@@ -1,0 +1,89 @@
+/*
+ * The kernel model: links (keyed by ifindex), their addresses and non-kernel
+ * routes, kept current from netlink events. Observers are told what changed.
+ * ENOBUFS on the event socket -> linkdb_resync(): a full re-dump, diffed
+ * against the model, so observers see the same events they missed.
+ */
+#ifndef SWITCHD_LINK_H
+#define SWITCHD_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "nl_parse.h"
+
+struct sw_nl;
+
+enum link_event_type {
+	LINK_ADDED,
+	LINK_REMOVED,	/* the device is gone (RTM_DELLINK, AF_UNSPEC) */
+	LINK_CHANGED,	/* see link_event.changed */
+	ADDR_ADDED,
+	ADDR_REMOVED,
+	ROUTE_ADDED,
+	ROUTE_REMOVED,
+	DB_RESYNCED,	/* after a full resync: observers may re-check everything */
+};
+
+/* link_event.changed bits */
+#define LC_NAME    0x01
+#define LC_MASTER  0x02
+#define LC_CARRIER 0x04
+#define LC_FLAGS   0x08
+#define LC_MAC     0x10
+#define LC_OTHER   0x20
+
+struct link_event {
+	enum link_event_type type;
+	const struct sw_link *link;  /* LINK_*: current state (for REMOVED: last known) */
+	const struct sw_link *old;   /* LINK_CHANGED: the previous state */
+	unsigned int changed;	     /* LINK_CHANGED: LC_* */
+	const struct sw_addr *addr;  /* ADDR_* */
+	const struct sw_route *route; /* ROUTE_* */
+};
+
+typedef void (*link_observer_fn)(void *arg, const struct link_event *ev);
+
+#define LINKDB_MAX_OBSERVERS 8
+
+struct sw_linkdb {
+	struct sw_link *links;
+	size_t nlinks, links_cap;
+	struct sw_addr *addrs;
+	size_t naddrs, addrs_cap;
+	struct sw_route *routes; /* tables other than local (255), protocol != kernel */
+	size_t nroutes, routes_cap;
+	uint64_t resyncs;
+	uint64_t events;
+	struct {
+		link_observer_fn fn;
+		void *arg;
+	} observers[LINKDB_MAX_OBSERVERS];
+	int nobservers;
+};
+
+void linkdb_init(struct sw_linkdb *db);
+void linkdb_free(struct sw_linkdb *db);
+int linkdb_subscribe(struct sw_linkdb *db, link_observer_fn fn, void *arg);
+
+/* Apply one netlink message (event or dump part); publishes the change. */
+int linkdb_handle_msg(struct sw_linkdb *db, const struct nlmsghdr *nlh);
+
+/* Dump links, addresses and routes; replace the model; publish the
+ * differences and then DB_RESYNCED. The first call fills an empty model. */
+int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen);
+
+const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex);
+const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *name);
+/* The link whose permanent MAC is mac, else (no permanent MAC known) whose
+ * current MAC is mac; bridges and taps are never matched. */
+const struct sw_link *linkdb_by_mac(const struct sw_linkdb *db, const uint8_t mac[6]);
+/* Is name used by any link, as its name or an alternative name? */
+const struct sw_link *linkdb_name_taken(const struct sw_linkdb *db, const char *name);
+
+/* Test helpers for the pure modules: put a link/address/route in the model. */
+int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l);
+int linkdb_put_addr(struct sw_linkdb *db, const struct sw_addr *a);
+int linkdb_put_route(struct sw_linkdb *db, const struct sw_route *r);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * The only libmnl user. Two NETLINK_ROUTE sockets: one for requests and dumps
+ * (synchronous, matched by sequence number, every request with NLM_F_ACK), one
+ * subscribed to events (link, neigh, IPv4/IPv6 addresses and routes, netconf).
+ *
+ * Every function that talks to the kernel returns 0 or -errno and, on error,
+ * writes the kernel's extended-ACK text (or strerror) into err.
+ */
+#ifndef SWITCHD_NL_H
+#define SWITCHD_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+#include "nl_parse.h"
+
+#define NL_BUFSIZE (64 * 1024)
+
+struct sw_nl {
+	struct mnl_socket *req;
+	struct mnl_socket *ev;
+	unsigned int req_portid;
+	uint32_t seq;
+	char *buf; /* NL_BUFSIZE receive buffer */
+};
+
+/* ev_rcvbuf: receive buffer of the event socket in bytes; 0 = a large default
+ * (SO_RCVBUFFORCE, 8 MiB). Tests shrink it to provoke ENOBUFS. */
+int nl_open(struct sw_nl *nl, int ev_rcvbuf);
+void nl_close(struct sw_nl *nl);
+int nl_event_fd(const struct sw_nl *nl);
+
+/*
+ * Read everything queued on the (non-blocking) event socket and pass each
+ * message to cb. Returns 0 when drained, -ENOBUFS when the kernel dropped
+ * events (the caller must resync: state is unknown), or another -errno.
+ */
+int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data);
+
+/*
+ * Send one request (NLM_F_ACK is added, seq assigned) and wait for its ack.
+ * cb (may be NULL) receives non-error replies, e.g. NLM_F_ECHO or a GET.
+ */
+int nl_talk(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+	    char *err, size_t errlen);
+
+/*
+ * Several requests in one sendmsg(): the kernel runs them in order, one by
+ * one, with no rollback. Returns 0 if all succeeded; else -errno of the first
+ * failure, *failed = its index (requests after it were still attempted).
+ */
+int nl_talk_batch(struct sw_nl *nl, struct nlmsghdr **msgs, int n, int *failed,
+		  char *err, size_t errlen);
+
+/* A dump; repeated (up to 5 times) while the kernel flags NLM_F_DUMP_INTR. */
+int nl_dump(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+	    char *err, size_t errlen);
+
+/* Dumps with each message passed to cb. family: AF_UNSPEC / AF_INET / AF_INET6. */
+int nl_dump_links(struct sw_nl *nl, mnl_cb_t cb, void *data, char *err, size_t errlen);
+int nl_dump_addrs(struct sw_nl *nl, int family, mnl_cb_t cb, void *data, char *err, size_t errlen);
+int nl_dump_routes(struct sw_nl *nl, int family, mnl_cb_t cb, void *data, char *err, size_t errlen);
+
+/* One link by ifindex (> 0) or by name (ifindex 0). -ENODEV if none. */
+int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link *out,
+		char *err, size_t errlen);
+
+/* Request builders. */
+int nl_link_rename(struct sw_nl *nl, int ifindex, const char *name, char *err, size_t errlen);
+int nl_link_set_up(struct sw_nl *nl, int ifindex, bool up, char *err, size_t errlen);
+int nl_link_set_master(struct sw_nl *nl, int ifindex, int master, char *err, size_t errlen);
+int nl_link_set_alias(struct sw_nl *nl, int ifindex, const char *alias, char *err, size_t errlen);
+int nl_link_set_mac(struct sw_nl *nl, int ifindex, const uint8_t mac[6], char *err, size_t errlen);
+/* IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_NONE (1) stops link-local generation */
+int nl_link_set_addr_gen_mode(struct sw_nl *nl, int ifindex, uint8_t mode, char *err, size_t errlen);
+int nl_link_delete(struct sw_nl *nl, int ifindex, char *err, size_t errlen);
+
+/* A bridge, CREATE|EXCL, with a pinned MAC (NULL: kernel's choice), STP on/off
+ * (off: forward delay 0). *ifindex receives the new ifindex. */
+int nl_bridge_create(struct sw_nl *nl, const char *name, const uint8_t *mac, bool stp,
+		     int *ifindex, char *err, size_t errlen);
+
+/* Enslave new_port to bridge and release old_port, in one batch, so the bridge
+ * never lacks a forwarding port (it keeps carrier). */
+int nl_bridge_swap_ports(struct sw_nl *nl, int bridge, int new_port, int old_port,
+			 char *err, size_t errlen);
+
+/* Add a (copy of an) address on ifindex; IPv6 addresses get IFA_F_NODAD. */
+int nl_addr_add(struct sw_nl *nl, const struct sw_addr *a, int ifindex, char *err, size_t errlen);
+int nl_addr_del(struct sw_nl *nl, const struct sw_addr *a, char *err, size_t errlen);
+
+/* Re-add a route, every nexthop through from_ifindex moved to to_ifindex
+ * (both 0: as it was). */
+int nl_route_add(struct sw_nl *nl, const struct sw_route *r, int from_ifindex,
+		 int to_ifindex, char *err, size_t errlen);
+int nl_route_del(struct sw_nl *nl, const struct sw_route *r, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * Pure decoders: one rtnetlink message -> one struct. No socket I/O here, so
+ * the unit tests feed them canned messages.
+ */
+#ifndef SWITCHD_NL_PARSE_H
+#define SWITCHD_NL_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include "util.h"
+
+#define SW_MAX_ALTNAMES 4
+
+struct sw_link {
+	int ifindex;
+	char name[SW_IFNAMSIZ];
+	bool has_mac, has_perm_mac;
+	uint8_t mac[6];
+	uint8_t perm_mac[6];		/* IFLA_PERM_ADDRESS (5.6+, drivers that fill it) */
+	int master;			/* IFLA_MASTER, 0 = none */
+	unsigned int flags;		/* ifi_flags: IFF_UP, IFF_LOWER_UP, ... */
+	uint8_t operstate;		/* IF_OPER_* */
+	bool carrier;			/* IFLA_CARRIER, else IFF_LOWER_UP */
+	uint32_t carrier_changes;	/* IFLA_CARRIER_CHANGES */
+	uint32_t mtu;
+	char kind[16];			/* IFLA_INFO_KIND: "bridge", "veth", "tun", "" */
+	char slave_kind[16];		/* IFLA_INFO_SLAVE_KIND: "bridge" for a port */
+	char alias[64];			/* IFLA_IFALIAS */
+	char parent_bus[16];		/* IFLA_PARENT_DEV_BUS_NAME: "pci" */
+	char parent_dev[64];		/* IFLA_PARENT_DEV_NAME: "0000:03:00.0" */
+	char altnames[SW_MAX_ALTNAMES][SW_IFNAMSIZ];
+	int naltnames;
+	/* bridge only (IFLA_INFO_DATA) */
+	bool br_stp;
+	bool has_br_info;
+};
+
+/* Bridge-port view (family AF_BRIDGE): RTM_NEWLINK/RTM_DELLINK from the bridge. */
+struct sw_brport {
+	int ifindex;
+	int master;
+	uint8_t state;  /* BR_STATE_*, from IFLA_PROTINFO/IFLA_BRPORT_STATE */
+	bool has_state;
+};
+
+struct sw_addr {
+	int family;
+	int ifindex;
+	uint8_t prefixlen;
+	uint8_t scope;
+	uint32_t flags;	/* IFA_FLAGS if present, else ifa_flags */
+	bool has_local, has_address, has_broadcast, has_cacheinfo, has_rt_priority;
+	uint8_t local[16];
+	uint8_t address[16];
+	uint8_t broadcast[4];
+	char label[SW_IFNAMSIZ];
+	uint32_t valid_lft, preferred_lft; /* IFA_CACHEINFO; 0xffffffff = forever */
+	uint32_t rt_priority;
+	uint8_t proto;	/* IFA_PROTO, 0 if absent */
+};
+
+#define SW_ROUTE_ATTRS_MAX 1024
+struct sw_route {
+	struct rtmsg rtm;
+	uint32_t table;		/* RTA_TABLE, else rtm_table */
+	int oif;		/* RTA_OIF, 0 if none */
+	bool has_dst, has_gateway, has_prefsrc, has_multipath;
+	uint8_t dst[16];
+	uint8_t gateway[16];
+	uint8_t prefsrc[16];
+	uint32_t priority;
+	uint32_t nh_id;		/* RTA_NH_ID: a nexthop object (cannot be moved) */
+	/* The attributes as the kernel sent them, so the route can be re-added
+	 * on another device without losing metrics, multipath weights, etc. */
+	uint16_t attrs_len;
+	uint8_t attrs[SW_ROUTE_ATTRS_MAX];
+};
+
+/* Each returns 0, or -EINVAL for a malformed message / wrong type or family,
+ * or -E2BIG (route) when the attributes do not fit. */
+int nlp_link(const struct nlmsghdr *nlh, struct sw_link *out);
+int nlp_brport(const struct nlmsghdr *nlh, struct sw_brport *out);
+int nlp_addr(const struct nlmsghdr *nlh, struct sw_addr *out);
+int nlp_route(const struct nlmsghdr *nlh, struct sw_route *out);
+
+/* Does the route leave through ifindex (RTA_OIF or a multipath nexthop)? */
+bool nlp_route_uses_ifindex(const struct sw_route *r, int ifindex);
+
+/* Text of an NLMSG_ERROR: the extended-ACK message if any, else strerror.
+ * Returns the error (negative errno, 0 for an ack). */
+int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len);
+
+#endif
