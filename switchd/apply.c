@@ -1,1 +1,282 @@
-/* to be written */
+/*
+ * Plan -> kernel, with undo. See apply.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_addr.h>
+
+#include "apply.h"
+#include "log.h"
+#include "nl.h"
+#include "tap.h"
+
+#define IN6_GEN_EUI64 0
+#define IN6_GEN_NONE 1
+
+struct undo {
+	struct sw_action a; /* the inverse action, with ifindex resolved */
+	bool done;
+};
+
+struct apply_state {
+	struct sw_nl *nl;
+	struct undo *undo;
+	size_t nundo, cap;
+};
+
+/* A device named by the plan: its ifindex now (renames keep the ifindex). */
+static int resolve(struct sw_nl *nl, int ifindex, const char *name, char *err, size_t errlen)
+{
+	struct sw_link l;
+	int ret;
+
+	if (ifindex > 0)
+		return ifindex;
+	ret = nl_link_get(nl, 0, name, &l, err, errlen);
+	if (ret < 0) {
+		if (ret == -ENODEV)
+			snprintf(err, errlen, "%s: no such device", name);
+		return ret;
+	}
+	return l.ifindex;
+}
+
+static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_action *inv,
+		     char *err, size_t errlen)
+{
+	int ifindex = 0, master, ret;
+
+	*inv = *a;
+	inv->route = NULL; /* the caller keeps its own copy */
+	if (a->kind != ACT_BRIDGE_CREATE && a->kind != ACT_TAP_CREATE) {
+		ifindex = resolve(nl, a->ifindex, a->dev, err, errlen);
+		if (ifindex < 0)
+			return ifindex;
+	}
+	inv->ifindex = ifindex;
+
+	switch (a->kind) {
+	case ACT_RENAME:
+		ret = nl_link_rename(nl, ifindex, a->arg, err, errlen);
+		/* < 6.2 kernels refuse to rename a device that is up */
+		if (ret == -EBUSY) {
+			ret = nl_link_set_up(nl, ifindex, false, err, errlen);
+			if (!ret)
+				ret = nl_link_rename(nl, ifindex, a->arg, err, errlen);
+			if (!nl_link_set_up(nl, ifindex, true, err, errlen) && !ret)
+				log_info("%s: renamed while down (kernel < 6.2)", a->arg);
+		}
+		sw_strlcpy(inv->dev, a->arg, sizeof(inv->dev));
+		snprintf(inv->arg, sizeof(inv->arg), "%s", a->dev);
+		return ret;
+	case ACT_SET_UP:
+		inv->kind = ACT_SET_UP; /* marked below: the inverse brings it down */
+		return nl_link_set_up(nl, ifindex, true, err, errlen);
+	case ACT_BRIDGE_CREATE:
+		ret = nl_bridge_create(nl, a->dev, a->has_mac ? a->mac : NULL, a->stp, &inv->ifindex,
+				       err, errlen);
+		return ret;
+	case ACT_SET_ALIAS:
+		return nl_link_set_alias(nl, ifindex, a->arg, err, errlen);
+	case ACT_ADDR_GEN_NONE:
+		return nl_link_set_addr_gen_mode(nl, ifindex, IN6_GEN_NONE, err, errlen);
+	case ACT_ADDR_ADD:
+		inv->addr.ifindex = ifindex;
+		return nl_addr_add(nl, &a->addr, ifindex, err, errlen);
+	case ACT_ADDR_DEL:
+		return nl_addr_del(nl, &a->addr, err, errlen);
+	case ACT_ROUTE_ADD:
+		inv->from_ifindex = a->from_ifindex;
+		return nl_route_add(nl, a->route, a->from_ifindex, ifindex, err, errlen);
+	case ACT_ROUTE_DEL:
+		return nl_route_del(nl, a->route, err, errlen);
+	case ACT_ENSLAVE:
+	case ACT_RELEASE:
+		master = resolve(nl, 0, a->arg, err, errlen);
+		if (master < 0)
+			return master;
+		inv->master = master;
+		return nl_link_set_master(nl, ifindex, a->kind == ACT_ENSLAVE ? master : 0, err,
+					  errlen);
+	case ACT_SWAP:
+		master = resolve(nl, 0, a->arg, err, errlen);
+		if (master < 0)
+			return master;
+		inv->master = master;
+		return nl_bridge_swap_ports(nl, master, ifindex, a->from_ifindex, err, errlen);
+	case ACT_TAP_CREATE:
+		ret = tap_create(a->dev, a->has_uid, a->uid, a->has_gid, a->gid, err, errlen);
+		if (!ret)
+			inv->ifindex = resolve(nl, 0, a->dev, err, errlen);
+		return ret;
+	case ACT_LINK_DELETE:
+		return nl_link_delete(nl, ifindex, err, errlen);
+	}
+	snprintf(err, errlen, "unknown action %d", a->kind);
+	return -EINVAL;
+}
+
+int apply_action(struct sw_nl *nl, const struct sw_action *a, char *err, size_t errlen)
+{
+	struct sw_action inv;
+
+	return do_action(nl, a, &inv, err, errlen);
+}
+
+/* Run the inverse of a done action. */
+static int undo_action(struct sw_nl *nl, const struct sw_action *d, char *err, size_t errlen)
+{
+	struct sw_route moved;
+
+	switch (d->kind) {
+	case ACT_RENAME:
+		return nl_link_rename(nl, d->ifindex, d->arg, err, errlen);
+	case ACT_SET_UP:
+		return nl_link_set_up(nl, d->ifindex, false, err, errlen);
+	case ACT_BRIDGE_CREATE:
+	case ACT_TAP_CREATE:
+		return d->ifindex > 0 ? nl_link_delete(nl, d->ifindex, err, errlen) : 0;
+	case ACT_SET_ALIAS:
+		return nl_link_set_alias(nl, d->ifindex, "", err, errlen);
+	case ACT_ADDR_GEN_NONE:
+		return nl_link_set_addr_gen_mode(nl, d->ifindex, IN6_GEN_EUI64, err, errlen);
+	case ACT_ADDR_ADD:
+		return nl_addr_del(nl, &d->addr, err, errlen);
+	case ACT_ADDR_DEL:
+		return nl_addr_add(nl, &d->addr, d->addr.ifindex, err, errlen);
+	case ACT_ROUTE_ADD:
+		moved = *d->route;
+		nlp_route_retarget(&moved, d->from_ifindex, d->ifindex);
+		return nl_route_del(nl, &moved, err, errlen);
+	case ACT_ROUTE_DEL:
+		return nl_route_add(nl, d->route, 0, 0, err, errlen);
+	case ACT_ENSLAVE:
+		return nl_link_set_master(nl, d->ifindex, 0, err, errlen);
+	case ACT_RELEASE:
+		return nl_link_set_master(nl, d->ifindex, d->master, err, errlen);
+	case ACT_SWAP:
+		/* put the previous port back first: the bridge keeps carrier */
+		return nl_bridge_swap_ports(nl, d->master, d->from_ifindex, d->ifindex, err, errlen);
+	case ACT_LINK_DELETE:
+		return 0;
+	}
+	return 0;
+}
+
+static int push_undo(struct apply_state *st, const struct sw_action *inv, const struct sw_action *a)
+{
+	struct undo *u;
+
+	if (st->nundo == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 32;
+		struct undo *v = realloc(st->undo, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		st->undo = v;
+		st->cap = cap;
+	}
+	u = &st->undo[st->nundo++];
+	u->a = *inv;
+	u->a.route = NULL;
+	u->done = true;
+	if (a->route) {
+		u->a.route = malloc(sizeof(*u->a.route));
+		if (!u->a.route) {
+			st->nundo--;
+			return -ENOMEM;
+		}
+		*u->a.route = *a->route;
+	}
+	return 0;
+}
+
+static void rollback_group(struct apply_state *st, int group, const char *gname)
+{
+	for (size_t i = st->nundo; i-- > 0;) {
+		struct undo *u = &st->undo[i];
+		char err[256] = "", what[256];
+
+		if (u->a.group != group || !u->done)
+			continue;
+		u->done = false;
+		if (undo_action(st->nl, &u->a, err, sizeof(err)) < 0)
+			log_warnx("%s: rollback of \"%s\" failed: %s", gname,
+				  action_describe(&u->a, what, sizeof(what)), err);
+		else
+			log_info("%s: rolled back: %s", gname,
+				 action_describe(&u->a, what, sizeof(what)));
+	}
+}
+
+static bool group_failed(const struct sw_plan *plan, const bool *failed, int group)
+{
+	const struct sw_plan_group *g;
+
+	if (group < 0)
+		return false;
+	if (failed[group])
+		return true;
+	g = &plan->groups[group];
+	if (!g->depends[0])
+		return false;
+	/* a tap fails with its bridge */
+	for (size_t i = 0; i < plan->ngroups; i++) {
+		const char *name = plan->groups[i].name;
+
+		if (failed[i] && strncmp(name, "bridge ", 7) == 0 && strcmp(name + 7, g->depends) == 0)
+			return true;
+	}
+	return false;
+}
+
+int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report, void *arg)
+{
+	struct apply_state st = { .nl = nl };
+	bool failed[plan->ngroups + 1];
+	int nfailed = 0;
+
+	memset(failed, 0, sizeof(failed));
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sw_action *a = &plan->v[i];
+		const char *gname = a->group >= 0 ? plan->groups[a->group].name : "switchd";
+		struct sw_action inv;
+		char err[256] = "", what[256], msg[600];
+		int ret;
+
+		if (group_failed(plan, failed, a->group)) {
+			if (a->group >= 0 && !failed[a->group]) {
+				failed[a->group] = true;
+				nfailed++;
+				snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", gname,
+					 plan->groups[a->group].depends);
+				if (report)
+					report(arg, a->group, msg);
+			}
+			continue;
+		}
+		action_describe(a, what, sizeof(what));
+		ret = do_action(nl, a, &inv, err, sizeof(err));
+		if (ret == 0 && push_undo(&st, &inv, a) == 0) {
+			log_info("%s: %s", gname, what);
+			continue;
+		}
+		if (ret == 0)
+			snprintf(err, sizeof(err), "out of memory");
+		snprintf(msg, sizeof(msg), "%s: %s: %s", gname, what, err[0] ? err : strerror(-ret));
+		log_warnx("%s", msg);
+		if (report)
+			report(arg, a->group, msg);
+		if (a->group >= 0) {
+			failed[a->group] = true;
+			nfailed++;
+			rollback_group(&st, a->group, gname);
+		}
+	}
+	for (size_t i = 0; i < st.nundo; i++)
+		free(st.undo[i].a.route);
+	free(st.undo);
+	return nfailed;
+}

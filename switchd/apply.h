@@ -1,1 +1,24 @@
-/* to be written */
+/*
+ * Apply a plan through netlink, one action at a time with its ack. Each done
+ * action records its inverse; when an action fails, the inverses of its group
+ * run in reverse order (rollback), the group and the groups that depend on it
+ * are skipped, and the other groups go on.
+ */
+#ifndef SWITCHD_APPLY_H
+#define SWITCHD_APPLY_H
+
+#include <stddef.h>
+#include "plan.h"
+
+struct sw_nl;
+
+/* Called for each failed group with "bridge eth0: attach hweth0 to eth0: <reason>". */
+typedef void (*apply_report_fn)(void *arg, int group, const char *msg);
+
+/* Returns the number of groups that failed (0: everything applied). */
+int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report, void *arg);
+
+/* Run one action (no rollback bookkeeping): for callers with one-step plans. */
+int apply_action(struct sw_nl *nl, const struct sw_action *a, char *err, size_t errlen);
+
+#endif

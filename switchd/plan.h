@@ -1,1 +1,102 @@
-/* to be written */
+/*
+ * The planner: desired state (config) + observed state (the link model) ->
+ * a list of actions. Pure: it reads its inputs and writes a plan, nothing
+ * else, so `switchd --plan`, the daemon and the unit tests run the same code.
+ *
+ * Actions are grouped: one group per bridge (its NICs' renames, the bridge,
+ * addresses, routes, ports) and one per tap. A failing group is undone on its
+ * own (apply.c); the others still run.
+ */
+#ifndef SWITCHD_PLAN_H
+#define SWITCHD_PLAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "conf.h"
+#include "link.h"
+#include "nl_parse.h"
+
+enum sw_action_kind {
+	ACT_RENAME,	   /* ifindex: from dev to arg */
+	ACT_SET_UP,	   /* dev */
+	ACT_BRIDGE_CREATE, /* dev, mac (has_mac), stp */
+	ACT_SET_ALIAS,	   /* dev, arg = alias */
+	ACT_ADDR_GEN_NONE, /* dev: no IPv6 link-local (stays silent / invisible) */
+	ACT_ADDR_ADD,	   /* addr on dev */
+	ACT_ADDR_DEL,	   /* addr (addr.ifindex) */
+	ACT_ROUTE_ADD,	   /* route moved from from_ifindex to dev */
+	ACT_ROUTE_DEL,	   /* route as it is */
+	ACT_ENSLAVE,	   /* dev into bridge arg */
+	ACT_RELEASE,	   /* dev out of its bridge arg */
+	ACT_TAP_CREATE,	   /* dev, uid/gid */
+	ACT_SWAP,	   /* attach dev to bridge arg, then detach from_ifindex, in one batch */
+	ACT_LINK_DELETE,   /* dev (a tap switchd made): cannot be undone, so always last */
+};
+
+/* A device is named by ifindex when it exists at plan time, else (a bridge or
+ * tap to be created) by its name, resolved when the action runs. */
+struct sw_action {
+	enum sw_action_kind kind;
+	int group;
+	int ifindex;
+	char dev[SW_IFNAMSIZ];
+	char arg[64];
+	bool has_mac, stp, has_uid, has_gid;
+	uint8_t mac[6];
+	uid_t uid;
+	gid_t gid;
+	int from_ifindex;
+	int master; /* filled in when applied: the bridge's ifindex */
+	struct sw_addr addr;
+	struct sw_route *route; /* owned by the plan */
+	char why[96];		/* shown by --plan and in logs */
+};
+
+struct sw_plan_group {
+	char name[40]; /* "bridge eth0", "tap tap0" */
+	char error[256]; /* set when the group cannot be planned: it is skipped */
+	char depends[SW_IFNAMSIZ]; /* a tap's bridge: fails with it */
+};
+
+struct sw_plan {
+	struct sw_action *v;
+	size_t n, cap;
+	struct sw_plan_group *groups;
+	size_t ngroups;
+};
+
+/* Ports an operator detached at run time: the planner must not re-attach them. */
+struct sw_port_hold {
+	char bridge[SW_IFNAMSIZ];
+	char port[SW_IFNAMSIZ];
+};
+
+struct plan_input {
+	const struct sw_conf *conf;
+	const struct sw_linkdb *db;
+	const struct sw_port_hold *held;
+	size_t nheld;
+};
+
+/* Build the plan. 0 (group errors are in plan->groups[i].error), or -ENOMEM. */
+int plan_build(const struct plan_input *in, struct sw_plan *plan);
+void plan_free(struct sw_plan *plan);
+
+/* One line per action, grouped; group errors as "error: ..." lines.
+ * Returns the number of groups with errors. */
+int plan_print(FILE *f, const struct sw_plan *plan);
+/* One action as text (for logs): "rename eth0 -> hweth0" */
+char *action_describe(const struct sw_action *a, char *buf, size_t len);
+
+/* Which link is this [nic] now? NULL if absent. */
+const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_linkdb *db,
+				    const struct sw_conf_nic *nic);
+
+/* The MAC a bridge is pinned to: its preferred present NIC's permanent MAC
+ * (else current MAC), else the first [nic] mac= of its ports, else a stable
+ * locally administered MAC derived from the bridge's name. */
+void plan_bridge_mac(const struct sw_conf *conf, const struct sw_linkdb *db,
+		     const struct sw_conf_bridge *br, uint8_t mac[6], const char **why);
+
+#endif

@@ -1,1 +1,323 @@
-/* to be written */
+/*
+ * The planner, with no kernel: a config and a hand-made link model in, the
+ * actions out. What a user would see as --plan output and as the order in
+ * which the host is changed.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "link.h"
+#include "plan.h"
+
+static struct sw_conf conf;
+static struct sw_linkdb db;
+static struct sw_plan plan;
+
+static const uint8_t MAC_A[6] = { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x10 };
+static const uint8_t MAC_B[6] = { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x11 };
+
+static void setup(void)
+{
+	memset(&conf, 0, sizeof(conf));
+	memset(&plan, 0, sizeof(plan));
+	linkdb_init(&db);
+}
+
+static void teardown(void)
+{
+	plan_free(&plan);
+	conf_free(&conf);
+	linkdb_free(&db);
+}
+
+static void load(const char *text)
+{
+	int errors = conf_load_string(text, "test.conf", &conf, NULL, NULL);
+
+	cr_assert_eq(errors, 0, "config has %d errors", errors);
+}
+
+static void link_add(int ifindex, const char *name, const uint8_t *mac, const char *kind,
+		     int master, unsigned int flags)
+{
+	struct sw_link l = { .ifindex = ifindex, .master = master, .flags = flags };
+
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.kind, sizeof(l.kind), "%s", kind);
+	if (mac) {
+		memcpy(l.mac, mac, 6);
+		l.has_mac = true;
+	}
+	l.carrier = flags & IFF_LOWER_UP;
+	cr_assert_eq(linkdb_put_link(&db, &l), 0);
+}
+
+static void addr_add(int ifindex, const char *cidr, unsigned char scope)
+{
+	struct sw_addr a = { .ifindex = ifindex, .scope = scope };
+	char ip[64];
+	const char *slash = strchr(cidr, '/');
+
+	snprintf(ip, sizeof(ip), "%.*s", (int)(slash - cidr), cidr);
+	a.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	a.prefixlen = (uint8_t)atoi(slash + 1);
+	cr_assert_eq(inet_pton(a.family, ip, a.local), 1);
+	memcpy(a.address, a.local, 16);
+	a.has_local = a.has_address = true;
+	cr_assert_eq(linkdb_put_addr(&db, &a), 0);
+}
+
+static void route_add(int oif, const char *gw)
+{
+	struct sw_route r = { .oif = oif, .table = RT_TABLE_MAIN };
+
+	r.rtm.rtm_family = AF_INET;
+	r.rtm.rtm_table = RT_TABLE_MAIN;
+	r.rtm.rtm_protocol = RTPROT_BOOT;
+	r.rtm.rtm_type = RTN_UNICAST;
+	r.has_gateway = true;
+	inet_pton(AF_INET, gw, r.gateway);
+	cr_assert_eq(linkdb_put_route(&db, &r), 0);
+}
+
+static void build(void)
+{
+	struct plan_input in = { &conf, &db, NULL, 0 };
+
+	cr_assert_eq(plan_build(&in, &plan), 0);
+}
+
+/* Index of the first action of a kind on a device (-1: none). */
+static int find(enum sw_action_kind kind, const char *dev)
+{
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.v[i].kind == kind && (!dev || strcmp(plan.v[i].dev, dev) == 0))
+			return (int)i;
+	return -1;
+}
+
+static int count(enum sw_action_kind kind, const char *dev)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < plan.n; i++)
+		n += plan.v[i].kind == kind && (!dev || strcmp(plan.v[i].dev, dev) == 0);
+	return n;
+}
+
+static char *plan_text(void)
+{
+	static char buf[8192];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	plan_print(f, &plan);
+	fclose(f);
+	return buf;
+}
+
+static const char *LAB =
+	"[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
+	"[nic hweth1]\nmac = 02:00:c6:12:00:11\n"
+	"[bridge eth0]\nports = hweth0 hweth1\naddress = keep\n";
+
+#define UP_CARRIER (IFF_UP | IFF_LOWER_UP)
+
+/* a fresh host: eth0 with addresses and a default route, eth1 spare */
+static void fresh_host(void)
+{
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "eth0", MAC_A, "veth", 0, UP_CARRIER);
+	link_add(3, "eth1", MAC_B, "veth", 0, UP_CARRIER);
+	addr_add(2, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	addr_add(2, "2001:db8::2/64", RT_SCOPE_UNIVERSE);
+	addr_add(2, "fe80::c6ff:fe12:10/64", RT_SCOPE_LINK);
+	addr_add(3, "fe80::c6ff:fe12:11/64", RT_SCOPE_LINK);
+	route_add(2, "198.18.0.1");
+}
+
+TestSuite(plan, .init = setup, .fini = teardown);
+
+Test(plan, converts_a_fresh_host_without_an_outage)
+{
+	load(LAB);
+	fresh_host();
+	build();
+	cr_assert_eq(plan_print(fopen("/dev/null", "w"), &plan), 0, "%s", plan_text());
+
+	int rename = find(ACT_RENAME, "eth0"), create = find(ACT_BRIDGE_CREATE, "eth0");
+	int up = find(ACT_SET_UP, "eth0"), enslave = find(ACT_ENSLAVE, "hweth0");
+	int route_add_br = find(ACT_ROUTE_ADD, "eth0"), route_del = find(ACT_ROUTE_DEL, "hweth0");
+	int addr_del = find(ACT_ADDR_DEL, "hweth0");
+
+	cr_assert(rename >= 0 && create > rename, "NIC renamed before the bridge takes its name\n%s",
+		  plan_text());
+	cr_assert_str_eq(plan.v[rename].arg, "hweth0");
+	cr_assert(memcmp(plan.v[create].mac, MAC_A, 6) == 0, "bridge MAC pinned to the NIC's");
+	cr_assert(up > create);
+	/* addresses and routes are on the bridge before the NIC joins it */
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 2, "IPv4 and global IPv6, not link-local\n%s",
+		     plan_text());
+	cr_assert(find(ACT_ADDR_ADD, "eth0") < enslave);
+	cr_assert(route_add_br >= 0 && route_add_br < enslave, "%s", plan_text());
+	cr_assert_eq(plan.v[route_add_br].from_ifindex, 2);
+	/* ... and leave the NIC only after it joined */
+	cr_assert(route_del > enslave && addr_del > enslave, "%s", plan_text());
+	cr_assert_eq(count(ACT_ADDR_DEL, "hweth0"), 3, "all three of the NIC's addresses go");
+	/* the standby: renamed, silent, not attached */
+	cr_assert(find(ACT_RENAME, "eth1") >= 0);
+	cr_assert_eq(count(ACT_ENSLAVE, "hweth1"), 0, "a standby is not attached");
+	cr_assert(find(ACT_ADDR_GEN_NONE, "hweth1") >= 0, "a standby sends no IPv6");
+}
+
+Test(plan, a_converted_host_plans_nothing)
+{
+	load(LAB);
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "hweth0", MAC_A, "veth", 5, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 0, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	addr_add(5, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	route_add(5, "198.18.0.1");
+	build();
+	cr_assert_eq(plan.n, 0, "expected no steps, got:\n%s", plan_text());
+	cr_assert(strstr(plan_text(), "nothing to do"));
+}
+
+Test(plan, bridge_name_held_by_a_stranger_fails_only_that_bridge)
+{
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
+	     "[bridge lan]\nports = hweth0\n"
+	     "[bridge int0]\naddress = 198.18.254.1/24\n");
+	link_add(2, "eth0", MAC_A, "veth", 0, UP_CARRIER);
+	link_add(9, "lan", NULL, "veth", 0, UP_CARRIER);
+	build();
+	cr_assert(strstr(plan.groups[0].error, "lan"), "%s", plan.groups[0].error);
+	cr_assert_eq(find(ACT_RENAME, "eth0"), -1, "a failed bridge renames nothing");
+	cr_assert(find(ACT_BRIDGE_CREATE, "int0") >= 0, "the other bridge still comes up");
+	cr_assert_eq(plan_print(fopen("/dev/null", "w"), &plan), 1);
+}
+
+Test(plan, port_of_a_foreign_bridge_is_refused)
+{
+	load(LAB);
+	link_add(2, "eth0", MAC_A, "veth", 8, UP_CARRIER);
+	link_add(8, "br-other", NULL, "bridge", 0, UP_CARRIER);
+	build();
+	cr_assert(strstr(plan.groups[0].error, "br-other"), "%s", plan.groups[0].error);
+	cr_assert_eq(plan.n, 0);
+}
+
+Test(plan, internal_bridge_with_static_address_and_tap)
+{
+	load("[bridge int0]\naddress = 198.18.254.1/24\n[tap tap0]\nbridge = int0\n");
+	build();
+	int create = find(ACT_BRIDGE_CREATE, "int0"), addr = find(ACT_ADDR_ADD, "int0");
+	int tap = find(ACT_TAP_CREATE, "tap0"), enslave = find(ACT_ENSLAVE, "tap0");
+
+	cr_assert(create >= 0 && addr > create && tap > create && enslave > tap, "%s", plan_text());
+	cr_assert_eq(plan.v[addr].addr.prefixlen, 24);
+	cr_assert(plan.v[addr].addr.has_broadcast);
+	cr_assert_eq(memcmp(plan.v[addr].addr.broadcast, "\xc6\x12\xfe\xff", 4), 0,
+		     "broadcast 198.18.254.255");
+	cr_assert_eq(plan.v[create].mac[0], 0x02, "locally administered MAC for a port-less bridge");
+
+	/* the derived MAC is stable: a restart gives guests the same gateway MAC */
+	uint8_t again[6];
+	const char *why;
+	plan_bridge_mac(&conf, &db, conf_find_bridge(&conf, "int0"), again, &why);
+	cr_assert_eq(memcmp(again, plan.v[create].mac, 6), 0);
+}
+
+Test(plan, address_none_moves_nothing_and_hides_the_host)
+{
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n[bridge eth0]\nports = hweth0\naddress = none\n");
+	fresh_host();
+	build();
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 0, "%s", plan_text());
+	cr_assert_eq(count(ACT_ROUTE_ADD, "eth0"), 0);
+	cr_assert(find(ACT_ADDR_GEN_NONE, "eth0") >= 0, "no IPv6 link-local on the bridge");
+	cr_assert(find(ACT_ADDR_GEN_NONE, "eth0") < find(ACT_SET_UP, "eth0"),
+		  "before it comes up, or the kernel makes one");
+}
+
+Test(plan, operator_detached_port_is_not_reattached)
+{
+	struct sw_port_hold hold = { "eth0", "hweth0" };
+	struct plan_input in = { &conf, &db, &hold, 1 };
+
+	load(LAB);
+	link_add(2, "hweth0", MAC_A, "veth", 0, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 0, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	cr_assert_eq(plan_build(&in, &plan), 0);
+	cr_assert_eq(count(ACT_ENSLAVE, "hweth0"), 0, "%s", plan_text());
+	cr_assert(find(ACT_ENSLAVE, "hweth1") >= 0, "the next port takes over\n%s", plan_text());
+}
+
+Test(plan, missing_preferred_nic_uses_the_standby)
+{
+	load(LAB);
+	link_add(3, "eth1", MAC_B, "veth", 0, UP_CARRIER);
+	build();
+	cr_assert(find(ACT_ENSLAVE, "hweth1") >= 0, "%s", plan_text());
+	int create = find(ACT_BRIDGE_CREATE, "eth0");
+	cr_assert(memcmp(plan.v[create].mac, MAC_B, 6) == 0, "pinned to the NIC it carries");
+}
+
+Test(plan, two_attached_uplinks_are_reduced_to_one)
+{
+	load(LAB);
+	link_add(2, "hweth0", MAC_A, "veth", 5, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 5, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	build();
+	cr_assert_eq(count(ACT_RELEASE, "hweth1"), 1, "%s", plan_text());
+	cr_assert_eq(count(ACT_RELEASE, "hweth0"), 0);
+}
+
+Test(plan, guests_are_attached_when_free)
+{
+	load("[bridge int0]\naddress = none\nguests = vnet* veth-ct*\n");
+	link_add(5, "int0", NULL, "bridge", 0, UP_CARRIER);
+	link_add(6, "vnet0", NULL, "tun", 0, UP_CARRIER);
+	link_add(7, "veth-ct1", NULL, "veth", 5, UP_CARRIER);
+	link_add(8, "other0", NULL, "veth", 0, UP_CARRIER);
+	build();
+	cr_assert_eq(count(ACT_ENSLAVE, "vnet0"), 1, "%s", plan_text());
+	cr_assert_eq(count(ACT_ENSLAVE, "veth-ct1"), 0, "already attached");
+	cr_assert_eq(count(ACT_ENSLAVE, "other0"), 0, "not a guest");
+}
+
+Test(plan, nic_by_name_is_found_after_conversion)
+{
+	load("[nic hweth1]\nname = eth1\n[bridge eth1]\nports = hweth1\n");
+	link_add(3, "hweth1", MAC_B, "veth", 6, UP_CARRIER);
+	link_add(6, "eth1", MAC_B, "bridge", 0, UP_CARRIER);
+	build();
+	cr_assert_eq(plan.n, 0, "%s", plan_text());
+}
+
+Test(plan, swapped_card_names_are_resolved)
+{
+	/* the cards came back with each other's service names */
+	load(LAB);
+	link_add(2, "hweth1", MAC_A, "veth", 0, UP_CARRIER);
+	link_add(3, "hweth0", MAC_B, "veth", 0, UP_CARRIER);
+	build();
+	cr_assert_eq(plan_print(fopen("/dev/null", "w"), &plan), 0, "%s", plan_text());
+	cr_assert_eq(count(ACT_RENAME, NULL), 3, "one temporary name breaks the cycle\n%s",
+		     plan_text());
+}
+
+Test(plan, tap_name_held_by_another_device)
+{
+	load("[bridge int0]\n[tap tap0]\nbridge = int0\n");
+	link_add(6, "tap0", NULL, "veth", 0, UP_CARRIER);
+	build();
+	cr_assert(strstr(plan.groups[1].error, "not a tap"), "%s", plan.groups[1].error);
+}
