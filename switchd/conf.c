@@ -1,1 +1,750 @@
-/* to be written */
+/*
+ * switchd.conf -> struct sw_conf.
+ *
+ * The tokenizing (comments, white space, key = value) is Debian's libinih. In
+ * Debian's build the handler gets no line number and no call for a section
+ * header, so parsing goes through ini_parse_stream() with our own reader: it
+ * counts lines (the handler runs right after its line was read, so the count
+ * is the key's line) and sees section headers itself, which is how empty and
+ * duplicate sections and lines inih would reject are reported with their
+ * line. Everything is checked after the file is read, so one run reports
+ * every error.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <grp.h>
+#include <ini.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <switchd/proto.h>
+
+#include "conf.h"
+
+enum section_type { SEC_NONE, SEC_SWITCHD, SEC_NIC, SEC_BRIDGE, SEC_TAP, SEC_BAD };
+
+struct parser {
+	const char *file;
+	struct sw_conf *conf;
+	conf_error_fn errfn;
+	void *arg;
+	int errors;
+	int line;
+	enum section_type sec;
+	size_t index; /* of the current nic/bridge/tap */
+	int socket_line;
+	/* the reader's source: a FILE or a string */
+	FILE *f;
+	const char *text;
+	/* keys seen in the current section (duplicates are errors) */
+	char seen[16][16];
+	int nseen;
+};
+
+static void conf_error(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conf_error(struct parser *p, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->errors++;
+	if (p->errfn)
+		p->errfn(p->arg, p->file, line, msg);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static bool check_name(struct parser *p, int line, const char *what, const char *name)
+{
+	const char *why;
+
+	if (ifname_check(name, &why) == 0)
+		return true;
+	conf_error(p, line, "%s \"%s\": invalid interface name: %s", what, name, why);
+	return false;
+}
+
+static void *grow(void *v, size_t n, size_t size)
+{
+	return realloc(v, (n + 1) * size);
+}
+
+/* "[type name]" seen by the reader: open a section. */
+static void open_section(struct parser *p, char *hdr)
+{
+	struct sw_conf *c = p->conf;
+	char *end = strchr(hdr, ']'), *type, *name;
+
+	p->nseen = 0;
+	p->sec = SEC_BAD;
+	if (!end) {
+		conf_error(p, p->line, "section header without ']'");
+		return;
+	}
+	*end = '\0';
+	if (*trim(end + 1) && *trim(end + 1) != '#' && *trim(end + 1) != ';') {
+		conf_error(p, p->line, "unexpected text after the section header");
+		return;
+	}
+	type = trim(hdr + 1);
+	name = type + strcspn(type, " \t");
+	if (*name)
+		*name++ = '\0';
+	name = trim(name);
+
+	if (strcmp(type, "switchd") == 0) {
+		if (*name) {
+			conf_error(p, p->line, "[switchd] takes no name");
+			return;
+		}
+		p->sec = SEC_SWITCHD;
+		return;
+	}
+	if (strcmp(type, "nic") && strcmp(type, "bridge") && strcmp(type, "tap")) {
+		conf_error(p, p->line, "unknown section [%s]", type);
+		return;
+	}
+	if (!*name) {
+		conf_error(p, p->line, "[%s] needs a name: [%s NAME]", type, type);
+		return;
+	}
+	if (strpbrk(name, " \t")) {
+		conf_error(p, p->line, "%s \"%s\": invalid interface name: contains white space",
+			   type, name);
+		return;
+	}
+	if (!check_name(p, p->line, type, name))
+		return;
+	/* duplicates of the same type */
+	for (size_t i = 0; i < c->nnics && !strcmp(type, "nic"); i++)
+		if (!strcmp(c->nics[i].name, name)) {
+			conf_error(p, p->line, "[nic %s] is defined twice (first at line %d)", name,
+				   c->nics[i].line);
+			return;
+		}
+	for (size_t i = 0; i < c->nbridges && !strcmp(type, "bridge"); i++)
+		if (!strcmp(c->bridges[i].name, name)) {
+			conf_error(p, p->line, "[bridge %s] is defined twice (first at line %d)", name,
+				   c->bridges[i].line);
+			return;
+		}
+	for (size_t i = 0; i < c->ntaps && !strcmp(type, "tap"); i++)
+		if (!strcmp(c->taps[i].name, name)) {
+			conf_error(p, p->line, "[tap %s] is defined twice (first at line %d)", name,
+				   c->taps[i].line);
+			return;
+		}
+	if (!strcmp(type, "nic")) {
+		struct sw_conf_nic *v = grow(c->nics, c->nnics, sizeof(*v));
+
+		if (!v)
+			goto nomem;
+		c->nics = v;
+		memset(&v[c->nnics], 0, sizeof(*v));
+		sw_strlcpy(v[c->nnics].name, name, SW_IFNAMSIZ);
+		v[c->nnics].line = p->line;
+		p->index = c->nnics++;
+		p->sec = SEC_NIC;
+	} else if (!strcmp(type, "bridge")) {
+		struct sw_conf_bridge *v = grow(c->bridges, c->nbridges, sizeof(*v));
+
+		if (!v)
+			goto nomem;
+		c->bridges = v;
+		memset(&v[c->nbridges], 0, sizeof(*v));
+		sw_strlcpy(v[c->nbridges].name, name, SW_IFNAMSIZ);
+		v[c->nbridges].line = p->line;
+		p->index = c->nbridges++;
+		p->sec = SEC_BRIDGE;
+	} else {
+		struct sw_conf_tap *v = grow(c->taps, c->ntaps, sizeof(*v));
+
+		if (!v)
+			goto nomem;
+		c->taps = v;
+		memset(&v[c->ntaps], 0, sizeof(*v));
+		sw_strlcpy(v[c->ntaps].name, name, SW_IFNAMSIZ);
+		v[c->ntaps].line = p->line;
+		p->index = c->ntaps++;
+		p->sec = SEC_TAP;
+	}
+	return;
+nomem:
+	conf_error(p, p->line, "out of memory");
+}
+
+/* Look at each line before inih does: count it, open sections, flag lines
+ * inih would reject (so every one is reported, with its line). */
+static void inspect_line(struct parser *p, const char *raw)
+{
+	char buf[4096];
+	char *s;
+
+	sw_strlcpy(buf, raw, sizeof(buf));
+	s = trim(buf);
+	if (!*s || *s == '#' || *s == ';')
+		return;
+	if (*s == '[') {
+		open_section(p, s);
+		return;
+	}
+	if (!strchr(s, '=')) {
+		conf_error(p, p->line, "expected \"key = value\", \"[section]\" or a comment");
+		return;
+	}
+}
+
+static char *reader_common(struct parser *p, char *str, int num, char *got)
+{
+	if (!got)
+		return NULL;
+	p->line++;
+	if (!strchr(got, '\n') && (int)strlen(got) == num - 1) {
+		int c;
+
+		conf_error(p, p->line, "line longer than %d bytes", num - 2);
+		/* skip the rest of the line */
+		if (p->f)
+			while ((c = fgetc(p->f)) != EOF && c != '\n')
+				;
+		else
+			while (*p->text && *p->text++ != '\n')
+				;
+		str[0] = '\0';
+		return str;
+	}
+	inspect_line(p, got);
+	/* a bad line has been reported: hand inih a blank line instead */
+	if (*trim(str) && *trim(str) != '[' && *trim(str) != '#' && *trim(str) != ';' &&
+	    !strchr(str, '='))
+		str[0] = '\0';
+	return str;
+}
+
+static char *file_reader(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+
+	return reader_common(p, str, num, fgets(str, num, p->f));
+}
+
+static char *string_reader(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	int n = 0;
+
+	if (!*p->text)
+		return NULL;
+	while (n < num - 1 && p->text[n] && p->text[n] != '\n')
+		n++;
+	if (p->text[n] == '\n' && n < num - 1)
+		n++;
+	memcpy(str, p->text, (size_t)n);
+	str[n] = '\0';
+	p->text += n;
+	return reader_common(p, str, num, str);
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	static const char *yes[] = { "yes", "on", "true", "1" }, *no[] = { "no", "off", "false", "0" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return true;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Split a white-space separated list in place; calls fn for each word. */
+static void each_word(char *v, void (*fn)(struct parser *, const char *, void *), struct parser *p,
+		      void *data)
+{
+	for (char *tok = strtok(v, " \t"); tok; tok = strtok(NULL, " \t"))
+		fn(p, tok, data);
+}
+
+static void add_port(struct parser *p, const char *w, void *data)
+{
+	struct sw_conf_bridge *b = data;
+	char (*v)[SW_IFNAMSIZ];
+
+	if (!check_name(p, p->line, "port", w))
+		return;
+	for (size_t i = 0; i < b->nports; i++)
+		if (!strcmp(b->ports[i], w)) {
+			conf_error(p, p->line, "bridge %s: port %s is listed twice", b->name, w);
+			return;
+		}
+	v = grow(b->ports, b->nports, sizeof(*v));
+	if (!v) {
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	b->ports = v;
+	sw_strlcpy(v[b->nports++], w, SW_IFNAMSIZ);
+}
+
+static void add_guest(struct parser *p, const char *w, void *data)
+{
+	struct sw_conf_bridge *b = data;
+	char **v = grow(b->guests, b->nguests, sizeof(*v));
+
+	if (!v || !(v[b->nguests] = strdup(w))) {
+		if (v)
+			b->guests = v;
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	b->guests = v;
+	b->nguests++;
+}
+
+struct addr_words {
+	struct sw_conf_bridge *b;
+	bool keep, none;
+};
+
+static void add_address(struct parser *p, const char *w, void *data)
+{
+	struct addr_words *aw = data;
+	struct sw_conf_bridge *b = aw->b;
+	struct sw_cidr c, *v;
+
+	if (!strcmp(w, "keep")) {
+		aw->keep = true;
+		return;
+	}
+	if (!strcmp(w, "none")) {
+		aw->none = true;
+		return;
+	}
+	if (cidr_parse(w, &c) < 0) {
+		conf_error(p, p->line, "bridge %s: \"%s\" is not an address (CIDR such as 198.18.0.2/24)",
+			   b->name, w);
+		return;
+	}
+	v = grow(b->addrs, b->naddrs, sizeof(*v));
+	if (!v) {
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	b->addrs = v;
+	v[b->naddrs++] = c;
+}
+
+static bool key_once(struct parser *p, const char *key)
+{
+	for (int i = 0; i < p->nseen; i++)
+		if (!strcmp(p->seen[i], key)) {
+			conf_error(p, p->line, "\"%s\" is given twice in this section", key);
+			return false;
+		}
+	if (p->nseen < (int)ARRAY_SIZE(p->seen))
+		sw_strlcpy(p->seen[p->nseen++], key, sizeof(p->seen[0]));
+	return true;
+}
+
+static void unknown_key(struct parser *p, const char *sec, const char *key)
+{
+	conf_error(p, p->line, "unknown key \"%s\" in [%s]", key, sec);
+}
+
+static void handle_nic(struct parser *p, const char *key, char *value)
+{
+	struct sw_conf_nic *n = &p->conf->nics[p->index];
+
+	if (!strcmp(key, "mac")) {
+		if (mac_parse(value, n->mac) < 0) {
+			conf_error(p, p->line, "nic %s: \"%s\" is not a MAC address (02:00:c6:12:00:10)",
+				   n->name, value);
+			return;
+		}
+		n->has_mac = true;
+		n->mac_line = p->line;
+	} else if (!strcmp(key, "name")) {
+		if (!check_name(p, p->line, "name", value))
+			return;
+		sw_strlcpy(n->match_name, value, SW_IFNAMSIZ);
+		n->name_line = p->line;
+	} else {
+		unknown_key(p, "nic", key);
+	}
+}
+
+static void handle_bridge(struct parser *p, const char *key, char *value)
+{
+	struct sw_conf_bridge *b = &p->conf->bridges[p->index];
+
+	if (!strcmp(key, "ports")) {
+		b->ports_line = p->line;
+		each_word(value, add_port, p, b);
+	} else if (!strcmp(key, "address")) {
+		struct addr_words aw = { b, false, false };
+
+		b->address_line = p->line;
+		b->has_address = true;
+		each_word(value, add_address, p, &aw);
+		if ((aw.keep || aw.none) && (b->naddrs || (aw.keep && aw.none)))
+			conf_error(p, p->line,
+				   "bridge %s: address = keep or none cannot be mixed with anything else",
+				   b->name);
+		else if (!aw.keep && !aw.none && !b->naddrs)
+			conf_error(p, p->line, "bridge %s: address needs keep, none or CIDRs", b->name);
+		b->addr_mode = aw.keep ? SW_ADDR_KEEP : aw.none ? SW_ADDR_NONE : SW_ADDR_STATIC;
+	} else if (!strcmp(key, "stp")) {
+		if (!parse_bool(value, &b->stp))
+			conf_error(p, p->line, "bridge %s: stp: \"%s\" is not yes or no", b->name, value);
+	} else if (!strcmp(key, "guests")) {
+		each_word(value, add_guest, p, b);
+	} else {
+		unknown_key(p, "bridge", key);
+	}
+}
+
+static void handle_tap(struct parser *p, const char *key, char *value)
+{
+	struct sw_conf_tap *t = &p->conf->taps[p->index];
+
+	if (!strcmp(key, "bridge")) {
+		if (check_name(p, p->line, "bridge", value))
+			sw_strlcpy(t->bridge, value, SW_IFNAMSIZ);
+		t->bridge_line = p->line;
+	} else if (!strcmp(key, "owner") || !strcmp(key, "group")) {
+		bool owner = key[0] == 'o';
+		char *end;
+		unsigned long id = strtoul(value, &end, 10);
+
+		if (strlen(value) >= sizeof(t->owner)) {
+			conf_error(p, p->line, "tap %s: %s \"%s\" is too long", t->name, key, value);
+			return;
+		}
+		if (owner) {
+			struct passwd *pw = getpwnam(value);
+
+			if (!pw && (*end || !*value)) {
+				conf_error(p, p->line, "tap %s: owner %s: no such user", t->name, value);
+				return;
+			}
+			t->uid = pw ? pw->pw_uid : (uid_t)id;
+			t->has_owner = true;
+			sw_strlcpy(t->owner, value, sizeof(t->owner));
+			t->owner_line = p->line;
+		} else {
+			struct group *gr = getgrnam(value);
+
+			if (!gr && (*end || !*value)) {
+				conf_error(p, p->line, "tap %s: group %s: no such group", t->name, value);
+				return;
+			}
+			t->gid = gr ? gr->gr_gid : (gid_t)id;
+			t->has_group = true;
+			sw_strlcpy(t->group, value, sizeof(t->group));
+			t->group_line = p->line;
+		}
+	} else {
+		unknown_key(p, "tap", key);
+	}
+}
+
+static int conf_handler(void *user, const char *section, const char *key, const char *cvalue)
+{
+	struct parser *p = user;
+	char value[4096];
+
+	(void)section;
+	sw_strlcpy(value, cvalue, sizeof(value));
+	switch (p->sec) {
+	case SEC_NONE:
+		conf_error(p, p->line, "\"%s\" is outside any section", key);
+		return 1;
+	case SEC_BAD:
+		return 1; /* the section was reported already */
+	default:
+		break;
+	}
+	if (!key_once(p, key))
+		return 1;
+	if (!*value) {
+		conf_error(p, p->line, "\"%s\" has no value", key);
+		return 1;
+	}
+	switch (p->sec) {
+	case SEC_SWITCHD:
+		if (!strcmp(key, "socket")) {
+			if (value[0] != '/' || strlen(value) >= sizeof(p->conf->socket_path))
+				conf_error(p, p->line,
+					   "socket \"%s\": needs an absolute path shorter than %zu bytes",
+					   value, sizeof(p->conf->socket_path));
+			else
+				sw_strlcpy(p->conf->socket_path, value, sizeof(p->conf->socket_path));
+			p->socket_line = p->line;
+		} else {
+			unknown_key(p, "switchd", key);
+		}
+		break;
+	case SEC_NIC:
+		handle_nic(p, key, value);
+		break;
+	case SEC_BRIDGE:
+		handle_bridge(p, key, value);
+		break;
+	case SEC_TAP:
+		handle_tap(p, key, value);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+/* ---- checks across sections -------------------------------------------- */
+
+static void validate(struct parser *p)
+{
+	struct sw_conf *c = p->conf;
+
+	for (size_t i = 0; i < c->nnics; i++) {
+		struct sw_conf_nic *n = &c->nics[i];
+
+		if (n->has_mac == !!n->match_name[0])
+			conf_error(p, n->line, "nic %s: needs exactly one of mac = or name =", n->name);
+		for (size_t j = 0; j < i; j++) {
+			if (n->has_mac && c->nics[j].has_mac && !memcmp(n->mac, c->nics[j].mac, 6))
+				conf_error(p, n->mac_line, "nic %s: same MAC as nic %s (line %d)",
+					   n->name, c->nics[j].name, c->nics[j].line);
+			if (n->match_name[0] && !strcmp(n->match_name, c->nics[j].match_name))
+				conf_error(p, n->name_line, "nic %s: same name = as nic %s (line %d)",
+					   n->name, c->nics[j].name, c->nics[j].line);
+		}
+	}
+	for (size_t i = 0; i < c->nbridges; i++) {
+		struct sw_conf_bridge *b = &c->bridges[i];
+
+		if (conf_find_nic(c, b->name))
+			conf_error(p, b->line, "bridge %s: a [nic] has the same name", b->name);
+		for (size_t k = 0; k < b->nports; k++) {
+			if (!conf_find_nic(c, b->ports[k])) {
+				conf_error(p, b->ports_line, "bridge %s: port %s is not a [nic]", b->name,
+					   b->ports[k]);
+				continue;
+			}
+			for (size_t j = 0; j < i; j++)
+				for (size_t m = 0; m < c->bridges[j].nports; m++)
+					if (!strcmp(c->bridges[j].ports[m], b->ports[k]))
+						conf_error(p, b->ports_line,
+							   "bridge %s: nic %s is already a port of bridge %s",
+							   b->name, b->ports[k], c->bridges[j].name);
+		}
+		if (!b->has_address)
+			b->addr_mode = b->nports ? SW_ADDR_KEEP : SW_ADDR_NONE;
+		else if (b->addr_mode == SW_ADDR_KEEP && !b->nports)
+			conf_error(p, b->address_line,
+				   "bridge %s: address = keep needs ports to take the addresses from",
+				   b->name);
+	}
+	for (size_t i = 0; i < c->ntaps; i++) {
+		struct sw_conf_tap *t = &c->taps[i];
+
+		if (conf_find_nic(c, t->name) || conf_find_bridge(c, t->name))
+			conf_error(p, t->line, "tap %s: a [nic] or [bridge] has the same name", t->name);
+		if (!t->bridge[0])
+			conf_error(p, t->line, "tap %s: needs bridge =", t->name);
+		else if (!conf_find_bridge(c, t->bridge))
+			conf_error(p, t->bridge_line, "tap %s: bridge %s is not a [bridge]", t->name,
+				   t->bridge);
+	}
+}
+
+static void parser_settings(void)
+{
+	/* Debian's libinih exposes its build options as globals: '#' and ';'
+	 * start comments, no multi-line values (a continuation line would hide
+	 * an error), lines up to 4 KiB on the heap. */
+	static char inline_prefixes[] = "#;";
+	static char start_prefixes[] = "#;";
+
+	ini_inline_comment_prefixes = inline_prefixes;
+	ini_start_comment_prefixes = start_prefixes;
+	ini_allow_inline_comments = true;
+	ini_allow_multiline = false;
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = 4096;
+	ini_stop_on_first_error = false;
+}
+
+static int parse(struct parser *p, ini_reader reader)
+{
+	struct sw_conf *c = p->conf;
+
+	memset(c, 0, sizeof(*c));
+	sw_strlcpy(c->socket_path, SW_DEFAULT_SOCKET, sizeof(c->socket_path));
+	parser_settings();
+	if (ini_parse_stream(reader, p, conf_handler, p) == -2)
+		conf_error(p, 0, "out of memory");
+	validate(p);
+	if (p->errors)
+		conf_free(c);
+	return p->errors;
+}
+
+int conf_load(const char *path, struct sw_conf *conf, conf_error_fn errfn, void *arg)
+{
+	struct parser p = { .file = path, .conf = conf, .errfn = errfn, .arg = arg };
+	int ret;
+
+	memset(conf, 0, sizeof(*conf));
+	p.f = fopen(path, "r");
+	if (!p.f) {
+		ret = -errno;
+		if (errfn) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+			errfn(arg, path, 0, msg);
+		}
+		return ret;
+	}
+	ret = parse(&p, file_reader);
+	fclose(p.f);
+	return ret;
+}
+
+int conf_load_string(const char *text, const char *name, struct sw_conf *conf,
+		     conf_error_fn errfn, void *arg)
+{
+	struct parser p = { .file = name, .conf = conf, .errfn = errfn, .arg = arg, .text = text };
+
+	return parse(&p, string_reader);
+}
+
+void conf_free(struct sw_conf *c)
+{
+	for (size_t i = 0; i < c->nbridges; i++) {
+		free(c->bridges[i].ports);
+		free(c->bridges[i].addrs);
+		for (size_t k = 0; k < c->bridges[i].nguests; k++)
+			free(c->bridges[i].guests[k]);
+		free(c->bridges[i].guests);
+	}
+	free(c->nics);
+	free(c->bridges);
+	free(c->taps);
+	memset(c, 0, sizeof(*c));
+}
+
+void conf_print(FILE *f, const struct sw_conf *c)
+{
+	char buf[80];
+
+	fprintf(f, "[switchd]\nsocket = %s\n", c->socket_path);
+	for (size_t i = 0; i < c->nnics; i++) {
+		const struct sw_conf_nic *n = &c->nics[i];
+
+		fprintf(f, "\n[nic %s]\n", n->name);
+		if (n->has_mac)
+			fprintf(f, "mac = %s\n", mac_format(n->mac, buf));
+		else
+			fprintf(f, "name = %s\n", n->match_name);
+	}
+	for (size_t i = 0; i < c->nbridges; i++) {
+		const struct sw_conf_bridge *b = &c->bridges[i];
+
+		fprintf(f, "\n[bridge %s]\n", b->name);
+		if (b->nports) {
+			fprintf(f, "ports =");
+			for (size_t k = 0; k < b->nports; k++)
+				fprintf(f, " %s", b->ports[k]);
+			fputc('\n', f);
+		}
+		if (b->addr_mode == SW_ADDR_STATIC) {
+			fprintf(f, "address =");
+			for (size_t k = 0; k < b->naddrs; k++)
+				fprintf(f, " %s", cidr_format(&b->addrs[k], buf, sizeof(buf)));
+			fputc('\n', f);
+		} else {
+			fprintf(f, "address = %s\n", b->addr_mode == SW_ADDR_KEEP ? "keep" : "none");
+		}
+		fprintf(f, "stp = %s\n", b->stp ? "on" : "off");
+		if (b->nguests) {
+			fprintf(f, "guests =");
+			for (size_t k = 0; k < b->nguests; k++)
+				fprintf(f, " %s", b->guests[k]);
+			fputc('\n', f);
+		}
+	}
+	for (size_t i = 0; i < c->ntaps; i++) {
+		const struct sw_conf_tap *t = &c->taps[i];
+
+		fprintf(f, "\n[tap %s]\nbridge = %s\n", t->name, t->bridge);
+		if (t->has_owner)
+			fprintf(f, "owner = %s\n", t->owner);
+		if (t->has_group)
+			fprintf(f, "group = %s\n", t->group);
+	}
+}
+
+const struct sw_conf_nic *conf_find_nic(const struct sw_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nnics; i++)
+		if (!strcmp(c->nics[i].name, name))
+			return &c->nics[i];
+	return NULL;
+}
+
+const struct sw_conf_bridge *conf_find_bridge(const struct sw_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nbridges; i++)
+		if (!strcmp(c->bridges[i].name, name))
+			return &c->bridges[i];
+	return NULL;
+}
+
+const struct sw_conf_tap *conf_find_tap(const struct sw_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->ntaps; i++)
+		if (!strcmp(c->taps[i].name, name))
+			return &c->taps[i];
+	return NULL;
+}
+
+const struct sw_conf_bridge *conf_bridge_of_port(const struct sw_conf *c, const char *nic)
+{
+	for (size_t i = 0; i < c->nbridges; i++)
+		for (size_t k = 0; k < c->bridges[i].nports; k++)
+			if (!strcmp(c->bridges[i].ports[k], nic))
+				return &c->bridges[i];
+	return NULL;
+}
+
+const struct sw_conf_bridge *conf_bridge_of_guest(const struct sw_conf *c, const char *ifname)
+{
+	for (size_t i = 0; i < c->nbridges; i++)
+		for (size_t k = 0; k < c->bridges[i].nguests; k++)
+			if (fnmatch(c->bridges[i].guests[k], ifname, 0) == 0)
+				return &c->bridges[i];
+	return NULL;
+}

@@ -21,7 +21,7 @@ struct sw_conf_nic {
 	bool has_mac;
 	uint8_t mac[6];		      /* mac = ...: permanent MAC, else current MAC */
 	char match_name[SW_IFNAMSIZ]; /* name = ...: its name when first seen */
-	int line;
+	int line, mac_line, name_line;
 };
 
 struct sw_conf_bridge {
@@ -34,7 +34,8 @@ struct sw_conf_bridge {
 	bool stp;
 	char **guests; /* fnmatch(3) patterns */
 	size_t nguests;
-	int line;
+	bool has_address;
+	int line, ports_line, address_line;
 };
 
 struct sw_conf_tap {
@@ -44,7 +45,7 @@ struct sw_conf_tap {
 	char owner[33], group[33];
 	uid_t uid; /* resolved from owner */
 	gid_t gid; /* resolved from group */
-	int line;
+	int line, bridge_line, owner_line, group_line;
 };
 
 struct sw_conf {

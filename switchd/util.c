@@ -1,1 +1,126 @@
-/* to be written */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util.h"
+
+size_t sw_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+/* The kernel's dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':'
+ * or white space. */
+int ifname_check(const char *name, const char **why)
+{
+	size_t len = strlen(name);
+
+	if (len == 0) {
+		*why = "empty name";
+		return -EINVAL;
+	}
+	if (len >= SW_IFNAMSIZ) {
+		*why = "longer than 15 bytes";
+		return -EINVAL;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		*why = "\".\" and \"..\" are not names";
+		return -EINVAL;
+	}
+	for (const char *c = name; *c; c++) {
+		if (*c == '/' || *c == ':' || *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' ||
+		    *c == '\v' || *c == '\f') {
+			*why = "contains '/', ':' or white space";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &end) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		if (s[i * 3] == ' ' || s[i * 3] == '+' || s[i * 3] == '-')
+			return -EINVAL;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+char *mac_format(const uint8_t mac[6], char buf[SW_MACSTR])
+{
+	snprintf(buf, SW_MACSTR, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
+}
+
+bool mac_is_zero(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return memcmp(mac, zero, 6) == 0;
+}
+
+int cidr_parse(const char *s, struct sw_cidr *out)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t iplen = slash ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	memset(out, 0, sizeof(*out));
+	if (iplen == 0 || iplen >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, iplen);
+	ip[iplen] = '\0';
+	if (inet_pton(AF_INET, ip, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, out->addr) == 1)
+		out->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = out->family == AF_INET ? 32 : 128;
+	if (!slash) {
+		out->prefixlen = (uint8_t)max;
+		return 0;
+	}
+	char *end;
+	long len = strtol(slash + 1, &end, 10);
+
+	if (!slash[1] || *end || len < 0 || len > max)
+		return -EINVAL;
+	out->prefixlen = (uint8_t)len;
+	return 0;
+}
+
+char *addr_format(int family, const void *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *cidr_format(const struct sw_cidr *c, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s/%u", addr_format(c->family, c->addr, ip, sizeof(ip)), c->prefixlen);
+	return buf;
+}
