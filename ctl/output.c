@@ -1,1 +1,144 @@
-/* */
+/*
+ * switchctl's rendering: every result goes through output_result(), which
+ * picks JSON or the text form of its method.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+static const char *str(json_t *o, const char *key, const char *dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+static bool flag(json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+static void print_status(FILE *f, json_t *r)
+{
+	fprintf(f, "switchd %s, pid %lld, up %llds\n", str(r, "version", "?"),
+		(long long)json_integer_value(json_object_get(r, "pid")),
+		(long long)json_integer_value(json_object_get(r, "uptime")));
+	fprintf(f, "config:   %s\n", str(r, "config", "?"));
+	fprintf(f, "bridges:  %lld\n", (long long)json_integer_value(json_object_get(r, "bridges")));
+	fprintf(f, "links:    %lld\n", (long long)json_integer_value(json_object_get(r, "links")));
+	fprintf(f, "events:   %lld (resyncs after lost events: %lld)\n",
+		(long long)json_integer_value(json_object_get(r, "events")),
+		(long long)json_integer_value(json_object_get(r, "resyncs")));
+	if (json_integer_value(json_object_get(r, "failed_groups")))
+		fprintf(f, "failed:   %lld part(s) of the configuration (see the log)\n",
+			(long long)json_integer_value(json_object_get(r, "failed_groups")));
+}
+
+static void print_member(FILE *f, json_t *m, const char *role, bool last)
+{
+	const char *carrier = json_object_get(m, "carrier") ? (flag(m, "carrier") ? "carrier" : "no-carrier")
+							       : "-";
+
+	fprintf(f, "%s %-15s %-8s %-10s %s", last ? "└─" : "├─", str(m, "name", "?"), role,
+		carrier, str(m, "mac", ""));
+	if (str(m, "owner", NULL))
+		fprintf(f, "  owner %s", str(m, "owner", ""));
+	if (json_is_false(json_object_get(m, "present")))
+		fprintf(f, "  (not present)");
+	else if (json_is_false(json_object_get(m, "attached")))
+		fprintf(f, "  (not attached)");
+	fputc('\n', f);
+}
+
+static void print_bridge(FILE *f, json_t *b)
+{
+	json_t *ports = json_object_get(b, "ports"), *taps = json_object_get(b, "taps"),
+	       *guests = json_object_get(b, "guests"), *addrs = json_object_get(b, "addresses"), *v;
+	size_t i, total, n = 0;
+
+	fprintf(f, "%s  bridge", str(b, "name", "?"));
+	if (!flag(b, "present")) {
+		fprintf(f, "  (not present)\n");
+	} else {
+		fprintf(f, "  %s%s  %s, %s", str(b, "mac", "?"), flag(b, "mac_pinned") ? " (pinned)" : "",
+			flag(b, "up") ? "up" : "down", flag(b, "carrier") ? "carrier" : "no-carrier");
+		json_array_foreach(addrs, i, v)
+			fprintf(f, "%s%s", i ? " " : "  ", json_string_value(v));
+		if (!json_array_size(addrs))
+			fprintf(f, "  (no address)");
+		fputc('\n', f);
+	}
+	total = json_array_size(ports) + json_array_size(taps) + json_array_size(guests);
+	json_array_foreach(ports, i, v)
+		print_member(f, v, str(v, "role", "?"), ++n == total);
+	json_array_foreach(taps, i, v)
+		print_member(f, v, "tap", ++n == total);
+	json_array_foreach(guests, i, v)
+		print_member(f, v, "guest", ++n == total);
+}
+
+static void print_show(FILE *f, json_t *r)
+{
+	json_t *bridges = json_object_get(r, "bridges"), *b;
+	size_t i;
+
+	if (!json_array_size(bridges))
+		fprintf(f, "no bridges configured\n");
+	json_array_foreach(bridges, i, b) {
+		if (i)
+			fputc('\n', f);
+		print_bridge(f, b);
+	}
+}
+
+void output_result(FILE *f, const char *method, json_t *result, bool json)
+{
+	if (json) {
+		char *s = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		if (s) {
+			fprintf(f, "%s\n", s);
+			free(s);
+		}
+		return;
+	}
+	if (!strcmp(method, "status"))
+		print_status(f, result);
+	else if (!strcmp(method, "show"))
+		print_show(f, result);
+	else if (str(result, "message", NULL))
+		fprintf(f, "%s\n", str(result, "message", ""));
+}
+
+void output_event(FILE *f, json_t *ev, bool json)
+{
+	const char *key;
+	json_t *v;
+
+	if (json) {
+		char *s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (s) {
+			fprintf(f, "%s\n", s);
+			free(s);
+		}
+		fflush(f);
+		return;
+	}
+	fprintf(f, "%s %s", str(ev, "time", "-"), str(ev, "type", "event"));
+	json_object_foreach(ev, key, v) {
+		if (!strcmp(key, "time") || !strcmp(key, "type") || !strcmp(key, "message"))
+			continue;
+		if (json_is_string(v))
+			fprintf(f, " %s=%s", key, json_string_value(v));
+		else if (json_is_boolean(v))
+			fprintf(f, " %s=%s", key, json_is_true(v) ? "yes" : "no");
+		else if (json_is_integer(v))
+			fprintf(f, " %s=%lld", key, (long long)json_integer_value(v));
+	}
+	if (str(ev, "message", NULL))
+		fprintf(f, "  %s", str(ev, "message", ""));
+	fputc('\n', f);
+	fflush(f);
+}

@@ -1,1 +1,244 @@
-/* to be written */
+/*
+ * switchctl: a command table -> one request to switchd -> text or JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <switchd/proto.h>
+
+#include "output.h"
+
+#define REPLY_TIMEOUT_MS 10000
+
+struct command {
+	const char *words;  /* "tap add" */
+	const char *method; /* "tap-add" */
+	int min_args, max_args;
+	const char *usage;
+	/* names of the positional arguments, in order */
+	const char *params[2];
+};
+
+static const struct command commands[] = {
+	{ "status", "status", 0, 0, "status", { NULL } },
+	{ "show", "show", 0, 1, "show [BRIDGE]", { "bridge" } },
+	{ "swap", "swap", 2, 2, "swap BRIDGE PORT", { "bridge", "port" } },
+	{ "attach", "attach", 2, 2, "attach BRIDGE PORT", { "bridge", "port" } },
+	{ "detach", "detach", 2, 2, "detach BRIDGE PORT", { "bridge", "port" } },
+	{ "tap add", "tap-add", 2, 6, "tap add NAME BRIDGE [owner USER] [group GROUP]",
+	  { "name", "bridge" } },
+	{ "tap del", "tap-del", 1, 1, "tap del NAME", { "name" } },
+	{ "reload", "reload", 0, 0, "reload", { NULL } },
+	{ "monitor", "monitor", 0, 0, "monitor", { NULL } },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: switchctl [-s SOCKET] [-j] COMMAND ...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\n  -s SOCKET  control socket (default %s)\n  -j         JSON output\n",
+		SW_DEFAULT_SOCKET);
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "switchctl: %s\n(switchctl -h lists the commands)\n", msg);
+	return 2;
+}
+
+/* Match the command words; build params. Returns 0 or an exit code. */
+static int parse_command(int argc, char **argv, const struct command **cmd, json_t **params)
+{
+	*cmd = NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = &commands[i];
+		int nwords = strchr(c->words, ' ') ? 2 : 1;
+		char first[16];
+
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(c->words, " "), c->words);
+		if (strcmp(argv[0], first))
+			continue;
+		if (nwords == 2 && (argc < 2 || strcmp(argv[1], strchr(c->words, ' ') + 1)))
+			continue;
+		*cmd = c;
+		argc -= nwords;
+		argv += nwords;
+		if (argc < c->min_args || argc > c->max_args) {
+			fprintf(stderr, "switchctl: %s: wrong number of arguments\nusage: switchctl %s\n",
+				c->words, c->usage);
+			return 2;
+		}
+		*params = json_object();
+		for (int a = 0; a < argc; a++) {
+			if (a < 2 && c->params[a]) {
+				json_object_set_new(*params, c->params[a], json_string(argv[a]));
+				continue;
+			}
+			/* tap add: keyword pairs */
+			if ((!strcmp(argv[a], "owner") || !strcmp(argv[a], "group")) && a + 1 < argc) {
+				json_object_set_new(*params, argv[a], json_string(argv[a + 1]));
+				a++;
+				continue;
+			}
+			json_decref(*params);
+			fprintf(stderr, "switchctl: %s: unexpected \"%s\"\nusage: switchctl %s\n",
+				c->words, argv[a], c->usage);
+			return 2;
+		}
+		return 0;
+	}
+	char msg[128];
+
+	if (!strcmp(argv[0], "tap"))
+		return usage_error("tap: expected \"tap add\" or \"tap del\"");
+	snprintf(msg, sizeof(msg), "unknown command \"%.64s\"", argv[0]);
+	return usage_error(msg);
+}
+
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "switchctl: %s: socket path too long\n", path);
+		return -1;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "switchctl: %s: %s (is switchd running?)\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read one line; timeout_ms < 0: wait forever. Returns its length, -1 on error. */
+static ssize_t read_line(int fd, char **buf, size_t *len, size_t *used, int timeout_ms)
+{
+	for (;;) {
+		char *nl = *used ? memchr(*buf, '\n', *used) : NULL;
+
+		if (nl)
+			return nl - *buf;
+		if (*used == *len) {
+			size_t n = *len ? *len * 2 : 4096;
+			char *b = realloc(*buf, n);
+
+			if (!b || n > 16 * SW_MSG_MAX)
+				return -1;
+			*buf = b;
+			*len = n;
+		}
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, timeout_ms);
+
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		ssize_t n = read(fd, *buf + *used, *len - *used);
+
+		if (n <= 0) {
+			errno = n == 0 ? ECONNRESET : errno;
+			return -1;
+		}
+		*used += (size_t)n;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = SW_DEFAULT_SOCKET;
+	const struct command *cmd;
+	json_t *params = NULL, *result;
+	bool json = false;
+	char *line, *buf = NULL, err[512];
+	size_t len = 0, used = 0;
+	int c, fd, ret;
+
+	while ((c = getopt(argc, argv, "+s:jhV")) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("switchctl %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command given");
+	ret = parse_command(argc - optind, argv + optind, &cmd, &params);
+	if (ret)
+		return ret;
+	signal(SIGPIPE, SIG_IGN);
+	fd = connect_socket(sock);
+	if (fd < 0) {
+		json_decref(params);
+		return 1;
+	}
+	line = proto_request_line(1, cmd->method, params);
+	if (!line || write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+		fprintf(stderr, "switchctl: %s: cannot send the request: %s\n", sock, strerror(errno));
+		free(line);
+		close(fd);
+		return 1;
+	}
+	free(line);
+	for (bool first = true;; first = false) {
+		ssize_t n = read_line(fd, &buf, &len, &used,
+				      first || strcmp(cmd->method, "monitor") ? REPLY_TIMEOUT_MS : -1);
+
+		if (n < 0) {
+			fprintf(stderr, "switchctl: %s: %s\n", sock,
+				errno == ETIMEDOUT ? "no reply from switchd within 10 s"
+						   : "connection closed by switchd");
+			ret = 1;
+			break;
+		}
+		ret = proto_parse_reply(buf, (size_t)n, &result, err, sizeof(err));
+		memmove(buf, buf + n + 1, used - (size_t)n - 1);
+		used -= (size_t)n + 1;
+		if (ret == 1) {
+			output_event(stdout, result, json);
+			json_decref(result);
+			continue;
+		}
+		if (ret < 0) {
+			fprintf(stderr, "switchctl: %s\n", err);
+			ret = 1;
+			break;
+		}
+		if (strcmp(cmd->method, "monitor"))
+			output_result(stdout, cmd->method, result, json);
+		json_decref(result);
+		if (strcmp(cmd->method, "monitor"))
+			break;
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}

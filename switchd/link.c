@@ -1,1 +1,427 @@
-/* to be written */
+/*
+ * The kernel model, kept current from netlink events. See link.h.
+ *
+ * Keys: links by ifindex (names change); addresses by (ifindex, family,
+ * local, prefixlen); routes by (family, table, dst, dst_len, tos, priority,
+ * oif). Routes of the local table and the kernel's own routes (prefix routes
+ * it derives from addresses) are not kept: switchd never moves them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+
+#include "link.h"
+#include "nl.h"
+
+void linkdb_init(struct sw_linkdb *db)
+{
+	memset(db, 0, sizeof(*db));
+}
+
+void linkdb_free(struct sw_linkdb *db)
+{
+	free(db->links);
+	free(db->addrs);
+	free(db->routes);
+	memset(db, 0, sizeof(*db));
+}
+
+int linkdb_subscribe(struct sw_linkdb *db, link_observer_fn fn, void *arg)
+{
+	if (db->nobservers >= LINKDB_MAX_OBSERVERS)
+		return -ENOSPC;
+	db->observers[db->nobservers].fn = fn;
+	db->observers[db->nobservers].arg = arg;
+	db->nobservers++;
+	return 0;
+}
+
+static void publish(struct sw_linkdb *db, const struct link_event *ev)
+{
+	for (int i = 0; i < db->nobservers; i++)
+		db->observers[i].fn(db->observers[i].arg, ev);
+}
+
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *nv = realloc(v, ncap * size);
+
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex)
+{
+	for (size_t i = 0; i < db->nlinks; i++)
+		if (db->links[i].ifindex == ifindex)
+			return &db->links[i];
+	return NULL;
+}
+
+const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *name)
+{
+	for (size_t i = 0; i < db->nlinks; i++)
+		if (strcmp(db->links[i].name, name) == 0)
+			return &db->links[i];
+	return NULL;
+}
+
+const struct sw_link *linkdb_name_taken(const struct sw_linkdb *db, const char *name)
+{
+	for (size_t i = 0; i < db->nlinks; i++) {
+		if (strcmp(db->links[i].name, name) == 0)
+			return &db->links[i];
+		for (int k = 0; k < db->links[i].naltnames; k++)
+			if (strcmp(db->links[i].altnames[k], name) == 0)
+				return &db->links[i];
+	}
+	return NULL;
+}
+
+static bool matchable(const struct sw_link *l)
+{
+	/* a bridge carries its NIC's MAC, a tap is a guest: neither is the NIC */
+	return strcmp(l->kind, "bridge") && strcmp(l->kind, "tun");
+}
+
+const struct sw_link *linkdb_by_mac(const struct sw_linkdb *db, const uint8_t mac[6])
+{
+	for (size_t i = 0; i < db->nlinks; i++) {
+		const struct sw_link *l = &db->links[i];
+
+		if (matchable(l) && l->has_perm_mac && !mac_is_zero(l->perm_mac) &&
+		    !memcmp(l->perm_mac, mac, 6))
+			return l;
+	}
+	for (size_t i = 0; i < db->nlinks; i++) {
+		const struct sw_link *l = &db->links[i];
+
+		if (matchable(l) && (!l->has_perm_mac || mac_is_zero(l->perm_mac)) && l->has_mac &&
+		    !memcmp(l->mac, mac, 6))
+			return l;
+	}
+	return NULL;
+}
+
+/* ---- links -------------------------------------------------------------- */
+
+static unsigned int link_diff(const struct sw_link *a, const struct sw_link *b)
+{
+	unsigned int c = 0;
+
+	if (strcmp(a->name, b->name))
+		c |= LC_NAME;
+	if (a->master != b->master)
+		c |= LC_MASTER;
+	if (a->carrier != b->carrier || a->carrier_changes != b->carrier_changes)
+		c |= LC_CARRIER;
+	if (a->flags != b->flags)
+		c |= LC_FLAGS;
+	if (a->has_mac != b->has_mac || memcmp(a->mac, b->mac, 6))
+		c |= LC_MAC;
+	if (memcmp(a, b, sizeof(*a)) && !c)
+		c |= LC_OTHER;
+	return c;
+}
+
+int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l)
+{
+	for (size_t i = 0; i < db->nlinks; i++) {
+		if (db->links[i].ifindex != l->ifindex)
+			continue;
+		struct sw_link old = db->links[i];
+		unsigned int changed = link_diff(&old, l);
+
+		db->links[i] = *l;
+		if (changed) {
+			struct link_event ev = { .type = LINK_CHANGED, .link = &db->links[i],
+						 .old = &old, .changed = changed };
+			publish(db, &ev);
+		}
+		return 0;
+	}
+	struct sw_link *v = grow(db->links, &db->links_cap, db->nlinks, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	db->links = v;
+	db->links[db->nlinks++] = *l;
+	struct link_event ev = { .type = LINK_ADDED, .link = &db->links[db->nlinks - 1] };
+	publish(db, &ev);
+	return 0;
+}
+
+static void remove_addrs_of(struct sw_linkdb *db, int ifindex, bool notify);
+static void remove_routes_of(struct sw_linkdb *db, int ifindex, bool notify);
+
+static void remove_link(struct sw_linkdb *db, int ifindex)
+{
+	for (size_t i = 0; i < db->nlinks; i++) {
+		if (db->links[i].ifindex != ifindex)
+			continue;
+		struct sw_link gone = db->links[i];
+
+		db->links[i] = db->links[--db->nlinks];
+		/* the kernel drops them with the device, without telling us (IPv4) */
+		remove_addrs_of(db, ifindex, false);
+		remove_routes_of(db, ifindex, false);
+		struct link_event ev = { .type = LINK_REMOVED, .link = &gone };
+		publish(db, &ev);
+		return;
+	}
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+static size_t alen(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static bool addr_same(const struct sw_addr *a, const struct sw_addr *b)
+{
+	return a->ifindex == b->ifindex && a->family == b->family && a->prefixlen == b->prefixlen &&
+	       !memcmp(a->local, b->local, alen(a->family));
+}
+
+int linkdb_put_addr(struct sw_linkdb *db, const struct sw_addr *a)
+{
+	for (size_t i = 0; i < db->naddrs; i++)
+		if (addr_same(&db->addrs[i], a)) {
+			db->addrs[i] = *a; /* flags/lifetimes: no event */
+			return 0;
+		}
+	struct sw_addr *v = grow(db->addrs, &db->addrs_cap, db->naddrs, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	db->addrs = v;
+	db->addrs[db->naddrs++] = *a;
+	struct link_event ev = { .type = ADDR_ADDED, .addr = &db->addrs[db->naddrs - 1] };
+	publish(db, &ev);
+	return 0;
+}
+
+static void remove_addr(struct sw_linkdb *db, const struct sw_addr *a)
+{
+	for (size_t i = 0; i < db->naddrs; i++) {
+		if (!addr_same(&db->addrs[i], a))
+			continue;
+		struct sw_addr gone = db->addrs[i];
+
+		db->addrs[i] = db->addrs[--db->naddrs];
+		struct link_event ev = { .type = ADDR_REMOVED, .addr = &gone };
+		publish(db, &ev);
+		return;
+	}
+}
+
+static void remove_addrs_of(struct sw_linkdb *db, int ifindex, bool notify)
+{
+	for (size_t i = db->naddrs; i-- > 0;) {
+		if (db->addrs[i].ifindex != ifindex)
+			continue;
+		struct sw_addr gone = db->addrs[i];
+
+		db->addrs[i] = db->addrs[--db->naddrs];
+		if (notify) {
+			struct link_event ev = { .type = ADDR_REMOVED, .addr = &gone };
+			publish(db, &ev);
+		}
+	}
+}
+
+/* ---- routes ------------------------------------------------------------- */
+
+static bool route_kept(const struct sw_route *r)
+{
+	return r->table != RT_TABLE_LOCAL && r->rtm.rtm_protocol != RTPROT_KERNEL &&
+	       !(r->rtm.rtm_flags & RTM_F_CLONED) && r->rtm.rtm_type == RTN_UNICAST;
+}
+
+static bool route_same(const struct sw_route *a, const struct sw_route *b)
+{
+	return a->rtm.rtm_family == b->rtm.rtm_family && a->table == b->table &&
+	       a->rtm.rtm_dst_len == b->rtm.rtm_dst_len && a->rtm.rtm_tos == b->rtm.rtm_tos &&
+	       a->priority == b->priority && a->oif == b->oif &&
+	       !memcmp(a->dst, b->dst, alen(a->rtm.rtm_family)) &&
+	       a->has_gateway == b->has_gateway &&
+	       !memcmp(a->gateway, b->gateway, alen(a->rtm.rtm_family));
+}
+
+int linkdb_put_route(struct sw_linkdb *db, const struct sw_route *r)
+{
+	for (size_t i = 0; i < db->nroutes; i++)
+		if (route_same(&db->routes[i], r)) {
+			db->routes[i] = *r;
+			return 0;
+		}
+	struct sw_route *v = grow(db->routes, &db->routes_cap, db->nroutes, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	db->routes = v;
+	db->routes[db->nroutes++] = *r;
+	struct link_event ev = { .type = ROUTE_ADDED, .route = &db->routes[db->nroutes - 1] };
+	publish(db, &ev);
+	return 0;
+}
+
+static void remove_route(struct sw_linkdb *db, const struct sw_route *r)
+{
+	for (size_t i = 0; i < db->nroutes; i++) {
+		if (!route_same(&db->routes[i], r))
+			continue;
+		db->routes[i] = db->routes[--db->nroutes];
+		struct link_event ev = { .type = ROUTE_REMOVED, .route = r };
+		publish(db, &ev);
+		return;
+	}
+}
+
+static void remove_routes_of(struct sw_linkdb *db, int ifindex, bool notify)
+{
+	for (size_t i = db->nroutes; i-- > 0;) {
+		if (!nlp_route_uses_ifindex(&db->routes[i], ifindex))
+			continue;
+		struct sw_route gone = db->routes[i];
+
+		db->routes[i] = db->routes[--db->nroutes];
+		if (notify) {
+			struct link_event ev = { .type = ROUTE_REMOVED, .route = &gone };
+			publish(db, &ev);
+		}
+	}
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+int linkdb_handle_msg(struct sw_linkdb *db, const struct nlmsghdr *nlh)
+{
+	db->events++;
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK: {
+		const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+		struct sw_link l;
+
+		/* AF_BRIDGE messages are the bridge's port view: RTM_DELLINK there
+		 * means "left the bridge", not "device gone"; the AF_UNSPEC
+		 * message that follows carries the new master. */
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) || ifi->ifi_family != AF_UNSPEC)
+			return 0;
+		if (nlh->nlmsg_type == RTM_DELLINK) {
+			remove_link(db, ifi->ifi_index);
+			return 0;
+		}
+		if (nlp_link(nlh, &l) < 0)
+			return -EINVAL;
+		return linkdb_put_link(db, &l);
+	}
+	case RTM_NEWADDR:
+	case RTM_DELADDR: {
+		struct sw_addr a;
+
+		if (nlp_addr(nlh, &a) < 0)
+			return -EINVAL;
+		if (nlh->nlmsg_type == RTM_DELADDR)
+			remove_addr(db, &a);
+		else
+			return linkdb_put_addr(db, &a);
+		return 0;
+	}
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE: {
+		struct sw_route *r = malloc(sizeof(*r));
+		int ret = 0;
+
+		if (!r)
+			return -ENOMEM;
+		if (nlp_route(nlh, r) < 0 || !route_kept(r))
+			goto out;
+		if (nlh->nlmsg_type == RTM_DELROUTE)
+			remove_route(db, r);
+		else
+			ret = linkdb_put_route(db, r);
+out:
+		free(r);
+		return ret;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* ---- resync ------------------------------------------------------------- */
+
+static int fill_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sw_linkdb *fresh = data;
+
+	linkdb_handle_msg(fresh, nlh);
+	return MNL_CB_OK;
+}
+
+int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen)
+{
+	struct sw_linkdb fresh;
+	int ret;
+
+	linkdb_init(&fresh);
+	if ((ret = nl_dump_links(nl, fill_cb, &fresh, err, errlen)) ||
+	    (ret = nl_dump_addrs(nl, AF_INET, fill_cb, &fresh, err, errlen)) ||
+	    (ret = nl_dump_addrs(nl, AF_INET6, fill_cb, &fresh, err, errlen)) ||
+	    (ret = nl_dump_routes(nl, AF_INET, fill_cb, &fresh, err, errlen)) ||
+	    (ret = nl_dump_routes(nl, AF_INET6, fill_cb, &fresh, err, errlen))) {
+		linkdb_free(&fresh);
+		return ret;
+	}
+	/* publish the differences, as the events we missed would have */
+	for (size_t i = db->nlinks; i-- > 0;)
+		if (!linkdb_by_index(&fresh, db->links[i].ifindex))
+			remove_link(db, db->links[i].ifindex);
+	for (size_t i = db->naddrs; i-- > 0;) {
+		bool found = false;
+
+		for (size_t k = 0; k < fresh.naddrs && !found; k++)
+			found = addr_same(&fresh.addrs[k], &db->addrs[i]);
+		if (!found) {
+			struct sw_addr gone = db->addrs[i];
+			remove_addr(db, &gone);
+		}
+	}
+	for (size_t i = db->nroutes; i-- > 0;) {
+		bool found = false;
+
+		for (size_t k = 0; k < fresh.nroutes && !found; k++)
+			found = route_same(&fresh.routes[k], &db->routes[i]);
+		if (!found) {
+			struct sw_route *gone = malloc(sizeof(*gone));
+
+			if (gone) {
+				*gone = db->routes[i];
+				remove_route(db, gone);
+				free(gone);
+			}
+		}
+	}
+	for (size_t i = 0; i < fresh.nlinks; i++)
+		linkdb_put_link(db, &fresh.links[i]);
+	for (size_t i = 0; i < fresh.naddrs; i++)
+		linkdb_put_addr(db, &fresh.addrs[i]);
+	for (size_t i = 0; i < fresh.nroutes; i++)
+		linkdb_put_route(db, &fresh.routes[i]);
+	linkdb_free(&fresh);
+	db->resyncs++;
+	struct link_event ev = { .type = DB_RESYNCED };
+	publish(db, &ev);
+	return 0;
+}

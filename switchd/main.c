@@ -1,1 +1,265 @@
-/* to be written */
+/*
+ * switchd: options, init in order with unwinding, signals, the event loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <switchd/proto.h>
+
+#include "control.h"
+#include "log.h"
+#include "plan.h"
+#include "reconcile.h"
+#include "switchd.h"
+
+struct options {
+	const char *conf_path;
+	const char *socket_path;
+	bool check, plan, verbose;
+	int log_stderr; /* -1: auto (stderr on a terminal) */
+	int ev_rcvbuf;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: switchd [-c FILE] [-s SOCKET] [-v] [-l stderr|syslog] [--check | --plan]\n"
+		"  -c, --config FILE   configuration (default %s)\n"
+		"  -s, --socket PATH   control socket (overrides the config)\n"
+		"  -n, --check         validate the configuration and exit (-v: print it back)\n"
+		"  -p, --plan          print the steps it would take on this host; change nothing\n"
+		"  -v, --verbose       debug logging\n"
+		"  -l, --log WHERE     stderr or syslog (default: stderr on a terminal, else syslog)\n"
+		"  -V, --version       print the version\n",
+		SW_DEFAULT_CONF);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "plan", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		/* for tests: a small event socket buffer provokes ENOBUFS */
+		{ "nl-rcvbuf", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){ .conf_path = SW_DEFAULT_CONF, .log_stderr = -1 };
+	while ((c = getopt_long(argc, argv, "c:s:npvl:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case 's':
+			o->socket_path = optarg;
+			break;
+		case 'n':
+			o->check = true;
+			break;
+		case 'p':
+			o->plan = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'l':
+			if (strcmp(optarg, "stderr") == 0)
+				o->log_stderr = 1;
+			else if (strcmp(optarg, "syslog") == 0)
+				o->log_stderr = 0;
+			else {
+				fprintf(stderr, "switchd: --log %s: must be stderr or syslog\n", optarg);
+				return 2;
+			}
+			break;
+		case 'R':
+			o->ev_rcvbuf = atoi(optarg);
+			break;
+		case 'V':
+			printf("switchd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "switchd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (o->check && o->plan) {
+		fprintf(stderr, "switchd: --check and --plan exclude each other\n");
+		return 2;
+	}
+	return -1;
+}
+
+static void print_conf_error(void *arg, const char *file, int line, const char *msg)
+{
+	(void)arg;
+	if (line > 0)
+		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", file, msg);
+}
+
+static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct sw_ctx *ctx = container_of(w, struct sw_ctx, nl_watcher);
+
+	(void)loop;
+	(void)revents;
+	reconcile_sync(ctx);
+}
+
+static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct sw_ctx *ctx = w->data;
+	char err[512];
+
+	(void)loop;
+	(void)revents;
+	log_info("SIGHUP: reloading %s", ctx->conf_path);
+	if (reconcile_reload(ctx, err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+}
+
+static void on_sigterm(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	log_info("signal %d: exiting; bridges, ports and taps stay as they are", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int plan_only(struct sw_ctx *ctx)
+{
+	struct plan_input in = { &ctx->conf, &ctx->db, NULL, 0 };
+	struct sw_plan plan;
+	int errors;
+
+	if (plan_build(&in, &plan) < 0) {
+		fprintf(stderr, "switchd: cannot plan: out of memory\n");
+		return 1;
+	}
+	errors = plan_print(stdout, &plan);
+	if (!plan.n && !errors)
+		printf("nothing to do: the host is as configured\n");
+	plan_free(&plan);
+	return errors ? 1 : 0;
+}
+
+static int run_daemon(struct sw_ctx *ctx)
+{
+	ev_signal sighup, sigterm, sigint;
+	char err[512];
+	int ret = 1;
+
+	ctx->loop = EV_DEFAULT;
+	signal(SIGPIPE, SIG_IGN);
+	/* the socket first: a second daemon must stop before touching anything */
+	if (control_init(ctx, ctx->conf.socket_path, 0600, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (reconcile_init(ctx) < 0) {
+		log_warnx("cannot subscribe to the link model");
+		goto out_control;
+	}
+	ev_io_init(&ctx->nl_watcher, on_netlink, nl_event_fd(&ctx->nl), EV_READ);
+	ev_io_start(ctx->loop, &ctx->nl_watcher);
+	ev_signal_init(&sighup, on_sighup, SIGHUP);
+	sighup.data = ctx;
+	ev_signal_start(ctx->loop, &sighup);
+	ev_signal_init(&sigterm, on_sigterm, SIGTERM);
+	ev_signal_start(ctx->loop, &sigterm);
+	ev_signal_init(&sigint, on_sigterm, SIGINT);
+	ev_signal_start(ctx->loop, &sigint);
+
+	reconcile_apply_config(ctx);
+	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
+		 ctx->conf.socket_path);
+	ev_run(ctx->loop, 0);
+	ret = 0;
+
+	ev_io_stop(ctx->loop, &ctx->nl_watcher);
+	ev_signal_stop(ctx->loop, &sighup);
+	ev_signal_stop(ctx->loop, &sigterm);
+	ev_signal_stop(ctx->loop, &sigint);
+out_control:
+	control_fini(ctx);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct sw_ctx ctx;
+	char err[512];
+	int ret = parse_options(argc, argv, &o);
+
+	if (ret >= 0)
+		return ret;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf_path = o.conf_path;
+	ctx.verbose = o.verbose;
+	ctx.ev_rcvbuf = o.ev_rcvbuf;
+	ctx.started = time(NULL);
+
+	ret = conf_load(o.conf_path, &ctx.conf, print_conf_error, NULL);
+	if (ret != 0) {
+		if (ret > 0)
+			fprintf(stderr, "%s: %d error%s\n", o.conf_path, ret, ret == 1 ? "" : "s");
+		return 1;
+	}
+	if (o.check) {
+		if (o.verbose)
+			conf_print(stdout, &ctx.conf);
+		else
+			printf("%s: configuration OK\n", o.conf_path);
+		conf_free(&ctx.conf);
+		return 0;
+	}
+	if (o.socket_path)
+		snprintf(ctx.conf.socket_path, sizeof(ctx.conf.socket_path), "%s", o.socket_path);
+
+	log_init(o.log_stderr < 0 ? isatty(STDERR_FILENO) : o.log_stderr == 1, o.verbose);
+	linkdb_init(&ctx.db);
+	ret = nl_open(&ctx.nl, ctx.ev_rcvbuf);
+	if (ret < 0) {
+		fprintf(stderr, "switchd: netlink: %s\n", strerror(-ret));
+		ret = 1;
+		goto out_conf;
+	}
+	if (linkdb_resync(&ctx.db, &ctx.nl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "switchd: reading the kernel's links: %s\n", err);
+		ret = 1;
+		goto out_nl;
+	}
+	ret = o.plan ? plan_only(&ctx) : run_daemon(&ctx);
+out_nl:
+	nl_close(&ctx.nl);
+	linkdb_free(&ctx.db);
+	runtime_free(&ctx.rt);
+out_conf:
+	conf_free(&ctx.conf);
+	return ret;
+}

@@ -88,6 +88,10 @@ int nlp_route(const struct nlmsghdr *nlh, struct sw_route *out);
 /* Does the route leave through ifindex (RTA_OIF or a multipath nexthop)? */
 bool nlp_route_uses_ifindex(const struct sw_route *r, int ifindex);
 
+/* Move the route's nexthops from one device to another (RTA_OIF and the
+ * nexthops inside RTA_MULTIPATH), in place. */
+void nlp_route_retarget(struct sw_route *r, int from_ifindex, int to_ifindex);
+
 /* Text of an NLMSG_ERROR: the extended-ACK message if any, else strerror.
  * Returns the error (negative errno, 0 for an ack). */
 int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len);

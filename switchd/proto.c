@@ -1,1 +1,142 @@
-/* to be written */
+/*
+ * The control protocol's lines (see include/switchd/proto.h). Shared by the
+ * daemon and switchctl.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <switchd/proto.h>
+
+static char *to_line(json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT);
+	char *line = NULL;
+	size_t n;
+
+	json_decref(obj);
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	line = malloc(n + 2);
+	if (line) {
+		memcpy(line, s, n);
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
+	free(s);
+	return line;
+}
+
+char *proto_request_line(json_int_t id, const char *method, json_t *params)
+{
+	return to_line(json_pack("{s:i,s:I,s:s,s:o}", "v", SW_PROTO_VERSION, "id", id, "method",
+				 method, "params", params ? params : json_object()));
+}
+
+int proto_parse_request(const char *line, size_t len, struct proto_request *req, char *err,
+			size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root, *v, *id, *method, *params;
+
+	memset(req, 0, sizeof(*req));
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "malformed request: not JSON (%s)", jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "malformed request: not a JSON object");
+		goto bad;
+	}
+	id = json_object_get(root, "id");
+	if (json_is_integer(id))
+		req->id = json_integer_value(id);
+	v = json_object_get(root, "v");
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "malformed request: no protocol version \"v\"");
+		goto bad;
+	}
+	if (json_integer_value(v) > SW_PROTO_VERSION || json_integer_value(v) < 1) {
+		snprintf(err, errlen, "protocol version %lld not supported (this switchd speaks %d)",
+			 (long long)json_integer_value(v), SW_PROTO_VERSION);
+		goto bad;
+	}
+	method = json_object_get(root, "method");
+	if (!json_is_string(method) || !json_string_length(method)) {
+		snprintf(err, errlen, "malformed request: no \"method\"");
+		goto bad;
+	}
+	if (json_string_length(method) >= sizeof(req->method)) {
+		snprintf(err, errlen, "unknown method (name too long)");
+		goto bad;
+	}
+	params = json_object_get(root, "params");
+	if (params && !json_is_object(params)) {
+		snprintf(err, errlen, "malformed request: \"params\" must be an object");
+		goto bad;
+	}
+	snprintf(req->method, sizeof(req->method), "%s", json_string_value(method));
+	req->params = params ? json_incref(params) : json_object();
+	json_decref(root);
+	return 0;
+bad:
+	json_decref(root);
+	return -EINVAL;
+}
+
+void proto_request_free(struct proto_request *req)
+{
+	json_decref(req->params);
+	req->params = NULL;
+}
+
+char *proto_reply_ok(json_int_t id, json_t *result)
+{
+	return to_line(json_pack("{s:i,s:I,s:b,s:o}", "v", SW_PROTO_VERSION, "id", id, "ok", 1,
+				 "result", result ? result : json_object()));
+}
+
+char *proto_reply_error(json_int_t id, const char *msg)
+{
+	return to_line(json_pack("{s:i,s:I,s:b,s:s}", "v", SW_PROTO_VERSION, "id", id, "ok", 0,
+				 "error", msg));
+}
+
+char *proto_event_line(json_t *event)
+{
+	return to_line(json_pack("{s:i,s:o}", "v", SW_PROTO_VERSION, "event", event));
+}
+
+int proto_parse_reply(const char *line, size_t len, json_t **result, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(line, len, 0, &jerr), *v;
+	int ret;
+
+	*result = NULL;
+	if (!root || !json_is_object(root)) {
+		snprintf(err, errlen, "garbled reply from switchd");
+		json_decref(root);
+		return -EPROTO;
+	}
+	if ((v = json_object_get(root, "event"))) {
+		*result = json_incref(v);
+		ret = 1;
+	} else if (json_is_true(json_object_get(root, "ok"))) {
+		v = json_object_get(root, "result");
+		*result = v ? json_incref(v) : json_object();
+		ret = 0;
+	} else if (json_is_false(json_object_get(root, "ok"))) {
+		v = json_object_get(root, "error");
+		snprintf(err, errlen, "%s", json_is_string(v) ? json_string_value(v) : "error");
+		ret = -1;
+	} else {
+		snprintf(err, errlen, "garbled reply from switchd");
+		ret = -EPROTO;
+	}
+	json_decref(root);
+	return ret;
+}

@@ -1,7 +1,46 @@
-/* placeholder: the bridge reconciler's runtime state (owned by the lead) */
+/*
+ * The bridge reconciler: runs the plan at start-up and on reload, attaches
+ * guests when they appear, keeps the run-time state (ports an operator
+ * detached), and turns what happens into log lines and monitor events.
+ */
 #ifndef SWITCHD_RECONCILE_H
 #define SWITCHD_RECONCILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "plan.h"
+
+struct sw_ctx;
+
 struct sw_runtime {
-	int placeholder;
+	struct sw_port_hold *held; /* detached by an operator: never re-attached */
+	size_t nheld;
+	unsigned int failed_groups; /* of the last plan */
 };
+
+void runtime_free(struct sw_runtime *rt);
+bool runtime_is_held(const struct sw_runtime *rt, const char *bridge, const char *port);
+int runtime_hold(struct sw_runtime *rt, const char *bridge, const char *port);
+void runtime_unhold(struct sw_runtime *rt, const char *bridge, const char *port);
+
+/* Subscribe to the link model. */
+int reconcile_init(struct sw_ctx *ctx);
+
+/* Plan against the current model and apply. Returns the number of failed
+ * groups; each failure is logged. */
+int reconcile_apply_config(struct sw_ctx *ctx);
+
+/* Re-read the config file; on errors keep the running one. Then apply. */
+int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen);
+
+/* Process whatever netlink events are queued now, so a query answers from
+ * the kernel's current state (a change we just made may not be read yet). */
+void reconcile_sync(struct sw_ctx *ctx);
+
+/* Log a line and send a monitor event {"type":type,"time":...,<fields>}.
+ * Steals fields (may be NULL). */
+void sw_event(struct sw_ctx *ctx, const char *type, json_t *fields, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -8,6 +8,11 @@
 #define SW_IFNAMSIZ 16 /* IFNAMSIZ: 15 bytes and the NUL */
 #define SW_MACSTR 18
 
+/* <net/if.h> lacks it and <linux/if.h> clashes with it */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #ifndef container_of
 #define container_of(ptr, type, member) \
