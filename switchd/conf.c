@@ -324,7 +324,7 @@ static void add_guest(struct parser *p, const char *w, void *data)
 
 struct addr_words {
 	struct sw_conf_bridge *b;
-	bool keep, none;
+	bool keep, none, bad;
 };
 
 static void add_address(struct parser *p, const char *w, void *data)
@@ -342,6 +342,7 @@ static void add_address(struct parser *p, const char *w, void *data)
 		return;
 	}
 	if (cidr_parse(w, &c) < 0) {
+		aw->bad = true;
 		conf_error(p, p->line, "bridge %s: \"%s\" is not an address (CIDR such as 198.18.0.2/24)",
 			   b->name, w);
 		return;
@@ -377,18 +378,18 @@ static void handle_nic(struct parser *p, const char *key, char *value)
 	struct sw_conf_nic *n = &p->conf->nics[p->index];
 
 	if (!strcmp(key, "mac")) {
+		n->mac_line = p->line; /* given, even if wrong: no "needs mac or name" too */
 		if (mac_parse(value, n->mac) < 0) {
 			conf_error(p, p->line, "nic %s: \"%s\" is not a MAC address (02:00:c6:12:00:10)",
 				   n->name, value);
 			return;
 		}
 		n->has_mac = true;
-		n->mac_line = p->line;
 	} else if (!strcmp(key, "name")) {
+		n->name_line = p->line;
 		if (!check_name(p, p->line, "name", value))
 			return;
 		sw_strlcpy(n->match_name, value, SW_IFNAMSIZ);
-		n->name_line = p->line;
 	} else {
 		unknown_key(p, "nic", key);
 	}
@@ -402,7 +403,7 @@ static void handle_bridge(struct parser *p, const char *key, char *value)
 		b->ports_line = p->line;
 		each_word(value, add_port, p, b);
 	} else if (!strcmp(key, "address")) {
-		struct addr_words aw = { b, false, false };
+		struct addr_words aw = { b, false, false, false };
 
 		b->address_line = p->line;
 		b->has_address = true;
@@ -411,7 +412,7 @@ static void handle_bridge(struct parser *p, const char *key, char *value)
 			conf_error(p, p->line,
 				   "bridge %s: address = keep or none cannot be mixed with anything else",
 				   b->name);
-		else if (!aw.keep && !aw.none && !b->naddrs)
+		else if (!aw.keep && !aw.none && !b->naddrs && !aw.bad)
 			conf_error(p, p->line, "bridge %s: address needs keep, none or CIDRs", b->name);
 		b->addr_mode = aw.keep ? SW_ADDR_KEEP : aw.none ? SW_ADDR_NONE : SW_ADDR_STATIC;
 	} else if (!strcmp(key, "stp")) {
@@ -529,7 +530,7 @@ static void validate(struct parser *p)
 	for (size_t i = 0; i < c->nnics; i++) {
 		struct sw_conf_nic *n = &c->nics[i];
 
-		if (n->has_mac == !!n->match_name[0])
+		if (!n->mac_line == !n->name_line)
 			conf_error(p, n->line, "nic %s: needs exactly one of mac = or name =", n->name);
 		for (size_t j = 0; j < i; j++) {
 			if (n->has_mac && c->nics[j].has_mac && !memcmp(n->mac, c->nics[j].mac, 6))

@@ -1,1 +1,111 @@
-/* to be written */
+/* The control protocol's lines, and switchctl's rendering of results. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <switchd/proto.h>
+
+#include "output.h"
+
+Test(proto, request_roundtrip)
+{
+	char *line = proto_request_line(7, "swap", json_pack("{s:s,s:s}", "bridge", "eth0", "port", "hweth1"));
+	struct proto_request req;
+	char err[256];
+
+	cr_assert_not_null(line);
+	cr_assert_eq(line[strlen(line) - 1], '\n', "one line per message");
+	cr_assert_eq(proto_parse_request(line, strlen(line) - 1, &req, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(req.id, 7);
+	cr_assert_str_eq(req.method, "swap");
+	cr_assert_str_eq(json_string_value(json_object_get(req.params, "port")), "hweth1");
+	proto_request_free(&req);
+	free(line);
+}
+
+static void bad(const char *line, const char *needle)
+{
+	struct proto_request req;
+	char err[256] = "";
+
+	cr_assert_lt(proto_parse_request(line, strlen(line), &req, err, sizeof(err)), 0, "%s", line);
+	cr_assert(strstr(err, needle), "\"%s\" -> \"%s\", expected \"%s\"", line, err, needle);
+}
+
+Test(proto, malformed_requests)
+{
+	bad("hello", "not JSON");
+	bad("[1,2]", "not a JSON object");
+	bad("{\"method\":\"show\"}", "no protocol version");
+	bad("{\"v\":1}", "no \"method\"");
+	bad("{\"v\":1,\"method\":7}", "no \"method\"");
+	bad("{\"v\":1,\"method\":\"show\",\"params\":[]}", "must be an object");
+	bad("{\"v\":2,\"method\":\"show\"}", "version 2 not supported");
+	bad("{\"v\":1,\"method\":\"show\",\"method\":\"swap\"}", "not JSON");
+}
+
+Test(proto, replies_and_events)
+{
+	json_t *res;
+	char err[256];
+	char *ok = proto_reply_ok(3, json_pack("{s:s}", "message", "done"));
+	char *ko = proto_reply_error(3, "bridge eth9: no such bridge in the config");
+	char *ev = proto_event_line(json_pack("{s:s}", "type", "swap"));
+
+	cr_assert_eq(proto_parse_reply(ok, strlen(ok), &res, err, sizeof(err)), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(res, "message")), "done");
+	json_decref(res);
+	cr_assert_eq(proto_parse_reply(ko, strlen(ko), &res, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "bridge eth9: no such bridge in the config");
+	cr_assert_eq(proto_parse_reply(ev, strlen(ev), &res, err, sizeof(err)), 1);
+	json_decref(res);
+	cr_assert_eq(proto_parse_reply("garbage", 7, &res, err, sizeof(err)), -EPROTO);
+	free(ok);
+	free(ko);
+	free(ev);
+}
+
+static char *render(const char *method, const char *json, bool as_json)
+{
+	static char buf[4096];
+	json_t *r = json_loads(json, 0, NULL);
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	cr_assert_not_null(r);
+	output_result(f, method, r, as_json);
+	fclose(f);
+	json_decref(r);
+	return buf;
+}
+
+Test(output, show_is_a_tree_with_roles)
+{
+	const char *show =
+		"{\"bridges\":[{\"name\":\"eth0\",\"present\":true,\"mac\":\"02:00:c6:12:00:10\","
+		"\"mac_pinned\":true,\"up\":true,\"carrier\":true,\"addresses\":[\"198.18.0.2/24\"],"
+		"\"ports\":[{\"name\":\"hweth0\",\"role\":\"active\",\"carrier\":true,\"mac\":\"02:00:c6:12:00:10\"},"
+		"{\"name\":\"hweth1\",\"role\":\"missing\",\"present\":false}],"
+		"\"taps\":[{\"name\":\"tap0\",\"carrier\":false,\"mac\":\"fe:00:00:00:00:01\",\"owner\":\"nobody\"}],"
+		"\"guests\":[]}]}";
+	char *text = render("show", show, false);
+
+	cr_assert(strstr(text, "eth0  bridge  02:00:c6:12:00:10 (pinned)  up, carrier  198.18.0.2/24"),
+		  "%s", text);
+	cr_assert(strstr(text, "├─ hweth0          active   carrier"), "%s", text);
+	cr_assert(strstr(text, "hweth1          missing") && strstr(text, "(not present)"), "%s", text);
+	cr_assert(strstr(text, "└─ tap0            tap      no-carrier fe:00:00:00:00:01  owner nobody"),
+		  "%s", text);
+	text = render("show", show, true);
+	cr_assert(strstr(text, "\"role\": \"active\""), "-j gives the JSON: %s", text);
+}
+
+Test(output, messages_and_status)
+{
+	cr_assert_str_eq(render("swap", "{\"message\":\"eth0: hweth1 is now the active port\"}", false),
+			 "eth0: hweth1 is now the active port\n");
+	char *text = render("status", "{\"version\":\"0.1.0\",\"pid\":12,\"config\":\"/x\",\"uptime\":3,"
+				      "\"bridges\":2,\"links\":9,\"events\":5,\"resyncs\":1}", false);
+	cr_assert(strstr(text, "resyncs after lost events: 1"), "%s", text);
+}
