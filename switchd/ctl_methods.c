@@ -76,12 +76,13 @@ static json_t *addresses_json(struct sw_ctx *ctx, int ifindex)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; i < ctx->db.naddrs; i++) {
-		const struct sw_addr *a = &ctx->db.addrs[i];
+	/* IPv4 first, then IPv6, each in the kernel's order */
+	for (size_t i = 0; i < 2 * ctx->db.naddrs; i++) {
+		const struct sw_addr *a = &ctx->db.addrs[i % ctx->db.naddrs];
 		struct sw_cidr c = { .family = a->family, .prefixlen = a->prefixlen };
 		char buf[80];
 
-		if (a->ifindex != ifindex)
+		if (a->ifindex != ifindex || (a->family == AF_INET) != (i < ctx->db.naddrs))
 			continue;
 		/* the kernel makes the link-local one itself; show what the host uses */
 		if (a->family == AF_INET6 && a->scope == RT_SCOPE_LINK)
