@@ -17,6 +17,7 @@
 
 struct undo {
 	struct sw_action a; /* the inverse action, with ifindex resolved */
+	char what[160];	    /* the action it undoes, for the log */
 	bool done;
 };
 
@@ -182,6 +183,7 @@ static int push_undo(struct apply_state *st, const struct sw_action *inv, const 
 	u->a = *inv;
 	u->a.route = NULL;
 	u->done = true;
+	action_describe(a, u->what, sizeof(u->what));
 	if (a->route) {
 		u->a.route = malloc(sizeof(*u->a.route));
 		if (!u->a.route) {
@@ -197,17 +199,15 @@ static void rollback_group(struct apply_state *st, int group, const char *gname)
 {
 	for (size_t i = st->nundo; i-- > 0;) {
 		struct undo *u = &st->undo[i];
-		char err[256] = "", what[256];
+		char err[256] = "";
 
 		if (u->a.group != group || !u->done)
 			continue;
 		u->done = false;
 		if (undo_action(st->nl, &u->a, err, sizeof(err)) < 0)
-			log_warnx("%s: rollback of \"%s\" failed: %s", gname,
-				  action_describe(&u->a, what, sizeof(what)), err);
+			log_warnx("%s: rollback of \"%s\" failed: %s", gname, u->what, err);
 		else
-			log_info("%s: rolled back: %s", gname,
-				 action_describe(&u->a, what, sizeof(what)));
+			log_info("%s: undone: %s", gname, u->what);
 	}
 }
 

@@ -231,9 +231,16 @@ int nl_dump(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, cha
 
 /* ---- message helpers ---------------------------------------------------- */
 
+/* Buffers are zeroed whole: the kernel copies attribute padding too. */
+static struct nlmsghdr *new_msg(char *buf)
+{
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	return mnl_nlmsg_put_header(buf);
+}
+
 static struct nlmsghdr *link_msg(char *buf, uint16_t type, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = new_msg(buf);
 	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = type;
@@ -247,7 +254,7 @@ static int dump_simple(struct sw_nl *nl, uint16_t type, int family, size_t hdrle
 		       void *data, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = new_msg(buf);
 	struct rtgenmsg *g;
 
 	nlh->nlmsg_type = type;
@@ -442,7 +449,7 @@ int nl_bridge_swap_ports(struct sw_nl *nl, int bridge, int new_port, int old_por
 
 static struct nlmsghdr *addr_msg(char *buf, uint16_t type, const struct sw_addr *a, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = new_msg(buf);
 	struct ifaddrmsg *ifa;
 	size_t alen = a->family == AF_INET ? 4 : 16;
 
@@ -529,7 +536,7 @@ static int route_msg(char *buf, uint16_t type, const struct sw_route *r, int fro
 		     struct nlmsghdr **out, char *err, size_t errlen)
 {
 	struct sw_route copy = *r;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = new_msg(buf);
 	struct rtmsg *rtm;
 	size_t off = 0;
 

@@ -173,6 +173,13 @@ static int event_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int discard_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
 void reconcile_sync(struct sw_ctx *ctx)
 {
 	char err[256];
@@ -180,6 +187,11 @@ void reconcile_sync(struct sw_ctx *ctx)
 
 	if (ret == -ENOBUFS) {
 		log_warnx("netlink: events were lost (ENOBUFS): resynchronising");
+		/* Drain first: what is queued is older than the dump (applied after
+		 * it, it would resurrect the past), and the kernel reports no new
+		 * ENOBUFS while the socket stays congested. */
+		while (nl_event_read(&ctx->nl, discard_cb, NULL) == -ENOBUFS)
+			;
 		ret = linkdb_resync(&ctx->db, &ctx->nl, err, sizeof(err));
 		if (ret < 0)
 			log_warnx("netlink: resync failed: %s", err);
