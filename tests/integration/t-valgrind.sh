@@ -3,6 +3,7 @@
 # through bring-up, run-time commands, taps and guests.
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || skip "needs valgrind"
+[ "${SKIP_VALGRIND:-0}" = 1 ] && skip "sanitizer build: valgrind cannot run ASan binaries"
 [ -x "$SWITCHD" ] || skip "no switchd binary"
 units=$(dirname "$SWITCHD")/../tests/unit
 for t in "$units"/test_*; do
