@@ -333,7 +333,10 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	if (!(pa.pl->flags & IFF_UP))
 		set_port_action(&acts[n++], ACT_SET_UP, pa.pl, pa.port, pa.br->name);
 	set_port_action(&acts[n], old ? ACT_SWAP : ACT_ENSLAVE, pa.pl, pa.port, pa.br->name);
-	acts[n++].from_ifindex = old ? old->ifindex : 0;
+	acts[n].from_ifindex = old ? old->ifindex : 0;
+	if (old_name)
+		sw_strlcpy(acts[n].old, old_name, sizeof(acts[n].old));
+	n++;
 	snprintf(gname, sizeof(gname), "bridge %s", pa.br->name);
 	ret = run_actions(ctx, gname, acts, n, err, errlen);
 	if (ret)

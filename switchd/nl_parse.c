@@ -16,6 +16,7 @@
 struct attr_table {
 	const struct nlattr **tb;
 	int max;
+	const char *end; /* first byte past the message (NULL: trust libmnl) */
 };
 
 /* Keep attributes in range; reject ones whose length cannot hold their type. */
@@ -24,6 +25,10 @@ static int table_cb(const struct nlattr *attr, void *data)
 	struct attr_table *t = data;
 	int type = mnl_attr_get_type(attr);
 
+	/* libmnl checks against the aligned message length: an attribute cut
+	 * in the last padding bytes would still be read */
+	if (t->end && (const char *)attr + attr->nla_len > t->end)
+		return MNL_CB_ERROR;
 	if (mnl_attr_type_valid(attr, t->max) < 0)
 		return MNL_CB_OK; /* newer than us: skip */
 	t->tb[type] = attr;
@@ -33,7 +38,7 @@ static int table_cb(const struct nlattr *attr, void *data)
 static int parse_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb,
 		       int max)
 {
-	struct attr_table t = { tb, max };
+	struct attr_table t = { tb, max, (const char *)nlh + nlh->nlmsg_len };
 
 	memset(tb, 0, (size_t)(max + 1) * sizeof(*tb));
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen))
@@ -43,7 +48,7 @@ static int parse_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct n
 
 static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, int max)
 {
-	struct attr_table t = { tb, max };
+	struct attr_table t = { tb, max, (const char *)nest + nest->nla_len };
 
 	memset(tb, 0, (size_t)(max + 1) * sizeof(*tb));
 	return mnl_attr_parse_nested(nest, table_cb, &t) < 0 ? -EINVAL : 0;

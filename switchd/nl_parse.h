@@ -75,7 +75,7 @@ struct sw_route {
 	/* The attributes as the kernel sent them, so the route can be re-added
 	 * on another device without losing metrics, multipath weights, etc. */
 	uint16_t attrs_len;
-	uint8_t attrs[SW_ROUTE_ATTRS_MAX];
+	uint8_t attrs[SW_ROUTE_ATTRS_MAX] __attribute__((aligned(4))); /* NLA_ALIGNTO */
 };
 
 /* Each returns 0, or -EINVAL for a malformed message / wrong type or family,

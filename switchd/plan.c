@@ -903,8 +903,8 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len)
 		snprintf(buf, len, "detach %s from %s", a->dev, a->arg);
 		break;
 	case ACT_SWAP:
-		snprintf(buf, len, "attach %s to %s, then detach ifindex %d", a->dev, a->arg,
-			 a->from_ifindex);
+		snprintf(buf, len, "attach %s to %s, then detach %s", a->dev, a->arg,
+			 a->old[0] ? a->old : "the previous port");
 		break;
 	case ACT_LINK_DELETE:
 		snprintf(buf, len, "delete %s", a->dev);

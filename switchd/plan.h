@@ -42,6 +42,7 @@ struct sw_action {
 	int ifindex;
 	char dev[SW_IFNAMSIZ];
 	char arg[64];
+	char old[SW_IFNAMSIZ]; /* ACT_SWAP: the port that leaves */
 	bool has_mac, stp, has_uid, has_gid;
 	uint8_t mac[6];
 	uid_t uid;

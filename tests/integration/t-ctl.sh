@@ -18,6 +18,12 @@ nic_add "$HOST" eth2 "$H2" peer2
 switchd_start "$HOST" "$CONF"
 
 carrier() { ip netns exec "$HOST" cat /sys/class/net/eth0/carrier_changes; }
+sctl "$HOST" monitor >"$TESTDIR/monitor.out" 2>&1 &
+monitor=$!
+defer "kill $monitor 2>/dev/null"
+sctl "$HOST" -j monitor >"$TESTDIR/monitor.json" 2>&1 &
+defer "kill $! 2>/dev/null"
+sleep 0.3
 c0=$(carrier)
 out=$(sctl "$HOST" swap eth0 hweth1)
 check_eq "swap reports" "eth0: hweth1 is now the active port (was hweth0)" "$out"
@@ -26,6 +32,9 @@ check_eq "hweth0 is detached" "" "$(link_master "$HOST" hweth0)"
 check_eq "the bridge never lost carrier" "$c0" "$(carrier)"
 check_cmd "the host is reachable through hweth1" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.2
 check_match "show: roles after the swap" "hweth0 +standby.*hweth1 +active" "$(sctl "$HOST" show eth0 | tr '\n' ' ')"
+check_cmd "monitor shows the swap" busywait 2000 grep -q "swap bridge=eth0 port=hweth1 old=hweth0 reason=operator" "$TESTDIR/monitor.out"
+check_cmd "monitor -j gives JSON lines" busywait 2000 bash -c "jq -e 'select(.type == \"swap\") | .port == \"hweth1\"' $TESTDIR/monitor.json"
+check_match "the log names both ports" "attach hweth1 to eth0, then detach hweth0" "$(cat "$LOG")"
 check_eq "swap to the active port is harmless" "eth0: hweth1 is already the active port" "$(sctl "$HOST" swap eth0 hweth1)"
 
 # take the host off the network: addresses stay
