@@ -309,13 +309,34 @@ static void set_port_action(struct sw_action *a, enum sw_action_kind kind, const
 	snprintf(a->arg, sizeof(a->arg), "%s", bridge);
 }
 
+static int run_bridge_actions(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
+			      struct sw_action *acts, size_t n, char *err, size_t errlen)
+{
+	char gname[40];
+
+	snprintf(gname, sizeof(gname), "bridge %s", br->name);
+	return run_actions(ctx, gname, acts, n, err, errlen);
+}
+
+/* An operator's change is done: event, log line, reply. */
+static void port_change_done(struct sw_ctx *ctx, const struct port_args *pa, const char *type,
+			     const char *old, const char *msg, json_t **result)
+{
+	sw_event(ctx, type,
+		 json_pack("{s:s,s:s,s:s?,s:s}", "bridge", pa->br->name, "port", pa->port, "old",
+			   old, "reason", "operator"),
+		 "%s (operator)", msg);
+	*result = json_pack("{s:s}", "message", msg);
+	reconcile_sync(ctx);
+}
+
 static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
 {
 	struct port_args pa;
 	struct sw_action acts[2];
 	const struct sw_link *old;
 	const char *old_name = NULL;
-	char msg[160], gname[40];
+	char msg[160];
 	size_t n = 0;
 	int ret = port_args(ctx, "swap", params, &pa, err, errlen);
 
@@ -337,19 +358,13 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	if (old_name)
 		sw_strlcpy(acts[n].old, old_name, sizeof(acts[n].old));
 	n++;
-	snprintf(gname, sizeof(gname), "bridge %s", pa.br->name);
-	ret = run_actions(ctx, gname, acts, n, err, errlen);
+	ret = run_bridge_actions(ctx, pa.br, acts, n, err, errlen);
 	if (ret)
 		return ret;
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
-	sw_event(ctx, "swap",
-		 json_pack("{s:s,s:s,s:s?,s:s}", "bridge", pa.br->name, "port", pa.port, "old",
-			   old_name, "reason", "operator"),
-		 "%s (operator)", msg);
-	*result = json_pack("{s:s}", "message", msg);
-	reconcile_sync(ctx);
+	port_change_done(ctx, &pa, "swap", old_name, msg, result);
 	return 0;
 }
 
@@ -360,7 +375,7 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	struct sw_action acts[2];
 	const struct sw_link *old;
 	const char *old_name = NULL;
-	char msg[160], gname[40];
+	char msg[160];
 	size_t n = 0;
 	int ret = port_args(ctx, "attach", params, &pa, err, errlen);
 
@@ -378,18 +393,12 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	if (!(pa.pl->flags & IFF_UP))
 		set_port_action(&acts[n++], ACT_SET_UP, pa.pl, pa.port, pa.br->name);
 	set_port_action(&acts[n++], ACT_ENSLAVE, pa.pl, pa.port, pa.br->name);
-	snprintf(gname, sizeof(gname), "bridge %s", pa.br->name);
-	ret = run_actions(ctx, gname, acts, n, err, errlen);
+	ret = run_bridge_actions(ctx, pa.br, acts, n, err, errlen);
 	if (ret)
 		return ret;
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
-	sw_event(ctx, "attach",
-		 json_pack("{s:s,s:s,s:s}", "bridge", pa.br->name, "port", pa.port, "reason",
-			   "operator"),
-		 "%s (operator)", msg);
-	*result = json_pack("{s:s}", "message", msg);
-	reconcile_sync(ctx);
+	port_change_done(ctx, &pa, "attach", NULL, msg, result);
 	return 0;
 }
 
@@ -398,7 +407,7 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 {
 	struct port_args pa;
 	struct sw_action act;
-	char msg[160], gname[40];
+	char msg[160];
 	int ret = port_args(ctx, "detach", params, &pa, err, errlen);
 
 	if (ret)
@@ -407,20 +416,14 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		return fail(err, errlen, -ENOENT, "port %s: not attached to %s", pa.port,
 			    pa.br->name);
 	set_port_action(&act, ACT_RELEASE, pa.pl, pa.port, pa.br->name);
-	snprintf(gname, sizeof(gname), "bridge %s", pa.br->name);
-	ret = run_actions(ctx, gname, &act, 1, err, errlen);
+	ret = run_bridge_actions(ctx, pa.br, &act, 1, err, errlen);
 	if (ret)
 		return ret;
 	/* an operator's detach holds: nothing re-attaches it until attach/swap */
 	runtime_hold(&ctx->rt, pa.br->name, pa.port);
 	snprintf(msg, sizeof(msg), "%s: detached %s; addresses stay on %s", pa.br->name, pa.port,
 		 pa.br->name);
-	sw_event(ctx, "detach",
-		 json_pack("{s:s,s:s,s:s}", "bridge", pa.br->name, "port", pa.port, "reason",
-			   "operator"),
-		 "%s (operator)", msg);
-	*result = json_pack("{s:s}", "message", msg);
-	reconcile_sync(ctx);
+	port_change_done(ctx, &pa, "detach", NULL, msg, result);
 	return 0;
 }
 

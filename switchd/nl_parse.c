@@ -13,6 +13,12 @@
 
 #include "nl_parse.h"
 
+/* Bytes of an address of this family; 0 for a family we do not handle. */
+static size_t family_addr_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
 struct attr_table {
 	const struct nlattr **tb;
 	int max;
@@ -186,11 +192,8 @@ int nlp_addr(const struct nlmsghdr *nlh, struct sw_addr *out)
 	if (parse_table(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return -EINVAL;
 	ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_family == AF_INET)
-		alen = 4;
-	else if (ifa->ifa_family == AF_INET6)
-		alen = 16;
-	else
+	alen = family_addr_len(ifa->ifa_family);
+	if (!alen)
 		return -EINVAL;
 	out->family = ifa->ifa_family;
 	out->ifindex = (int)ifa->ifa_index;
@@ -250,11 +253,8 @@ int nlp_route(const struct nlmsghdr *nlh, struct sw_route *out)
 	if (parse_table(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
 		return -EINVAL;
 	rtm = mnl_nlmsg_get_payload(nlh);
-	if (rtm->rtm_family == AF_INET)
-		alen = 4;
-	else if (rtm->rtm_family == AF_INET6)
-		alen = 16;
-	else
+	alen = family_addr_len(rtm->rtm_family);
+	if (!alen)
 		return -EINVAL;
 	out->rtm = *rtm;
 	out->table = rtm->rtm_table;
