@@ -44,6 +44,9 @@ static void print_member(FILE *f, json_t *m, const char *role, bool last)
 		carrier, str(m, "mac", ""));
 	if (str(m, "owner", NULL))
 		fprintf(f, "  owner %s", str(m, "owner", ""));
+	if (json_integer_value(json_object_get(m, "carrier_changes")))
+		fprintf(f, "  %lld carrier changes",
+			(long long)json_integer_value(json_object_get(m, "carrier_changes")));
 	if (json_is_false(json_object_get(m, "present")))
 		fprintf(f, "  (not present)");
 	else if (json_is_false(json_object_get(m, "attached")))
@@ -69,6 +72,12 @@ static void print_bridge(FILE *f, json_t *b)
 			fprintf(f, "  (no address)");
 		fputc('\n', f);
 	}
+	if (str(b, "last_swap", NULL))
+		fprintf(f, "   last swap %s (%s), %lld swaps\n", str(b, "last_swap", ""),
+			str(b, "last_swap_reason", ""),
+			(long long)json_integer_value(json_object_get(b, "swaps")));
+	if (flag(b, "failover_suspended"))
+		fprintf(f, "   failover suspended: an operator detached its port\n");
 	total = json_array_size(ports) + json_array_size(taps) + json_array_size(guests);
 	json_array_foreach(ports, i, v)
 		print_member(f, v, str(v, "role", "?"), ++n == total);

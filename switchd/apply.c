@@ -280,3 +280,29 @@ int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn rep
 	free(st.undo);
 	return nfailed;
 }
+
+struct err_sink {
+	char *err;
+	size_t len;
+};
+
+static void keep_error(void *arg, int group, const char *msg)
+{
+	struct err_sink *sink = arg;
+
+	(void)group;
+	snprintf(sink->err, sink->len, "%s", msg);
+}
+
+int apply_group(struct sw_nl *nl, const char *gname, struct sw_action *acts, size_t n, char *err,
+		size_t errlen)
+{
+	struct sw_plan_group group = { 0 };
+	struct sw_plan plan = { .v = acts, .n = n, .cap = n, .groups = &group, .ngroups = 1 };
+	struct err_sink sink = { err, errlen };
+
+	sw_strlcpy(group.name, gname, sizeof(group.name));
+	for (size_t i = 0; i < n; i++)
+		acts[i].group = 0;
+	return apply_plan(nl, &plan, keep_error, &sink) > 0 ? -EIO : 0;
+}

@@ -18,6 +18,11 @@ typedef void (*apply_report_fn)(void *arg, int group, const char *msg);
 /* Returns the number of groups that failed (0: everything applied). */
 int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report, void *arg);
 
+/* Run a few actions as one group (rolled back together on failure);
+ * err gets the failure. 0 or -EIO. */
+int apply_group(struct sw_nl *nl, const char *gname, struct sw_action *acts, size_t n, char *err,
+		size_t errlen);
+
 /* Run one action (no rollback bookkeeping): for callers with one-step plans. */
 int apply_action(struct sw_nl *nl, const struct sw_action *a, char *err, size_t errlen);
 

@@ -169,6 +169,12 @@ static void open_section(struct parser *p, char *hdr)
 		c->bridges = v;
 		memset(&v[c->nbridges], 0, sizeof(*v));
 		sw_strlcpy(v[c->nbridges].name, name, SW_IFNAMSIZ);
+		/* failover defaults: see switchd.conf(5) */
+		v[c->nbridges].updelay = 2;
+		v[c->nbridges].hold_down = 30;
+		v[c->nbridges].flap_window = 10;
+		v[c->nbridges].flap_limit = 4;
+		v[c->nbridges].carrier_poll = 0.01;
 		v[c->nbridges].line = p->line;
 		p->index = c->nbridges++;
 		p->sec = SEC_BRIDGE;
@@ -356,6 +362,30 @@ static void add_address(struct parser *p, const char *w, void *data)
 	v[b->naddrs++] = c;
 }
 
+/* "500ms", "2s", "0": seconds in *out. */
+static bool parse_duration(const char *v, double *out)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || d < 0 || d > 86400)
+		return false;
+	if (!strcmp(end, "ms"))
+		d /= 1000;
+	else if (strcmp(end, "s") && !(d == 0 && !*end))
+		return false;
+	*out = d;
+	return true;
+}
+
+static void bridge_duration(struct parser *p, struct sw_conf_bridge *b, const char *key,
+			    const char *value, double *out)
+{
+	if (!parse_duration(value, out))
+		conf_error(p, p->line, "bridge %s: %s: \"%s\" is not a duration (500ms, 2s)",
+			   b->name, key, value);
+}
+
 static bool key_once(struct parser *p, const char *key)
 {
 	for (int i = 0; i < p->nseen; i++)
@@ -420,6 +450,27 @@ static void handle_bridge(struct parser *p, const char *key, char *value)
 			conf_error(p, p->line, "bridge %s: stp: \"%s\" is not yes or no", b->name, value);
 	} else if (!strcmp(key, "guests")) {
 		each_word(value, add_guest, p, b);
+	} else if (!strcmp(key, "preempt")) {
+		if (!parse_bool(value, &b->preempt))
+			conf_error(p, p->line, "bridge %s: preempt: \"%s\" is not yes or no", b->name,
+				   value);
+	} else if (!strcmp(key, "updelay")) {
+		bridge_duration(p, b, key, value, &b->updelay);
+	} else if (!strcmp(key, "hold_down")) {
+		bridge_duration(p, b, key, value, &b->hold_down);
+	} else if (!strcmp(key, "flap_window")) {
+		bridge_duration(p, b, key, value, &b->flap_window);
+	} else if (!strcmp(key, "carrier_poll")) {
+		bridge_duration(p, b, key, value, &b->carrier_poll);
+	} else if (!strcmp(key, "flap_limit")) {
+		char *end;
+		long n = strtol(value, &end, 10);
+
+		if (*end || n < 0 || n > 1000)
+			conf_error(p, p->line, "bridge %s: flap_limit: \"%s\" is not a number 0-1000",
+				   b->name, value);
+		else
+			b->flap_limit = (int)n;
 	} else {
 		unknown_key(p, "bridge", key);
 	}
@@ -690,6 +741,12 @@ void conf_print(FILE *f, const struct sw_conf *c)
 			fprintf(f, "address = %s\n", b->addr_mode == SW_ADDR_KEEP ? "keep" : "none");
 		}
 		fprintf(f, "stp = %s\n", b->stp ? "on" : "off");
+		if (b->nports)
+			fprintf(f,
+				"preempt = %s\nupdelay = %gms\nhold_down = %gms\nflap_limit = %d\n"
+				"flap_window = %gms\ncarrier_poll = %gms\n",
+				b->preempt ? "yes" : "no", b->updelay * 1000, b->hold_down * 1000,
+				b->flap_limit, b->flap_window * 1000, b->carrier_poll * 1000);
 		if (b->nguests) {
 			fprintf(f, "guests =");
 			for (size_t k = 0; k < b->nguests; k++)

@@ -35,6 +35,10 @@ struct sw_conf_bridge {
 	char **guests; /* fnmatch(3) patterns */
 	size_t nguests;
 	bool has_address;
+	/* failover (see failover.h) */
+	bool preempt;
+	double updelay, hold_down, flap_window, carrier_poll; /* seconds */
+	int flap_limit;
 	int line, ports_line, address_line;
 };
 

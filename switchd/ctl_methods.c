@@ -189,6 +189,15 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 		json_array_append_new(taps, json_pack("{s:s,s:b,s:b}", "name", t->name, "present",
 						      l != NULL, "attached", 0));
 	}
+	struct sw_bridge_rt *rt = runtime_bridge(&ctx->rt, br->name);
+	if (rt) {
+		json_object_set_new(o, "swaps", json_integer(rt->swaps));
+		if (rt->last_swap[0]) {
+			json_object_set_new(o, "last_swap", json_string(rt->last_swap));
+			json_object_set_new(o, "last_swap_reason", json_string(rt->last_reason));
+		}
+		json_object_set_new(o, "failover_suspended", json_boolean(rt->suspended));
+	}
 	json_object_set_new(o, "ports", ports);
 	json_object_set_new(o, "taps", taps);
 	json_object_set_new(o, "guests", guests);
@@ -272,33 +281,6 @@ static int port_args(struct sw_ctx *ctx, const char *method, json_t *params,
 	return 0;
 }
 
-struct err_sink {
-	char *err;
-	size_t len;
-};
-
-static void keep_error(void *arg, int group, const char *msg)
-{
-	struct err_sink *sink = arg;
-
-	(void)group;
-	snprintf(sink->err, sink->len, "%s", msg);
-}
-
-/* Apply a one-group plan (with rollback); err gets the failure. */
-static int run_actions(struct sw_ctx *ctx, const char *gname, struct sw_action *acts, size_t n,
-		       char *err, size_t errlen)
-{
-	struct sw_plan_group group = { 0 };
-	struct sw_plan plan = { .v = acts, .n = n, .cap = n, .groups = &group, .ngroups = 1 };
-	struct err_sink sink = { err, errlen };
-
-	sw_strlcpy(group.name, gname, sizeof(group.name));
-	for (size_t i = 0; i < n; i++)
-		acts[i].group = 0;
-	return apply_plan(&ctx->nl, &plan, keep_error, &sink) > 0 ? -EIO : 0;
-}
-
 static void set_port_action(struct sw_action *a, enum sw_action_kind kind, const struct sw_link *l,
 			    const char *name, const char *bridge)
 {
@@ -315,7 +297,7 @@ static int run_bridge_actions(struct sw_ctx *ctx, const struct sw_conf_bridge *b
 	char gname[40];
 
 	snprintf(gname, sizeof(gname), "bridge %s", br->name);
-	return run_actions(ctx, gname, acts, n, err, errlen);
+	return apply_group(&ctx->nl, gname, acts, n, err, errlen);
 }
 
 /* An operator's change is done: event, log line, reply. */
@@ -362,6 +344,8 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	if (ret)
 		return ret;
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
+	failover_suspend(ctx, pa.br->name, false);
+	failover_note_swap(ctx, pa.br->name, "operator");
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
 	port_change_done(ctx, &pa, "swap", old_name, msg, result);
@@ -397,6 +381,7 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	if (ret)
 		return ret;
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
+	failover_suspend(ctx, pa.br->name, false);
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
 	port_change_done(ctx, &pa, "attach", NULL, msg, result);
 	return 0;
@@ -419,8 +404,10 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	ret = run_bridge_actions(ctx, pa.br, &act, 1, err, errlen);
 	if (ret)
 		return ret;
-	/* an operator's detach holds: nothing re-attaches it until attach/swap */
+	/* an operator's detach holds: nothing re-attaches it, and failover does
+	 * not put another port in its place, until attach or swap */
 	runtime_hold(&ctx->rt, pa.br->name, pa.port);
+	failover_suspend(ctx, pa.br->name, true);
 	snprintf(msg, sizeof(msg), "%s: detached %s; addresses stay on %s", pa.br->name, pa.port,
 		 pa.br->name);
 	port_change_done(ctx, &pa, "detach", NULL, msg, result);
@@ -479,7 +466,7 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 	for (int i = 0; i < 4; i++)
 		snprintf(acts[i].dev, sizeof(acts[i].dev), "%s", name);
 	snprintf(msg, sizeof(msg), "tap %s", name);
-	ret = run_actions(ctx, msg, acts, 4, err, errlen);
+	ret = apply_group(&ctx->nl, msg, acts, 4, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(msg, sizeof(msg), "tap %s created on %s", name, bridge);
@@ -515,7 +502,7 @@ static int m_tap_del(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 	act.ifindex = l->ifindex;
 	snprintf(act.dev, sizeof(act.dev), "%s", name);
 	snprintf(msg, sizeof(msg), "tap %s", name);
-	ret = run_actions(ctx, msg, &act, 1, err, errlen);
+	ret = apply_group(&ctx->nl, msg, &act, 1, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(msg, sizeof(msg), "tap %s deleted", name);

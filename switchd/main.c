@@ -195,11 +195,14 @@ static int run_daemon(struct sw_ctx *ctx)
 	ev_signal_start(ctx->loop, &sigint);
 
 	reconcile_apply_config(ctx);
+	if (reconcile_start_failover(ctx) < 0)
+		log_warnx("failover: out of memory; no automatic failover");
 	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
 		 ctx->conf.socket_path);
 	ev_run(ctx->loop, 0);
 	ret = 0;
 
+	reconcile_stop_failover(ctx);
 	ev_io_stop(ctx->loop, &ctx->nl_watcher);
 	ev_signal_stop(ctx->loop, &sighup);
 	ev_signal_stop(ctx->loop, &sigterm);

@@ -15,10 +15,65 @@
 #include "reconcile.h"
 #include "switchd.h"
 
+static void bridge_rt_free(struct sw_bridge_rt *b)
+{
+	free(b->ports);
+	free(b->seen_changes);
+	free(b->seen);
+}
+
 void runtime_free(struct sw_runtime *rt)
 {
+	for (size_t i = 0; i < rt->nbridges; i++)
+		bridge_rt_free(&rt->bridges[i]);
+	free(rt->bridges);
 	free(rt->held);
 	memset(rt, 0, sizeof(*rt));
+}
+
+struct sw_bridge_rt *runtime_bridge(struct sw_runtime *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->nbridges; i++)
+		if (!strcmp(rt->bridges[i].name, name))
+			return &rt->bridges[i];
+	return NULL;
+}
+
+/* One failover state per configured bridge; kept across a reload when the
+ * bridge and its ports are unchanged. */
+static int runtime_rebuild(struct sw_runtime *rt, const struct sw_conf *conf)
+{
+	struct sw_bridge_rt *v = calloc(conf->nbridges + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < conf->nbridges; i++) {
+		const struct sw_conf_bridge *br = &conf->bridges[i];
+		struct sw_bridge_rt *old = runtime_bridge(rt, br->name);
+
+		if (old && old->nports == br->nports) {
+			v[i] = *old;
+			memset(old, 0, sizeof(*old));
+			continue;
+		}
+		sw_strlcpy(v[i].name, br->name, sizeof(v[i].name));
+		v[i].nports = br->nports;
+		v[i].ports = calloc(br->nports + 1, sizeof(*v[i].ports));
+		v[i].seen_changes = calloc(br->nports + 1, sizeof(*v[i].seen_changes));
+		v[i].seen = calloc(br->nports + 1, sizeof(*v[i].seen));
+		if (!v[i].ports || !v[i].seen_changes || !v[i].seen) {
+			for (size_t k = 0; k <= i; k++)
+				bridge_rt_free(&v[k]);
+			free(v);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < rt->nbridges; i++)
+		bridge_rt_free(&rt->bridges[i]);
+	free(rt->bridges);
+	rt->bridges = v;
+	rt->nbridges = conf->nbridges;
+	return 0;
 }
 
 bool runtime_is_held(const struct sw_runtime *rt, const char *bridge, const char *port)
@@ -88,6 +143,8 @@ void sw_event(struct sw_ctx *ctx, const char *type, json_t *fields, const char *
 		json_decref(ev);
 }
 
+static void poll_restart(struct sw_ctx *ctx);
+
 static void report_failure(void *arg, int group, const char *msg)
 {
 	struct sw_ctx *ctx = arg;
@@ -154,6 +211,9 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 	snprintf(fresh.socket_path, sizeof(fresh.socket_path), "%s", ctx->conf.socket_path);
 	conf_free(&ctx->conf);
 	ctx->conf = fresh;
+	if (runtime_rebuild(&ctx->rt, &ctx->conf) < 0)
+		log_warnx("reload: out of memory for failover state");
+	poll_restart(ctx);
 	ret = reconcile_apply_config(ctx);
 	if (ret > 0) {
 		snprintf(err, errlen,
@@ -201,6 +261,8 @@ void reconcile_sync(struct sw_ctx *ctx)
 		errno = -ret;
 		log_warn("netlink: reading events");
 	}
+	if (ctx->rt.dirty && !ctx->rt.busy && ctx->rt.bridges)
+		failover_run(ctx);
 }
 
 static bool is_configured_nic(struct sw_ctx *ctx, const struct sw_link *l)
@@ -252,6 +314,11 @@ static void on_link_event(void *arg, const struct link_event *ev)
 	struct sw_ctx *ctx = arg;
 	const struct sw_link *l = ev->link;
 
+	/* anything about links may concern failover: decide after this batch */
+	if (ev->type == LINK_ADDED || ev->type == LINK_REMOVED || ev->type == DB_RESYNCED ||
+	    (ev->type == LINK_CHANGED && (ev->changed & (LC_CARRIER | LC_MASTER | LC_NAME | LC_FLAGS))))
+		ctx->rt.dirty = true;
+
 	switch (ev->type) {
 	case LINK_ADDED:
 		attach_guest(ctx, l);
@@ -291,4 +358,257 @@ static void on_link_event(void *arg, const struct link_event *ev)
 int reconcile_init(struct sw_ctx *ctx)
 {
 	return linkdb_subscribe(&ctx->db, on_link_event, ctx);
+}
+
+/* ---- failover: observations -> fo_decide() -> actions ------------------- */
+
+static double now_seconds(struct sw_ctx *ctx)
+{
+	return ev_now(ctx->loop);
+}
+
+void failover_suspend(struct sw_ctx *ctx, const char *bridge, bool suspended)
+{
+	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
+
+	if (b)
+		b->suspended = suspended;
+}
+
+void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *reason)
+{
+	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
+
+	if (!b)
+		return;
+	b->swaps++;
+	iso_time(b->last_swap, sizeof(b->last_swap));
+	sw_strlcpy(b->last_reason, reason, sizeof(b->last_reason));
+}
+
+static struct fo_params fo_params_of(const struct sw_conf_bridge *br)
+{
+	struct fo_params p = { br->preempt, br->updelay, br->hold_down, br->flap_window,
+			       br->flap_limit };
+	return p;
+}
+
+/* Fill the policy's view of a bridge's ports from the model (and a fresher
+ * carrier reading for one port, from the poll). */
+static void observe_ports(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
+			  struct sw_bridge_rt *b, const struct sw_link *bl,
+			  const struct sw_link **links, int fresh_ifindex, bool fresh_carrier)
+{
+	struct fo_params params = fo_params_of(br);
+	double now = now_seconds(ctx);
+
+	for (size_t i = 0; i < br->nports; i++) {
+		const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[i]);
+		const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
+		struct fo_port *p = &b->ports[i];
+		bool carrier = l && (l->ifindex == fresh_ifindex ? fresh_carrier : l->carrier);
+
+		links[i] = l;
+		if (carrier && !p->carrier)
+			p->carrier_up_since = now;
+		p->present = l != NULL;
+		p->carrier = carrier;
+		p->attached = l && l->master == bl->ifindex;
+		p->operator_held = runtime_is_held(&ctx->rt, br->name, br->ports[i]);
+		if (!l)
+			continue;
+		/* the kernel's counter sees bounces that coalesced events hide */
+		if (b->seen[i] && l->carrier_changes > b->seen_changes[i] &&
+		    fo_note_flaps(p, &params, l->carrier_changes - b->seen_changes[i], now))
+			sw_event(ctx, "hold-down",
+				 json_pack("{s:s,s:s,s:f}", "bridge", br->name, "port", br->ports[i],
+					   "seconds", br->hold_down),
+				 "bridge %s: %s flaps (more than %d carrier changes in %gs): kept out "
+				 "for %gs",
+				 br->name, br->ports[i], br->flap_limit, br->flap_window, br->hold_down);
+		b->seen_changes[i] = l->carrier_changes;
+		b->seen[i] = true;
+	}
+}
+
+static void arm_deadline(struct sw_ctx *ctx, double at)
+{
+	double now = now_seconds(ctx);
+
+	if (at <= 0)
+		return;
+	if (ev_is_active(&ctx->rt.deadline) && ev_timer_remaining(ctx->loop, &ctx->rt.deadline) <= at - now)
+		return;
+	ev_timer_stop(ctx->loop, &ctx->rt.deadline);
+	ev_timer_set(&ctx->rt.deadline, at - now > 0 ? at - now + 0.001 : 0.001, 0);
+	ev_timer_start(ctx->loop, &ctx->rt.deadline);
+}
+
+/* Decide and act for one bridge. Returns true if it changed something. */
+static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bool fresh_carrier)
+{
+	const struct sw_conf_bridge *br = &ctx->conf.bridges[bi];
+	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, br->name);
+	const struct sw_link *bl = linkdb_by_name(&ctx->db, br->name);
+	const struct sw_link *links[br->nports + 1];
+	struct fo_params params = fo_params_of(br);
+	struct sw_action acts[2];
+	struct fo_decision d;
+	char err[512], reason[96];
+	size_t n = 0;
+
+	if (!b || !br->nports || !bl || strcmp(bl->kind, "bridge"))
+		return false;
+	observe_ports(ctx, br, b, bl, links, fresh_ifindex, fresh_carrier);
+	fo_decide(&params, b->ports, (int)br->nports, b->suspended, now_seconds(ctx), &d);
+	arm_deadline(ctx, d.next_deadline);
+	if (d.kind == FO_NOTHING)
+		return false;
+
+	const struct sw_link *to = links[d.to];
+	const struct sw_link *from = d.from >= 0 ? links[d.from] : NULL;
+
+	memset(acts, 0, sizeof(acts));
+	if (!(to->flags & IFF_UP)) {
+		acts[n].kind = ACT_SET_UP;
+		acts[n].ifindex = to->ifindex;
+		sw_strlcpy(acts[n++].dev, br->ports[d.to], SW_IFNAMSIZ);
+	}
+	/* attach before detach: the bridge keeps a forwarding port throughout */
+	acts[n].kind = from && from->master == bl->ifindex ? ACT_SWAP : ACT_ENSLAVE;
+	acts[n].ifindex = to->ifindex;
+	sw_strlcpy(acts[n].dev, br->ports[d.to], SW_IFNAMSIZ);
+	sw_strlcpy(acts[n].arg, br->name, sizeof(acts[n].arg));
+	if (acts[n].kind == ACT_SWAP) {
+		acts[n].from_ifindex = from->ifindex;
+		sw_strlcpy(acts[n].old, br->ports[d.from], SW_IFNAMSIZ);
+	}
+	n++;
+	if (d.from >= 0)
+		snprintf(reason, sizeof(reason), "%s %s", br->ports[d.from],
+			 strcmp(d.reason, "preempt") ? d.reason : "was standing in for the preferred port");
+	else
+		snprintf(reason, sizeof(reason), "%s", d.reason);
+	if (apply_group(&ctx->nl, "failover", acts, n, err, sizeof(err)) < 0) {
+		sw_event(ctx, "error", json_pack("{s:s,s:s}", "bridge", br->name, "error", err),
+			 "bridge %s: failover to %s failed: %s", br->name, br->ports[d.to], err);
+		return false;
+	}
+	failover_note_swap(ctx, br->name, reason);
+	sw_event(ctx, "swap",
+		 json_pack("{s:s,s:s,s:s?,s:s}", "bridge", br->name, "port", br->ports[d.to], "old",
+			   d.from >= 0 ? br->ports[d.from] : NULL, "reason", reason),
+		 "bridge %s: %s is now the active port (%s)", br->name, br->ports[d.to], reason);
+	return true;
+}
+
+static void failover_pass(struct sw_ctx *ctx, int fresh_ifindex, bool fresh_carrier)
+{
+	if (ctx->rt.busy) {
+		ctx->rt.dirty = true;
+		return;
+	}
+	ctx->rt.busy = true;
+	for (int round = 0; round < 4; round++) {
+		bool acted = false;
+
+		ctx->rt.dirty = false;
+		for (size_t i = 0; i < ctx->conf.nbridges; i++)
+			acted |= failover_bridge(ctx, i, fresh_ifindex, fresh_carrier);
+		fresh_ifindex = 0;
+		/* our own changes come back as events: take them in before deciding again */
+		reconcile_sync(ctx);
+		if (!acted && !ctx->rt.dirty)
+			break;
+	}
+	ctx->rt.busy = false;
+}
+
+void failover_run(struct sw_ctx *ctx)
+{
+	failover_pass(ctx, 0, false);
+}
+
+static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sw_ctx *ctx = w->data;
+
+	(void)loop;
+	(void)revents;
+	failover_run(ctx);
+}
+
+/*
+ * A NIC's carrier loss reaches us through linkwatch, which batches the
+ * events of plain NICs to one per second (kernel-reference.md §2.4); a GET
+ * of the active uplink reads netif_carrier_ok() directly. So the active
+ * uplinks (only those, and guests never) are read on a short timer, as
+ * bonding's miimon does.
+ */
+static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sw_ctx *ctx = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
+		const struct sw_conf_bridge *br = &ctx->conf.bridges[i];
+		const struct sw_link *bl = linkdb_by_name(&ctx->db, br->name);
+		struct sw_link now;
+		char err[128];
+
+		if (!bl || br->carrier_poll <= 0)
+			continue;
+		for (size_t k = 0; k < br->nports; k++) {
+			const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[k]);
+			const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
+
+			if (!l || l->master != bl->ifindex || !l->carrier)
+				continue;
+			if (nl_link_get(&ctx->nl, l->ifindex, NULL, &now, err, sizeof(err)) == 0 &&
+			    !now.carrier) {
+				log_debug("%s: carrier loss seen by the poll before its event", l->name);
+				failover_pass(ctx, l->ifindex, false);
+				return;
+			}
+		}
+	}
+}
+
+static void poll_restart(struct sw_ctx *ctx)
+{
+	double period = 0;
+
+	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
+		double p = ctx->conf.bridges[i].carrier_poll;
+
+		if (ctx->conf.bridges[i].nports && p > 0 && (period == 0 || p < period))
+			period = p;
+	}
+	ev_timer_stop(ctx->loop, &ctx->rt.poll);
+	if (period > 0) {
+		ev_timer_set(&ctx->rt.poll, period, period);
+		ev_timer_start(ctx->loop, &ctx->rt.poll);
+	}
+}
+
+int reconcile_start_failover(struct sw_ctx *ctx)
+{
+	int ret = runtime_rebuild(&ctx->rt, &ctx->conf);
+
+	if (ret)
+		return ret;
+	ev_init(&ctx->rt.poll, on_poll);
+	ctx->rt.poll.data = ctx;
+	ev_init(&ctx->rt.deadline, on_deadline);
+	ctx->rt.deadline.data = ctx;
+	poll_restart(ctx);
+	failover_run(ctx);
+	return 0;
+}
+
+void reconcile_stop_failover(struct sw_ctx *ctx)
+{
+	ev_timer_stop(ctx->loop, &ctx->rt.poll);
+	ev_timer_stop(ctx->loop, &ctx->rt.deadline);
 }

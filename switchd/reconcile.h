@@ -8,15 +8,35 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <ev.h>
 #include <jansson.h>
+#include "failover.h"
 #include "plan.h"
 
 struct sw_ctx;
+
+/* Failover state of one bridge, parallel to its configured ports. */
+struct sw_bridge_rt {
+	char name[SW_IFNAMSIZ];
+	struct fo_port *ports;
+	uint32_t *seen_changes; /* kernel carrier_changes last seen, per port */
+	bool *seen;
+	size_t nports;
+	bool suspended;		/* an operator took the bridge off its network */
+	unsigned int swaps;
+	char last_swap[40];	/* ISO time */
+	char last_reason[96];
+};
 
 struct sw_runtime {
 	struct sw_port_hold *held; /* detached by an operator: never re-attached */
 	size_t nheld;
 	unsigned int failed_groups; /* of the last plan */
+	struct sw_bridge_rt *bridges;
+	size_t nbridges;
+	bool busy, dirty;	/* failover running / something changed meanwhile */
+	ev_timer poll;		/* carrier poll of active uplinks */
+	ev_timer deadline;	/* updelay / hold-down ends */
 };
 
 void runtime_free(struct sw_runtime *rt);
@@ -37,6 +57,18 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen);
 /* Process whatever netlink events are queued now, so a query answers from
  * the kernel's current state (a change we just made may not be read yet). */
 void reconcile_sync(struct sw_ctx *ctx);
+
+/* The failover state of a bridge (NULL if it has none). */
+struct sw_bridge_rt *runtime_bridge(struct sw_runtime *rt, const char *name);
+
+/* Re-evaluate failover for every bridge (after a change or an operator's
+ * command); suspend/resume a bridge on operator detach/attach. */
+void failover_run(struct sw_ctx *ctx);
+/* Timers and state; the first evaluation. Stop before the loop ends. */
+int reconcile_start_failover(struct sw_ctx *ctx);
+void reconcile_stop_failover(struct sw_ctx *ctx);
+void failover_suspend(struct sw_ctx *ctx, const char *bridge, bool suspended);
+void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *reason);
 
 /* Log a line and send a monitor event {"type":type,"time":...,<fields>}.
  * Steals fields (may be NULL). */

@@ -33,7 +33,7 @@ check_eq "the bridge never lost carrier" "$c0" "$(carrier)"
 check_cmd "the host is reachable through hweth1" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.2
 check_match "show: roles after the swap" "hweth0 +standby.*hweth1 +active" "$(sctl "$HOST" show eth0 | tr '\n' ' ')"
 check_cmd "monitor shows the swap" busywait 2000 grep -q "swap bridge=eth0 port=hweth1 old=hweth0 reason=operator" "$TESTDIR/monitor.out"
-check_cmd "monitor -j gives JSON lines" busywait 2000 bash -c "jq -e 'select(.type == \"swap\") | .port == \"hweth1\"' $TESTDIR/monitor.json"
+check_cmd "monitor -j gives JSON lines" busywait 2000 bash -c "jq -s -e 'any(.[]; .type == \"swap\" and .port == \"hweth1\")' $TESTDIR/monitor.json"
 check_match "the log names both ports" "attach hweth1 to eth0, then detach hweth0" "$(cat "$LOG")"
 check_eq "swap to the active port is harmless" "eth0: hweth1 is already the active port" "$(sctl "$HOST" swap eth0 hweth1)"
 

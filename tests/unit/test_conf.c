@@ -81,6 +81,38 @@ Test(conf, bad_values)
 	expect_error("[bridge b]\naddress = keep\n", 2, "needs ports");
 }
 
+Test(conf, failover_keys)
+{
+	struct sw_conf c;
+	const struct sw_conf_bridge *b;
+
+	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0 hweth1\npreempt = yes\n"
+						"updelay = 500ms\nhold_down = 1.5s\nflap_limit = 7\n"
+						"flap_window = 20s\ncarrier_poll = 0\n"),
+				      "t", &c, NULL, NULL),
+		     0);
+	b = conf_find_bridge(&c, "eth0");
+	cr_assert(b->preempt);
+	cr_assert_float_eq(b->updelay, 0.5, 1e-9);
+	cr_assert_float_eq(b->hold_down, 1.5, 1e-9);
+	cr_assert_eq(b->flap_limit, 7);
+	cr_assert_float_eq(b->flap_window, 20, 1e-9);
+	cr_assert_float_eq(b->carrier_poll, 0, 1e-9, "0: events only");
+	conf_free(&c);
+	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0\n"), "t", &c, NULL,
+				      NULL),
+		     0);
+	b = conf_find_bridge(&c, "eth0");
+	cr_assert_not(b->preempt, "default: no preempt");
+	cr_assert_float_eq(b->updelay, 2, 1e-9);
+	cr_assert_float_eq(b->carrier_poll, 0.01, 1e-9);
+	conf_free(&c);
+	expect_error("[bridge b]\nupdelay = 2\n", 2, "not a duration");
+	expect_error("[bridge b]\nhold_down = soon\n", 2, "not a duration");
+	expect_error("[bridge b]\nflap_limit = -1\n", 2, "not a number");
+	expect_error("[bridge b]\npreempt = sometimes\n", 2, "not yes or no");
+}
+
 Test(conf, interface_names)
 {
 	expect_error("[bridge abcdefghijklmnop]\n", 1, "longer than 15 bytes");

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Failover: cable pull, card removal, all ports down, a flapping port, and
+# preempt on and off. Cables are veth pairs; pulling one = its peer down.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+require_root
+command -v ping >/dev/null || skip "needs ping (iputils-ping)"
+topo_uplink
+switchd_start "$HOST" "$CONF"
+sctl "$HOST" -j monitor >"$TESTDIR/events" 2>&1 &
+defer "kill $! 2>/dev/null"
+sleep 0.2
+attached() { [ "$(link_master "$HOST" "$1")" = eth0 ]; }
+reachable() { ip netns exec "$UP" ping -c 1 -W 1 198.18.0.2 >/dev/null; }
+swaps() { jq -s '[.[] | select(.type == "swap")] | length' "$TESTDIR/events"; }
+
+# cable pull on the active port
+t0=$(date +%s%3N)
+ip -n "$UP" link set up0 down
+check_cmd "cable pull: the standby takes over" busywait 2000 attached hweth1
+echo "cable pull -> standby attached after $(( $(date +%s%3N) - t0 )) ms (veth; see docs/performance.md)"
+check_eq "the dead port is detached" "" "$(link_master "$HOST" hweth0)"
+check_cmd "the host is reachable again" busywait 2000 reachable
+check_cmd "a swap event with its reason" busywait 1000 bash -c \
+	"jq -s -e 'any(.[]; .type == \"swap\" and .port == \"hweth1\" and .reason == \"hweth0 carrier lost\")' $TESTDIR/events"
+check_match "show: last swap and reason" "last swap .*\(hweth0 carrier lost\), 1 swaps" "$(sctl "$HOST" show eth0)"
+
+# the cable comes back: preempt is off, nothing moves
+ip -n "$UP" link set up0 up
+sleep 0.5
+check_cmd "preempt off: the working standby stays active" attached hweth1
+
+# card removal (the device disappears)
+ip -n "$HOST" link del hweth1
+check_cmd "card removal: the other port takes over" busywait 2000 attached hweth0
+check_cmd "reachable through it" busywait 2000 reachable
+check_match "show: the removed card is missing" "hweth1 +missing" "$(sctl "$HOST" show eth0)"
+
+# all ports down: the bridge keeps its addresses and waits
+ip -n "$UP" link set up0 down
+sleep 0.3
+check_eq "all down: the addresses stay" "198.18.0.2/24 2001:db8::2/64" "$(addrs_of "$HOST" eth0)"
+check_eq "all down: the bridge is still there" "bridge" "$(link_kind "$HOST" eth0)"
+ip -n "$UP" link set up0 up
+check_cmd "carrier returns: reachable again" busywait 3000 reachable
+switchd_stop
+
+# preempt on, and a flapping preferred port
+H2=$(ns_name host2)
+U2=$(ns_name up2)
+ns_create "$H2" "$U2"
+ip -n "$U2" link add sw type bridge
+ip -n "$U2" link set sw up
+ip -n "$U2" addr add 198.18.2.1/24 dev sw
+nic_add "$H2" eth0 "$U2" up0 02:00:c6:12:02:10
+nic_add "$H2" eth1 "$U2" up1 02:00:c6:12:02:11
+ip -n "$U2" link set up0 master sw
+ip -n "$U2" link set up1 master sw
+ip -n "$H2" addr add 198.18.2.2/24 dev eth0
+cat >"$TESTDIR/p.conf" <<EOF2
+[nic hweth0]
+mac = 02:00:c6:12:02:10
+[nic hweth1]
+mac = 02:00:c6:12:02:11
+[bridge eth0]
+ports = hweth0 hweth1
+preempt = yes
+updelay = 500ms
+hold_down = 3s
+flap_limit = 4
+flap_window = 10s
+EOF2
+switchd_start "$H2" "$TESTDIR/p.conf"
+sctl "$H2" -j monitor >"$TESTDIR/events2" 2>&1 &
+defer "kill $! 2>/dev/null"
+sleep 0.2
+ip -n "$U2" link set up0 down
+attached2() { [ "$(link_master "$H2" "$1")" = eth0 ]; }
+check_cmd "preempt: the standby took over" busywait 2000 attached2 hweth1
+ip -n "$U2" link set up0 up
+sleep 0.2
+check_cmd "preempt: not before updelay" attached2 hweth1
+check_cmd "preempt: back on the preferred port after updelay" busywait 2000 attached2 hweth0
+# 50 carrier changes in about a second
+for i in $(seq 25); do ip -n "$U2" link set up0 down; sleep 0.02; ip -n "$U2" link set up0 up; sleep 0.02; done
+sleep 0.5
+holds=$(jq -s '[.[] | select(.type == "hold-down" and .port == "hweth0")] | length' "$TESTDIR/events2")
+nswaps=$(jq -s '[.[] | select(.type == "swap")] | length' "$TESTDIR/events2")
+echo "flapping: $nswaps swaps in all, $holds hold-downs"
+check_eq "the flapping port is held down once" "1" "$holds"
+check_cmd "swaps stay bounded ($nswaps)" test "$nswaps" -le 8
+check_cmd "during the hold-down the standby carries the traffic" attached2 hweth1
+check_cmd "after the hold-down the preferred port returns" busywait 6000 attached2 hweth0
+report
