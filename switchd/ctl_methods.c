@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <linux/if_addr.h>
 
+#include "announce.h"
 #include "apply.h"
 #include "conf.h"
 #include "ctl_methods.h"
@@ -192,6 +193,7 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 	struct sw_bridge_rt *rt = runtime_bridge(&ctx->rt, br->name);
 	if (rt) {
 		json_object_set_new(o, "swaps", json_integer(rt->swaps));
+		json_object_set_new(o, "announced", json_integer((json_int_t)rt->announced));
 		if (rt->last_swap[0]) {
 			json_object_set_new(o, "last_swap", json_string(rt->last_swap));
 			json_object_set_new(o, "last_swap_reason", json_string(rt->last_reason));
@@ -346,6 +348,7 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	failover_suspend(ctx, pa.br->name, false);
 	failover_note_swap(ctx, pa.br->name, "operator");
+	announce_start(ctx, pa.br->name, pa.pl->ifindex);
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
 	port_change_done(ctx, &pa, "swap", old_name, msg, result);

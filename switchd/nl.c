@@ -14,6 +14,7 @@
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 
 #include "nl.h"
 
@@ -281,6 +282,19 @@ int nl_dump_routes(struct sw_nl *nl, int family, mnl_cb_t cb, void *data, char *
 		   size_t errlen)
 {
 	return dump_simple(nl, RTM_GETROUTE, family, sizeof(struct rtmsg), cb, data, err, errlen);
+}
+
+int nl_dump_fdb(struct sw_nl *nl, int bridge, mnl_cb_t cb, void *data, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = new_msg(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_BRIDGE;
+	mnl_attr_put_u32(nlh, NDA_MASTER, (uint32_t)bridge);
+	return nl_dump(nl, nlh, cb, data, err, errlen);
 }
 
 struct get_link {

@@ -60,6 +60,8 @@ int nl_dump(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 int nl_dump_links(struct sw_nl *nl, mnl_cb_t cb, void *data, char *err, size_t errlen);
 int nl_dump_addrs(struct sw_nl *nl, int family, mnl_cb_t cb, void *data, char *err, size_t errlen);
 int nl_dump_routes(struct sw_nl *nl, int family, mnl_cb_t cb, void *data, char *err, size_t errlen);
+/* The forwarding database of one bridge (family AF_BRIDGE, NDA_MASTER filter). */
+int nl_dump_fdb(struct sw_nl *nl, int bridge, mnl_cb_t cb, void *data, char *err, size_t errlen);
 
 /* One link by ifindex (> 0) or by name (ifindex 0). -ENODEV if none. */
 int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link *out,

@@ -9,6 +9,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <libmnl/libmnl.h>
 
 #include "nl_parse.h"
@@ -284,6 +285,29 @@ int nlp_route(const struct nlmsghdr *nlh, struct sw_route *out)
 		return -E2BIG;
 	memcpy(out->attrs, (const char *)rtm + NLMSG_ALIGN(sizeof(*rtm)), attrs_len);
 	out->attrs_len = (uint16_t)attrs_len;
+	return 0;
+}
+
+int nlp_fdb(const struct nlmsghdr *nlh, struct sw_fdb *out)
+{
+	const struct nlattr *tb[NDA_MAX + 1];
+	const struct ndmsg *ndm;
+
+	memset(out, 0, sizeof(*out));
+	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
+		return -EINVAL;
+	if (parse_table(nlh, sizeof(*ndm), tb, NDA_MAX) < 0)
+		return -EINVAL;
+	ndm = mnl_nlmsg_get_payload(nlh);
+	if (ndm->ndm_family != AF_BRIDGE || !tb[NDA_LLADDR] ||
+	    mnl_attr_get_payload_len(tb[NDA_LLADDR]) != 6)
+		return -EINVAL;
+	out->port = ndm->ndm_ifindex;
+	out->state = ndm->ndm_state;
+	out->flags = ndm->ndm_flags;
+	memcpy(out->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+	if (attr_len_ok(tb[NDA_MASTER], 4))
+		out->master = (int)mnl_attr_get_u32(tb[NDA_MASTER]);
 	return 0;
 }
 

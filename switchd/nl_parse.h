@@ -78,6 +78,17 @@ struct sw_route {
 	uint8_t attrs[SW_ROUTE_ATTRS_MAX] __attribute__((aligned(4))); /* NLA_ALIGNTO */
 };
 
+/* A bridge FDB entry (RTM_NEWNEIGH, family AF_BRIDGE). */
+struct sw_fdb {
+	int port;	/* ndm_ifindex: the port, or the bridge for its own entries */
+	int master;	/* NDA_MASTER */
+	uint8_t mac[6];
+	uint16_t state; /* NUD_PERMANENT: a local (own) address */
+	uint8_t flags;	/* NTF_* */
+};
+
+int nlp_fdb(const struct nlmsghdr *nlh, struct sw_fdb *out);
+
 /* Each returns 0, or -EINVAL for a malformed message / wrong type or family,
  * or -E2BIG (route) when the attributes do not fit. */
 int nlp_link(const struct nlmsghdr *nlh, struct sw_link *out);

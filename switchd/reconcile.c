@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "announce.h"
 #include "apply.h"
 #include "control.h"
 #include "log.h"
@@ -17,6 +18,7 @@
 
 static void bridge_rt_free(struct sw_bridge_rt *b)
 {
+	free(b->macs);
 	free(b->ports);
 	free(b->seen_changes);
 	free(b->seen);
@@ -495,6 +497,7 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 		return false;
 	}
 	failover_note_swap(ctx, br->name, reason);
+	announce_start(ctx, br->name, to->ifindex);
 	sw_event(ctx, "swap",
 		 json_pack("{s:s,s:s,s:s?,s:s}", "bridge", br->name, "port", br->ports[d.to], "old",
 			   d.from >= 0 ? br->ports[d.from] : NULL, "reason", reason),
@@ -609,6 +612,7 @@ int reconcile_start_failover(struct sw_ctx *ctx)
 
 void reconcile_stop_failover(struct sw_ctx *ctx)
 {
+	announce_stop_all(ctx);
 	ev_timer_stop(ctx->loop, &ctx->rt.poll);
 	ev_timer_stop(ctx->loop, &ctx->rt.deadline);
 }

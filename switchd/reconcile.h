@@ -24,6 +24,9 @@ struct sw_bridge_rt {
 	size_t nports;
 	bool suspended;		/* an operator took the bridge off its network */
 	unsigned int swaps;
+	unsigned long announced;	/* frames sent after swaps */
+	uint8_t (*macs)[6];	/* guest MACs seen behind the bridge (to announce) */
+	size_t nmacs;
 	char last_swap[40];	/* ISO time */
 	char last_reason[96];
 };
@@ -37,6 +40,7 @@ struct sw_runtime {
 	bool busy, dirty;	/* failover running / something changed meanwhile */
 	ev_timer poll;		/* carrier poll of active uplinks */
 	ev_timer deadline;	/* updelay / hold-down ends */
+	void *announce_jobs;	/* struct announce_job list (announce.c) */
 };
 
 void runtime_free(struct sw_runtime *rt);

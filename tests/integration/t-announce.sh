@@ -1,0 +1,34 @@
+#!/bin/bash
+# After a swap, the upstream switch relearns every MAC behind the bridge on
+# the new port — the host's and a guest's — before the guest sends a frame.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+require_root
+command -v ping >/dev/null || skip "needs ping (iputils-ping)"
+topo_uplink
+echo "guests = vnet*" >>"$CONF"
+G=$(ns_name guest)
+ns_create "$G"
+ip netns exec "$G" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip -n "$HOST" link add vnet0 type veth peer name eth0 netns "$G" address 02:00:c6:12:00:77
+ip -n "$HOST" link set vnet0 up
+ip -n "$G" link set eth0 up
+ip -n "$G" addr add 198.18.0.77/24 dev eth0
+switchd_start "$HOST" "$CONF"
+check_eq "the guest is on the bridge" "eth0" "$(link_master "$HOST" vnet0)"
+# the guest talks once: the upstream switch learns it behind up0
+ip netns exec "$G" ping -c 1 -W 2 198.18.0.1 >/dev/null
+fdb_port() { bridge -n "$UP" -j fdb show br sw | jq -r --arg m "$1" '[.[] | select(.mac == $m and (.flags | index("self") | not))][0].ifname // ""'; }
+check_eq "upstream: the guest behind up0" "up0" "$(fdb_port 02:00:c6:12:00:77)"
+check_eq "upstream: the host behind up0" "up0" "$(fdb_port 02:00:c6:12:00:10)"
+# from now on the guest is silent
+sctl "$HOST" swap eth0 hweth1 >/dev/null
+check_cmd "upstream: the guest moved to up1 without sending a frame" busywait 1000 \
+	bash -c "[ \"\$(bridge -n $UP -j fdb show br sw | jq -r '[.[] | select(.mac == \"02:00:c6:12:00:77\")][0].ifname')\" = up1 ]"
+check_eq "upstream: the host moved to up1" "up1" "$(fdb_port 02:00:c6:12:00:10)"
+check_cmd "the client reaches the guest through the new port" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.77
+sleep 1
+check_match "show counts the frames announced (5 rounds)" "[0-9]+ frames announced" "$(sctl "$HOST" show eth0)"
+n=$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')
+check_cmd "every round was sent: $n frames (4 per round)" test "$n" -ge 20
+report
