@@ -263,6 +263,14 @@ void reconcile_sync(struct sw_ctx *ctx)
 		errno = -ret;
 		log_warn("netlink: reading events");
 	}
+	if (ctx->rt.replan && !ctx->rt.busy && ctx->rt.bridges) {
+		ctx->rt.replan = false;
+		ctx->rt.busy = true; /* the plan's own events wait for its end */
+		log_info("a configured NIC appeared: applying the configuration");
+		reconcile_apply_config(ctx);
+		ctx->rt.busy = false;
+		ctx->rt.dirty = true;
+	}
 	if (ctx->rt.dirty && !ctx->rt.busy && ctx->rt.bridges)
 		failover_run(ctx);
 }
@@ -323,6 +331,10 @@ static void on_link_event(void *arg, const struct link_event *ev)
 
 	switch (ev->type) {
 	case LINK_ADDED:
+		/* a card put back (or replaced with one of the configured MAC):
+		 * the plan gives it its service name and role again */
+		if (is_configured_nic(ctx, l) && !conf_find_nic(&ctx->conf, l->name))
+			ctx->rt.replan = true;
 		attach_guest(ctx, l);
 		break;
 	case LINK_CHANGED:

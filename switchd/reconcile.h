@@ -38,6 +38,7 @@ struct sw_runtime {
 	struct sw_bridge_rt *bridges;
 	size_t nbridges;
 	bool busy, dirty;	/* failover running / something changed meanwhile */
+	bool replan;		/* a configured NIC appeared */
 	ev_timer poll;		/* carrier poll of active uplinks */
 	ev_timer deadline;	/* updelay / hold-down ends */
 	void *announce_jobs;	/* struct announce_job list (announce.c) */

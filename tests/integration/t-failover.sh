@@ -36,13 +36,26 @@ check_cmd "card removal: the other port takes over" busywait 2000 attached hweth
 check_cmd "reachable through it" busywait 2000 reachable
 check_match "show: the removed card is missing" "hweth1 +missing" "$(sctl "$HOST" show eth0)"
 
+# the card is put back (a new device with the old MAC, named by the kernel)
+ip -n "$HOST" link add eth7 address 02:00:c6:12:00:11 type veth peer name up1 netns "$UP"
+ip -n "$UP" link set up1 master sw up
+check_cmd "card re-inserted: it gets its service name back" busywait 2000 link_exists "$HOST" hweth1
+check_eq "same card (MAC)" "02:00:c6:12:00:11" "$(link_mac "$HOST" hweth1)"
+check_cmd "as a standby: up" busywait 2000 link_up "$HOST" hweth1
+check_eq "as a standby: not attached" "" "$(link_master "$HOST" hweth1)"
+check_match "show: standby again" "hweth1 +standby" "$(sctl "$HOST" show eth0)"
+
 # all ports down: the bridge keeps its addresses and waits
 ip -n "$UP" link set up0 down
+ip -n "$UP" link set up1 down
+sleep 0.3
+check_eq "all down: the bridge is still there" "bridge" "$(link_kind "$HOST" eth0)"
 sleep 0.3
 check_eq "all down: the addresses stay" "198.18.0.2/24 2001:db8::2/64" "$(addrs_of "$HOST" eth0)"
-check_eq "all down: the bridge is still there" "bridge" "$(link_kind "$HOST" eth0)"
-ip -n "$UP" link set up0 up
+ip -n "$UP" link set up1 up
+check_cmd "the first port to regain carrier becomes active" busywait 2000 attached hweth1
 check_cmd "carrier returns: reachable again" busywait 3000 reachable
+ip -n "$UP" link set up0 up
 switchd_stop
 
 # preempt on, and a flapping preferred port
