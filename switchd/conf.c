@@ -415,6 +415,18 @@ static void handle_nic(struct parser *p, const char *key, char *value)
 			return;
 		}
 		n->has_mac = true;
+	} else if (!strcmp(key, "path")) {
+		const char *dash = strchr(value, '-');
+
+		n->path_line = p->line;
+		/* BUS-DEVICE, as udev's ID_PATH: pci-0000:03:00.0 */
+		if (!dash || dash == value || !dash[1] || strlen(value) >= sizeof(n->path) ||
+		    strpbrk(value, " \t/")) {
+			conf_error(p, p->line, "nic %s: \"%s\" is not a bus path (pci-0000:03:00.0)",
+				   n->name, value);
+			return;
+		}
+		sw_strlcpy(n->path, value, sizeof(n->path));
 	} else if (!strcmp(key, "name")) {
 		n->name_line = p->line;
 		if (!check_name(p, p->line, "name", value))
@@ -581,11 +593,15 @@ static void validate(struct parser *p)
 	for (size_t i = 0; i < c->nnics; i++) {
 		struct sw_conf_nic *n = &c->nics[i];
 
-		if (!n->mac_line == !n->name_line)
-			conf_error(p, n->line, "nic %s: needs exactly one of mac = or name =", n->name);
+		if (!!n->mac_line + !!n->name_line + !!n->path_line != 1)
+			conf_error(p, n->line, "nic %s: needs exactly one of mac =, path = or name =",
+				   n->name);
 		for (size_t j = 0; j < i; j++) {
 			if (n->has_mac && c->nics[j].has_mac && !memcmp(n->mac, c->nics[j].mac, 6))
 				conf_error(p, n->mac_line, "nic %s: same MAC as nic %s (line %d)",
+					   n->name, c->nics[j].name, c->nics[j].line);
+			if (n->path[0] && !strcmp(n->path, c->nics[j].path))
+				conf_error(p, n->path_line, "nic %s: same path as nic %s (line %d)",
 					   n->name, c->nics[j].name, c->nics[j].line);
 			if (n->match_name[0] && !strcmp(n->match_name, c->nics[j].match_name))
 				conf_error(p, n->name_line, "nic %s: same name = as nic %s (line %d)",
@@ -719,6 +735,8 @@ void conf_print(FILE *f, const struct sw_conf *c)
 		fprintf(f, "\n[nic %s]\n", n->name);
 		if (n->has_mac)
 			fprintf(f, "mac = %s\n", mac_format(n->mac, buf));
+		else if (n->path[0])
+			fprintf(f, "path = %s\n", n->path);
 		else
 			fprintf(f, "name = %s\n", n->match_name);
 	}

@@ -21,7 +21,8 @@ struct sw_conf_nic {
 	bool has_mac;
 	uint8_t mac[6];		      /* mac = ...: permanent MAC, else current MAC */
 	char match_name[SW_IFNAMSIZ]; /* name = ...: its name when first seen */
-	int line, mac_line, name_line;
+	char path[80];		      /* path = pci-0000:03:00.0: the slot it sits in */
+	int line, mac_line, name_line, path_line;
 };
 
 struct sw_conf_bridge {

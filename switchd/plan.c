@@ -43,6 +43,20 @@ const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_
 	(void)conf;
 	if (nic->has_mac)
 		return linkdb_by_mac(db, nic->mac);
+	if (nic->path[0]) {
+		/* the slot, whatever card is in it: IFLA_PARENT_DEV_BUS_NAME-NAME */
+		for (size_t i = 0; i < db->nlinks; i++) {
+			char path[96];
+
+			l = &db->links[i];
+			if (!l->parent_bus[0] || is_bridge(l) || is_tap(l))
+				continue;
+			snprintf(path, sizeof(path), "%s-%s", l->parent_bus, l->parent_dev);
+			if (!strcmp(path, nic->path))
+				return l;
+		}
+		return NULL;
+	}
 	/* already converted: the NIC carries its service name */
 	l = linkdb_by_name(db, nic->name);
 	if (l && !is_bridge(l) && !is_tap(l))

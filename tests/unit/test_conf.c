@@ -129,7 +129,11 @@ Test(conf, interface_names)
 
 Test(conf, nic_needs_mac_or_name)
 {
-	expect_error("[nic a]\n", 1, "exactly one of mac = or name =");
+	expect_error("[nic a]\n", 1, "exactly one of mac =, path = or name =");
+	expect_error("[nic a]\npath = pci-0000:03:00.0\nname = eth0\n", 1, "exactly one");
+	expect_error("[nic a]\npath = 0000:03:00.0\n", 2, "not a bus path");
+	expect_error("[nic a]\npath = pci-0000:03:00.0\n[nic b]\npath = pci-0000:03:00.0\n", 4,
+		     "same path");
 	expect_error("[nic a]\nmac = 02:00:c6:12:00:10\nname = eth0\n", 1, "exactly one");
 	expect_error("[nic a]\nmac = 02:00:c6:12:00:10\n[nic b]\nmac = 02:00:c6:12:00:10\n", 4,
 		     "same MAC");

@@ -321,3 +321,22 @@ Test(plan, tap_name_held_by_another_device)
 	build();
 	cr_assert(strstr(plan.groups[1].error, "not a tap"), "%s", plan.groups[1].error);
 }
+
+Test(plan, a_replacement_card_in_the_same_slot_is_found_by_path)
+{
+	struct sw_link l = { .ifindex = 4, .flags = UP_CARRIER, .has_mac = true };
+
+	load("[nic hweth0]\npath = pci-0000:03:00.0\n[bridge eth0]\nports = hweth0\n");
+	/* a new card: another MAC, a kernel name, the old slot */
+	snprintf(l.name, sizeof(l.name), "eth5");
+	memcpy(l.mac, MAC_B, 6);
+	snprintf(l.parent_bus, sizeof(l.parent_bus), "pci");
+	snprintf(l.parent_dev, sizeof(l.parent_dev), "0000:03:00.0");
+	cr_assert_eq(linkdb_put_link(&db, &l), 0);
+	link_add(5, "eth6", MAC_A, "veth", 0, UP_CARRIER); /* no slot: not it */
+	build();
+	int rename = find(ACT_RENAME, "eth5");
+	cr_assert(rename >= 0, "%s", plan_text());
+	cr_assert_str_eq(plan.v[rename].arg, "hweth0");
+	cr_assert(find(ACT_ENSLAVE, "hweth0") >= 0);
+}
