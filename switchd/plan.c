@@ -57,12 +57,13 @@ const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_
 		}
 		return NULL;
 	}
-	/* already converted: the NIC carries its service name */
+	/* already converted: the NIC carries its service name. A tap named
+	 * explicitly is taken (a NIC stand-in); taps are never matched by MAC. */
 	l = linkdb_by_name(db, nic->name);
-	if (l && !is_bridge(l) && !is_tap(l))
+	if (l && !is_bridge(l))
 		return l;
 	l = linkdb_by_name(db, nic->match_name);
-	if (l && !is_bridge(l) && !is_tap(l))
+	if (l && !is_bridge(l))
 		return l;
 	return NULL;
 }
