@@ -58,32 +58,18 @@ check_cmd "carrier returns: reachable again" busywait 3000 reachable
 ip -n "$UP" link set up0 up
 switchd_stop
 
-# preempt on, and a flapping preferred port
-H2=$(ns_name host2)
-U2=$(ns_name up2)
-ns_create "$H2" "$U2"
-ip -n "$U2" link add sw type bridge
-ip -n "$U2" link set sw up
-ip -n "$U2" addr add 198.18.2.1/24 dev sw
-nic_add "$H2" eth0 "$U2" up0 02:00:c6:12:02:10
-nic_add "$H2" eth1 "$U2" up1 02:00:c6:12:02:11
-ip -n "$U2" link set up0 master sw
-ip -n "$U2" link set up1 master sw
-ip -n "$H2" addr add 198.18.2.2/24 dev eth0
-cat >"$TESTDIR/p.conf" <<EOF2
-[nic hweth0]
-mac = 02:00:c6:12:02:10
-[nic hweth1]
-mac = 02:00:c6:12:02:11
-[bridge eth0]
-ports = hweth0 hweth1
+# preempt on, and a flapping preferred port (a second, separate lab)
+topo_uplink 2
+H2=$HOST
+U2=$UP
+cat >>"$CONF" <<EOF2
 preempt = yes
 updelay = 500ms
 hold_down = 3s
 flap_limit = 4
 flap_window = 10s
 EOF2
-switchd_start "$H2" "$TESTDIR/p.conf"
+switchd_start "$H2" "$CONF"
 sctl "$H2" -j monitor >"$TESTDIR/events2" 2>&1 &
 defer "kill $! 2>/dev/null"
 sleep 0.2

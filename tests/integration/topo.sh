@@ -7,29 +7,31 @@
 # The host's eth0 carries 198.18.0.2/24, 2001:db8::2/64, a default route via
 # 198.18.0.1 and a route to 198.19.0.0/24 with metric 50 (a user route that
 # must move to the bridge). Sets HOST, UP and CONF (a lab config for it).
+# topo_uplink N builds a second, separate lab: 198.18.N.0/24, MACs 02:00:c6:12:0N:1x.
 
 topo_uplink() {
-	HOST=$(ns_name host)
-	UP=$(ns_name up)
+	local n=${1:-0}
+	HOST=$(ns_name "host$n")
+	UP=$(ns_name "up$n")
 	ns_create "$HOST" "$UP"
 	ip -n "$UP" link add sw type bridge
 	ip -n "$UP" link set sw up
-	ip -n "$UP" addr add 198.18.0.1/24 dev sw
-	ip -n "$UP" addr add 2001:db8::1/64 dev sw nodad
-	nic_add "$HOST" eth0 "$UP" up0 02:00:c6:12:00:10
-	nic_add "$HOST" eth1 "$UP" up1 02:00:c6:12:00:11
+	ip -n "$UP" addr add "198.18.$n.1/24" dev sw
+	ip -n "$UP" addr add "2001:db8:0:$n::1/64" dev sw nodad
+	nic_add "$HOST" eth0 "$UP" up0 "02:00:c6:12:0$n:10"
+	nic_add "$HOST" eth1 "$UP" up1 "02:00:c6:12:0$n:11"
 	ip -n "$UP" link set up0 master sw
 	ip -n "$UP" link set up1 master sw
-	ip -n "$HOST" addr add 198.18.0.2/24 dev eth0
-	ip -n "$HOST" addr add 2001:db8::2/64 dev eth0 nodad
-	ip -n "$HOST" route add default via 198.18.0.1
-	ip -n "$HOST" route add 198.19.0.0/24 via 198.18.0.1 metric 50
-	CONF=$TESTDIR/switchd.conf
+	ip -n "$HOST" addr add "198.18.$n.2/24" dev eth0
+	ip -n "$HOST" addr add "2001:db8:0:$n::2/64" dev eth0 nodad
+	ip -n "$HOST" route add default via "198.18.$n.1"
+	ip -n "$HOST" route add 198.19.$n.0/24 via "198.18.$n.1" metric 50
+	CONF=$TESTDIR/switchd-$n.conf
 	cat >"$CONF" <<-CONF
 		[nic hweth0]
-		mac = 02:00:c6:12:00:10
+		mac = 02:00:c6:12:0$n:10
 		[nic hweth1]
-		mac = 02:00:c6:12:00:11
+		mac = 02:00:c6:12:0$n:11
 		[bridge eth0]
 		ports = hweth0 hweth1
 		address = keep
