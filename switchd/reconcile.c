@@ -171,9 +171,10 @@ int reconcile_apply_config(struct sw_ctx *ctx)
 		if (!plan.groups[g].error[0])
 			continue;
 		failed++;
-		report_failure(ctx, (int)g, plan.groups[g].error);
-		sw_event(ctx, "error", json_pack("{s:s}", "group", plan.groups[g].name), "%s: %s",
-			 plan.groups[g].name, plan.groups[g].error);
+		sw_event(ctx, "error",
+			 json_pack("{s:s,s:s}", "group", plan.groups[g].name, "error",
+				   plan.groups[g].error),
+			 "%s: %s", plan.groups[g].name, plan.groups[g].error);
 	}
 	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
 	if (plan.n)

@@ -9,7 +9,11 @@ topo_uplink
 cat >>"$CONF" <<EOF2
 [bridge int0]
 address = 198.18.254.1/24
+[bridge lan9]
+address = none
 EOF2
+# a device switchd does not own already has the name of a configured bridge
+ip -n "$HOST" link add lan9 type veth peer name lan9-peer
 # New devices get IPv6 disabled: the bridge will refuse eth0's IPv6 address.
 ip netns exec "$HOST" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 before_addrs=$(addrs_of "$HOST" eth0)
@@ -26,6 +30,9 @@ check_cmd "no half-made hweth0" bash -c "! ip -n $HOST link show hweth0"
 check_eq "the standby got its name back too" "veth" "$(link_kind "$HOST" eth1)"
 check_cmd "the host still answers" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.2
 check_eq "the other bridge came up" "bridge" "$(link_kind "$HOST" int0)"
-check_eq "status counts the failure" "1" "$(sctl "$HOST" -j status | jq -r .failed_groups)"
+check_eq "a name held by a stranger: one clear line" "1" \
+	"$(grep -c 'bridge lan9: the name lan9 is taken by veth device (ifindex [0-9]*) that is not in the config' "$LOG")"
+check_eq "the stranger is untouched" "veth" "$(link_kind "$HOST" lan9)"
+check_eq "status counts both failures" "2" "$(sctl "$HOST" -j status | jq -r .failed_groups)"
 check_match "show says the bridge is missing" "eth0  bridge  \(not present\)" "$(sctl "$HOST" show eth0)"
 report
