@@ -14,6 +14,7 @@
 #include "announce.h"
 #include "log.h"
 #include "nl.h"
+#include "plan.h"
 #include "reconcile.h"
 #include "switchd.h"
 
@@ -131,8 +132,26 @@ size_t announce_na(uint8_t *buf, const uint8_t mac[6], const uint8_t ip6[16])
 struct collect {
 	struct sw_ctx *ctx;
 	int bridge, port;
+	const char *name;
 	struct sw_bridge_rt *b;
 };
+
+/* Is ifindex one of the bridge's configured uplinks? MACs learned there are
+ * the upstream's own: announcing them from here would pull their traffic
+ * to us. */
+static bool is_uplink(struct sw_ctx *ctx, const char *bridge, int ifindex)
+{
+	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, bridge);
+
+	for (size_t i = 0; br && i < br->nports; i++) {
+		const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[i]);
+		const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
+
+		if (l && l->ifindex == ifindex)
+			return true;
+	}
+	return false;
+}
 
 static void remember_mac(struct sw_bridge_rt *b, const uint8_t mac[6])
 {
@@ -153,9 +172,9 @@ static int fdb_cb(const struct nlmsghdr *nlh, void *data)
 	struct collect *c = data;
 	struct sw_fdb e;
 
-	/* learned entries behind the other ports: the guests */
+	/* learned entries behind the other ports: the guests (taps, veths) */
 	if (nlp_fdb(nlh, &e) == 0 && !(e.state & NUD_PERMANENT) && e.port != c->bridge &&
-	    e.port != c->port && !(e.mac[0] & 1))
+	    e.port != c->port && !(e.mac[0] & 1) && !is_uplink(c->ctx, c->name, e.port))
 		remember_mac(c->b, e.mac);
 	return MNL_CB_OK;
 }
@@ -265,7 +284,7 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	}
 	/* the bridge's own MAC even without an address (an ARP-proxy bridge) */
 	add_frame(j, frame, announce_rarp(frame, bl->mac));
-	struct collect c = { ctx, bl->ifindex, port_ifindex, b };
+	struct collect c = { ctx, bl->ifindex, port_ifindex, bridge, b };
 	if (nl_dump_fdb(&ctx->nl, bl->ifindex, fdb_cb, &c, err, sizeof(err)) < 0)
 		log_warnx("bridge %s: reading its forwarding database: %s", bridge, err);
 	for (size_t i = 0; i < b->nmacs; i++)
