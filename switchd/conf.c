@@ -173,7 +173,7 @@ static void open_section(struct parser *p, char *hdr)
 		v[c->nbridges].updelay = 2;
 		v[c->nbridges].hold_down = 30;
 		v[c->nbridges].flap_window = 10;
-		v[c->nbridges].flap_limit = 4;
+		v[c->nbridges].flap_limit = 10;
 		v[c->nbridges].carrier_poll = 0.01;
 		v[c->nbridges].line = p->line;
 		p->index = c->nbridges++;
