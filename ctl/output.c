@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doctor.h"
 #include "output.h"
 
 static const char *str(json_t *o, const char *key, const char *dflt)
@@ -117,6 +118,8 @@ void output_result(FILE *f, const char *method, json_t *result, bool json)
 		print_status(f, result);
 	else if (!strcmp(method, "show"))
 		print_show(f, result);
+	else if (!strcmp(method, "doctor"))
+		doctor_print(f, result);
 	else if (str(result, "message", NULL))
 		fprintf(f, "%s\n", str(result, "message", ""));
 }

@@ -38,6 +38,7 @@ static const struct command commands[] = {
 	{ "tap del", "tap-del", 1, 1, "tap del NAME", { "name" } },
 	{ "reload", "reload", 0, 0, "reload", { NULL } },
 	{ "monitor", "monitor", 0, 0, "monitor", { NULL } },
+	{ "doctor", "doctor", 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL } },
 };
 
 static void usage(FILE *f)
@@ -191,6 +192,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("no command given");
+	/* -j may also follow the command: switchctl doctor -j */
+	for (int i = optind + 1; i < argc; i++)
+		if (!strcmp(argv[i], "-j")) {
+			json = true;
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
 	ret = parse_command(argc - optind, argv + optind, &cmd, &params);
 	if (ret)
 		return ret;
@@ -234,6 +243,9 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(cmd->method, "monitor"))
 			output_result(stdout, cmd->method, result, json);
+		if (!strcmp(cmd->method, "doctor") &&
+		    json_array_size(json_object_get(result, "hazards")))
+			ret = 1;
 		json_decref(result);
 		if (strcmp(cmd->method, "monitor"))
 			break;

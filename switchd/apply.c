@@ -10,6 +10,7 @@
 #include "apply.h"
 #include "log.h"
 #include "nl.h"
+#include "sysctl.h"
 #include "tap.h"
 
 #define IN6_GEN_EUI64 0
@@ -51,7 +52,7 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 
 	*inv = *a;
 	inv->route = NULL; /* the caller keeps its own copy */
-	if (a->kind != ACT_BRIDGE_CREATE && a->kind != ACT_TAP_CREATE) {
+	if (a->kind != ACT_BRIDGE_CREATE && a->kind != ACT_TAP_CREATE && a->kind != ACT_SYSCTL) {
 		ifindex = resolve(nl, a->ifindex, a->dev, err, errlen);
 		if (ifindex < 0)
 			return ifindex;
@@ -114,6 +115,14 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 		return ret;
 	case ACT_LINK_DELETE:
 		return nl_link_delete(nl, ifindex, err, errlen);
+	case ACT_SYSCTL:
+		inv->sk_value = a->sk_old;
+		inv->sk_old = a->sk_value;
+		return sk_write(SK_ROOT, a->dev, a->sk_key, a->sk_value, err, errlen);
+	case ACT_PROXY_ADD:
+		return nl_proxy_add(nl, ifindex, a->ip, err, errlen);
+	case ACT_PROXY_DEL:
+		return nl_proxy_del(nl, ifindex, a->ip, err, errlen);
 	}
 	snprintf(err, errlen, "unknown action %d", a->kind);
 	return -EINVAL;
@@ -162,6 +171,12 @@ static int undo_action(struct sw_nl *nl, const struct sw_action *d, char *err, s
 		return nl_bridge_swap_ports(nl, d->master, d->from_ifindex, d->ifindex, err, errlen);
 	case ACT_LINK_DELETE:
 		return 0;
+	case ACT_SYSCTL:
+		return sk_write(SK_ROOT, d->dev, d->sk_key, d->sk_value, err, errlen);
+	case ACT_PROXY_ADD:
+		return nl_proxy_del(nl, d->ifindex, d->ip, err, errlen);
+	case ACT_PROXY_DEL:
+		return nl_proxy_add(nl, d->ifindex, d->ip, err, errlen);
 	}
 	return 0;
 }

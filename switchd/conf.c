@@ -10,6 +10,7 @@
  * line. Everything is checked after the file is read, so one run reports
  * every error.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <grp.h>
@@ -23,7 +24,7 @@
 
 #include "conf.h"
 
-enum section_type { SEC_NONE, SEC_SWITCHD, SEC_NIC, SEC_BRIDGE, SEC_TAP, SEC_BAD };
+enum section_type { SEC_NONE, SEC_SWITCHD, SEC_NIC, SEC_BRIDGE, SEC_TAP, SEC_SYSCTL, SEC_VIP, SEC_BAD };
 
 struct parser {
 	const char *file;
@@ -35,11 +36,12 @@ struct parser {
 	enum section_type sec;
 	size_t index; /* of the current nic/bridge/tap */
 	int socket_line;
+	int sysctl_line;
 	/* the reader's source: a FILE or a string */
 	FILE *f;
 	const char *text;
 	/* keys seen in the current section (duplicates are errors) */
-	char seen[16][16];
+	char seen[32][16];
 	int nseen;
 };
 
@@ -85,6 +87,14 @@ static void *grow(void *v, size_t n, size_t size)
 	return realloc(v, (n + 1) * size);
 }
 
+static void sysctl_unset(struct sw_sysctl_set *set)
+{
+	for (int k = 0; k < SK_NCONF; k++) {
+		set->v[k] = -1;
+		set->line[k] = 0;
+	}
+}
+
 /* "[type name]" seen by the reader: open a section. */
 static void open_section(struct parser *p, char *hdr)
 {
@@ -114,6 +124,48 @@ static void open_section(struct parser *p, char *hdr)
 			return;
 		}
 		p->sec = SEC_SWITCHD;
+		return;
+	}
+	if (strcmp(type, "sysctl") == 0) {
+		if (*name) {
+			conf_error(p, p->line, "[sysctl] takes no name");
+			return;
+		}
+		if (p->sysctl_line) {
+			conf_error(p, p->line, "[sysctl] is given twice (first at line %d)",
+				   p->sysctl_line);
+			return;
+		}
+		p->sysctl_line = p->line;
+		p->sec = SEC_SYSCTL;
+		return;
+	}
+	if (strcmp(type, "vip") == 0) {
+		struct sw_conf_vip *v;
+		struct in_addr ia;
+
+		if (!*name || inet_pton(AF_INET, name, &ia) != 1) {
+			conf_error(p, p->line, "[vip %s]: needs an IPv4 address: [vip 198.18.9.10]",
+				   name);
+			return;
+		}
+		for (size_t i = 0; i < c->nvips; i++)
+			if (c->vips[i].ip == ia.s_addr) {
+				conf_error(p, p->line, "[vip %s] is defined twice (first at line %d)",
+					   name, c->vips[i].line);
+				return;
+			}
+		v = grow(c->vips, c->nvips, sizeof(*v));
+		if (!v)
+			goto nomem;
+		c->vips = v;
+		memset(&v[c->nvips], 0, sizeof(*v));
+		v[c->nvips].ip = ia.s_addr;
+		inet_ntop(AF_INET, &ia, v[c->nvips].text, sizeof(v[c->nvips].text));
+		v[c->nvips].mode = SW_VIP_DR;
+		v[c->nvips].line = p->line;
+		p->index = c->nvips++;
+		p->sec = SEC_VIP;
 		return;
 	}
 	if (strcmp(type, "nic") && strcmp(type, "bridge") && strcmp(type, "tap")) {
@@ -158,6 +210,7 @@ static void open_section(struct parser *p, char *hdr)
 		c->nics = v;
 		memset(&v[c->nnics], 0, sizeof(*v));
 		sw_strlcpy(v[c->nnics].name, name, SW_IFNAMSIZ);
+		sysctl_unset(&v[c->nnics].sysctl);
 		v[c->nnics].line = p->line;
 		p->index = c->nnics++;
 		p->sec = SEC_NIC;
@@ -175,6 +228,8 @@ static void open_section(struct parser *p, char *hdr)
 		v[c->nbridges].flap_window = 10;
 		v[c->nbridges].flap_limit = 10;
 		v[c->nbridges].carrier_poll = 0.01;
+		v[c->nbridges].watch_window = 10;
+		sysctl_unset(&v[c->nbridges].sysctl);
 		v[c->nbridges].line = p->line;
 		p->index = c->nbridges++;
 		p->sec = SEC_BRIDGE;
@@ -403,11 +458,89 @@ static void unknown_key(struct parser *p, const char *sec, const char *key)
 	conf_error(p, p->line, "unknown key \"%s\" in [%s]", key, sec);
 }
 
+static const char *const sysctl_names[SK_NCONF] = {
+	[SK_ARP_IGNORE] = "arp_ignore",	  [SK_ARP_ANNOUNCE] = "arp_announce",
+	[SK_ARP_FILTER] = "arp_filter",	  [SK_RP_FILTER] = "rp_filter",
+	[SK_PROXY_ARP] = "proxy_arp",
+};
+
+const char *conf_sysctl_name(enum sw_sysctl_key k)
+{
+	static const char *const derived[] = { "forwarding", "proxy_delay" };
+
+	if ((int)k < SK_NCONF)
+		return sysctl_names[k];
+	if (k < SK_NKEYS)
+		return derived[k - SK_NCONF];
+	return NULL;
+}
+
+static int sysctl_key(const char *key)
+{
+	for (int k = 0; k < SK_NCONF; k++)
+		if (!strcmp(key, sysctl_names[k]))
+			return k;
+	return -1;
+}
+
+/* A value the kernel gives a meaning to (ip-sysctl.rst); yes/no for 1/0. */
+static bool sysctl_value(int k, const char *v, int *out)
+{
+	static const int max[SK_NCONF] = { [SK_ARP_IGNORE] = 8, [SK_ARP_ANNOUNCE] = 2,
+					   [SK_ARP_FILTER] = 1, [SK_RP_FILTER] = 2,
+					   [SK_PROXY_ARP] = 1 };
+	char *end;
+	long n;
+	bool b;
+
+	if (max[k] == 1 && parse_bool(v, &b)) {
+		*out = b;
+		return true;
+	}
+	n = strtol(v, &end, 10);
+	if (end == v || *end || n < 0 || n > max[k])
+		return false;
+	if (k == SK_ARP_IGNORE && n > 3 && n < 8)
+		return false; /* 4-7 are reserved: the kernel treats them as 0 */
+	*out = (int)n;
+	return true;
+}
+
+static const char *const sysctl_help[SK_NCONF] = {
+	[SK_ARP_IGNORE] = "0-3 or 8",
+	[SK_ARP_ANNOUNCE] = "0-2",
+	[SK_ARP_FILTER] = "0 or 1",
+	[SK_RP_FILTER] = "0 (off), 1 (strict) or 2 (loose)",
+	[SK_PROXY_ARP] = "0 or 1",
+};
+
+/* One sysctl key in [sysctl], [bridge] or [nic]: true if key was one. */
+static bool handle_sysctl(struct parser *p, const char *what, const char *key, const char *value,
+			  struct sw_sysctl_set *set)
+{
+	int k = sysctl_key(key), v;
+
+	if (k < 0)
+		return false;
+	if (!sysctl_value(k, value, &v)) {
+		conf_error(p, p->line, "%s: %s: \"%s\" is not a valid value (%s)", what, key, value,
+			   sysctl_help[k]);
+		return true;
+	}
+	set->v[k] = v;
+	set->line[k] = p->line;
+	return true;
+}
+
 static void handle_nic(struct parser *p, const char *key, char *value)
 {
 	struct sw_conf_nic *n = &p->conf->nics[p->index];
+	char what[40];
 
-	if (!strcmp(key, "mac")) {
+	snprintf(what, sizeof(what), "nic %s", n->name);
+	if (handle_sysctl(p, what, key, value, &n->sysctl)) {
+		;
+	} else if (!strcmp(key, "mac")) {
 		n->mac_line = p->line; /* given, even if wrong: no "needs mac or name" too */
 		if (mac_parse(value, n->mac) < 0) {
 			conf_error(p, p->line, "nic %s: \"%s\" is not a MAC address (02:00:c6:12:00:10)",
@@ -437,11 +570,57 @@ static void handle_nic(struct parser *p, const char *key, char *value)
 	}
 }
 
+static void add_proxy(struct parser *p, const char *w, void *data)
+{
+	struct sw_conf_bridge *b = data;
+	struct in_addr ia;
+	uint32_t *v;
+
+	if (inet_pton(AF_INET, w, &ia) != 1) {
+		conf_error(p, p->line,
+			   "bridge %s: proxy_arp: \"%s\" is not an IPv4 address (198.18.7.10) "
+			   "or 0/1",
+			   b->name, w);
+		return;
+	}
+	for (size_t i = 0; i < b->nproxy; i++)
+		if (b->proxy[i] == ia.s_addr) {
+			conf_error(p, p->line, "bridge %s: proxy_arp: %s is listed twice", b->name, w);
+			return;
+		}
+	v = grow(b->proxy, b->nproxy, sizeof(*v));
+	if (!v) {
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	b->proxy = v;
+	v[b->nproxy++] = ia.s_addr;
+}
+
 static void handle_bridge(struct parser *p, const char *key, char *value)
 {
 	struct sw_conf_bridge *b = &p->conf->bridges[p->index];
+	char what[40];
 
-	if (!strcmp(key, "ports")) {
+	snprintf(what, sizeof(what), "bridge %s", b->name);
+	if (!strcmp(key, "proxy_arp") && !strchr(value, '.')) {
+		/* 0/1/yes/no: the route-based proxy_arp sysctl */
+		handle_sysctl(p, what, key, value, &b->sysctl);
+	} else if (!strcmp(key, "proxy_arp")) {
+		b->proxy_line = p->line;
+		each_word(value, add_proxy, p, b);
+	} else if (handle_sysctl(p, what, key, value, &b->sysctl)) {
+		;
+	} else if (!strcmp(key, "watch_arp")) {
+		if (!parse_bool(value, &b->watch_arp))
+			conf_error(p, p->line, "bridge %s: watch_arp: \"%s\" is not yes or no",
+				   b->name, value);
+	} else if (!strcmp(key, "watch_window")) {
+		bridge_duration(p, b, key, value, &b->watch_window);
+		if (b->watch_window == 0)
+			conf_error(p, p->line, "bridge %s: watch_window must be more than 0",
+				   b->name);
+	} else if (!strcmp(key, "ports")) {
 		b->ports_line = p->line;
 		each_word(value, add_port, p, b);
 	} else if (!strcmp(key, "address")) {
@@ -533,6 +712,27 @@ static void handle_tap(struct parser *p, const char *key, char *value)
 	}
 }
 
+static void handle_vip(struct parser *p, const char *key, char *value)
+{
+	struct sw_conf_vip *v = &p->conf->vips[p->index];
+
+	if (!strcmp(key, "mode")) {
+		v->mode_line = p->line;
+		if (!strcmp(value, "dr"))
+			v->mode = SW_VIP_DR;
+		else if (!strcmp(value, "tun"))
+			v->mode = SW_VIP_TUN;
+		else
+			conf_error(p, p->line, "vip %s: mode: \"%s\" is not dr or tun", v->text,
+				   value);
+	} else if (!strcmp(key, "device")) {
+		if (check_name(p, p->line, "device", value))
+			sw_strlcpy(v->device, value, sizeof(v->device));
+	} else {
+		unknown_key(p, "vip", key);
+	}
+}
+
 static int conf_handler(void *user, const char *section, const char *key, const char *cvalue)
 {
 	struct parser *p = user;
@@ -577,6 +777,16 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 		break;
 	case SEC_TAP:
 		handle_tap(p, key, value);
+		break;
+	case SEC_SYSCTL:
+		if (!handle_sysctl(p, "sysctl", key, value, &p->conf->sysctl))
+			conf_error(p, p->line,
+				   "unknown key \"%s\" in [sysctl] (arp_ignore, arp_announce, "
+				   "arp_filter, rp_filter, proxy_arp)",
+				   key);
+		break;
+	case SEC_VIP:
+		handle_vip(p, key, value);
 		break;
 	default:
 		break;
@@ -646,6 +856,111 @@ static void validate(struct parser *p)
 	}
 }
 
+static const char *const sysctl_rule[SK_NCONF] = {
+	[SK_ARP_IGNORE] = "max", [SK_ARP_ANNOUNCE] = "max", [SK_ARP_FILTER] = "or",
+	[SK_RP_FILTER] = "max",	 [SK_PROXY_ARP] = "or",
+};
+
+/* A per-device value that [sysctl] (conf/all) overrides cannot take effect. */
+static void check_device_sysctl(struct parser *p, const char *what, const char *dev,
+				const struct sw_sysctl_set *set)
+{
+	const struct sw_sysctl_set *g = &p->conf->sysctl;
+
+	for (int k = 0; k < SK_NCONF; k++) {
+		if (set->v[k] < 0 || g->v[k] < 0 || g->v[k] <= set->v[k])
+			continue;
+		conf_error(p, set->line[k],
+			   "%s: %s = %d cannot take effect: [sysctl] %s = %d (line %d) and the "
+			   "kernel uses %s(all, %s) = %d; lower it in [sysctl]",
+			   what, sysctl_names[k], set->v[k], sysctl_names[k], g->v[k], g->line[k],
+			   sysctl_rule[k], dev, g->v[k]);
+	}
+}
+
+/* What an address-less ARP-proxy bridge needs (kernel-reference 1.6). */
+static void check_proxy_bridge(struct parser *p, const struct sw_conf_bridge *b)
+{
+	static const int keys[] = { SK_RP_FILTER, SK_ARP_IGNORE };
+	static const char *const why[] = {
+		"requests from a bridge without an address pass reverse-path filtering only with "
+		"rp_filter 0",
+		"with arp_ignore above 0 it does not answer for this host's own addresses",
+	};
+	const struct sw_sysctl_set *g = &p->conf->sysctl;
+
+	if (b->addr_mode != SW_ADDR_NONE || !b->nproxy)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		int k = keys[i];
+
+		if (b->sysctl.v[k] > 0)
+			conf_error(p, b->sysctl.line[k],
+				   "bridge %s: %s = %d: it is an address-less ARP proxy, and %s",
+				   b->name, sysctl_names[k], b->sysctl.v[k], why[i]);
+		else if (g->v[k] > 0)
+			conf_error(p, g->line[k],
+				   "[sysctl] %s = %d: bridge %s is an address-less ARP proxy, and %s; "
+				   "the kernel uses max(all, %s), so all must be 0",
+				   sysctl_names[k], g->v[k], b->name, why[i], b->name);
+	}
+}
+
+/* A DR/TUN VIP must stay hidden from ARP on every device with addresses. */
+static void check_vip_hidden(struct parser *p, const char *what, const struct sw_sysctl_set *set)
+{
+	const struct sw_conf_vip *v = p->conf->vips;
+
+	if (!p->conf->nvips)
+		return;
+	if (set->v[SK_ARP_IGNORE] == 0 || set->v[SK_ARP_IGNORE] == 3)
+		conf_error(p, set->line[SK_ARP_IGNORE],
+			   "%s: arp_ignore = %d makes the host answer ARP for vip %s (line %d); "
+			   "use 1 or 2",
+			   what, set->v[SK_ARP_IGNORE], v->text, v->line);
+	if (set->v[SK_ARP_ANNOUNCE] >= 0 && set->v[SK_ARP_ANNOUNCE] < 2)
+		conf_error(p, set->line[SK_ARP_ANNOUNCE],
+			   "%s: arp_announce = %d lets the host use vip %s (line %d) as the source "
+			   "of its ARP requests; use 2",
+			   what, set->v[SK_ARP_ANNOUNCE], v->text, v->line);
+}
+
+static void validate_policy(struct parser *p)
+{
+	struct sw_conf *c = p->conf;
+	char what[40];
+
+	for (size_t i = 0; i < c->nbridges; i++) {
+		struct sw_conf_bridge *b = &c->bridges[i];
+
+		snprintf(what, sizeof(what), "bridge %s", b->name);
+		check_device_sysctl(p, what, b->name, &b->sysctl);
+		check_proxy_bridge(p, b);
+		if (b->addr_mode != SW_ADDR_NONE)
+			check_vip_hidden(p, what, &b->sysctl);
+	}
+	for (size_t i = 0; i < c->nnics; i++) {
+		struct sw_conf_nic *n = &c->nics[i];
+
+		snprintf(what, sizeof(what), "nic %s", n->name);
+		check_device_sysctl(p, what, n->name, &n->sysctl);
+		if (!conf_bridge_of_port(c, n->name))
+			check_vip_hidden(p, what, &n->sysctl);
+	}
+	for (size_t i = 0; i < c->nvips; i++) {
+		struct sw_conf_vip *v = &c->vips[i];
+
+		if (!v->device[0])
+			sw_strlcpy(v->device, v->mode == SW_VIP_DR ? "lo" : "tunl0",
+				   sizeof(v->device));
+		if (conf_find_bridge(c, v->device))
+			conf_error(p, v->line,
+				   "vip %s: device %s is a [bridge]: a VIP lives on lo (dr) or a "
+				   "tunnel (tun), hidden from ARP",
+				   v->text, v->device);
+	}
+}
+
 static void parser_settings(void)
 {
 	/* Debian's libinih exposes its build options as globals: '#' and ';'
@@ -669,11 +984,13 @@ static int parse(struct parser *p, ini_reader reader)
 	struct sw_conf *c = p->conf;
 
 	memset(c, 0, sizeof(*c));
+	sysctl_unset(&c->sysctl);
 	sw_strlcpy(c->socket_path, SW_DEFAULT_SOCKET, sizeof(c->socket_path));
 	parser_settings();
 	if (ini_parse_stream(reader, p, conf_handler, p) == -2)
 		conf_error(p, 0, "out of memory");
 	validate(p);
+	validate_policy(p);
 	if (p->errors)
 		conf_free(c);
 	return p->errors;
@@ -717,18 +1034,37 @@ void conf_free(struct sw_conf *c)
 		for (size_t k = 0; k < c->bridges[i].nguests; k++)
 			free(c->bridges[i].guests[k]);
 		free(c->bridges[i].guests);
+		free(c->bridges[i].proxy);
 	}
+	free(c->vips);
 	free(c->nics);
 	free(c->bridges);
 	free(c->taps);
 	memset(c, 0, sizeof(*c));
 }
 
+static void print_sysctl(FILE *f, const struct sw_sysctl_set *set)
+{
+	for (int k = 0; k < SK_NCONF; k++)
+		if (set->v[k] >= 0)
+			fprintf(f, "%s = %d\n", sysctl_names[k], set->v[k]);
+}
+
 void conf_print(FILE *f, const struct sw_conf *c)
 {
 	char buf[80];
+	bool any = false;
 
 	fprintf(f, "[switchd]\nsocket = %s\n", c->socket_path);
+	for (int k = 0; k < SK_NCONF; k++)
+		any |= c->sysctl.v[k] >= 0;
+	if (any) {
+		fprintf(f, "\n[sysctl]\n");
+		print_sysctl(f, &c->sysctl);
+	}
+	for (size_t i = 0; i < c->nvips; i++)
+		fprintf(f, "\n[vip %s]\nmode = %s\ndevice = %s\n", c->vips[i].text,
+			c->vips[i].mode == SW_VIP_DR ? "dr" : "tun", c->vips[i].device);
 	for (size_t i = 0; i < c->nnics; i++) {
 		const struct sw_conf_nic *n = &c->nics[i];
 
@@ -739,6 +1075,7 @@ void conf_print(FILE *f, const struct sw_conf *c)
 			fprintf(f, "path = %s\n", n->path);
 		else
 			fprintf(f, "name = %s\n", n->match_name);
+		print_sysctl(f, &n->sysctl);
 	}
 	for (size_t i = 0; i < c->nbridges; i++) {
 		const struct sw_conf_bridge *b = &c->bridges[i];
@@ -771,6 +1108,15 @@ void conf_print(FILE *f, const struct sw_conf *c)
 				fprintf(f, " %s", b->guests[k]);
 			fputc('\n', f);
 		}
+		print_sysctl(f, &b->sysctl);
+		if (b->nproxy) {
+			fprintf(f, "proxy_arp =");
+			for (size_t k = 0; k < b->nproxy; k++)
+				fprintf(f, " %s", inet_ntop(AF_INET, &b->proxy[k], buf, sizeof(buf)));
+			fputc('\n', f);
+		}
+		if (b->watch_arp)
+			fprintf(f, "watch_arp = yes\nwatch_window = %gms\n", b->watch_window * 1000);
 	}
 	for (size_t i = 0; i < c->ntaps; i++) {
 		const struct sw_conf_tap *t = &c->taps[i];
@@ -805,6 +1151,14 @@ const struct sw_conf_tap *conf_find_tap(const struct sw_conf *c, const char *nam
 		if (!strcmp(c->taps[i].name, name))
 			return &c->taps[i];
 	return NULL;
+}
+
+const struct sw_sysctl_set *conf_sysctl_of(const struct sw_conf *c, const char *dev)
+{
+	const struct sw_conf_bridge *b = conf_find_bridge(c, dev);
+	const struct sw_conf_nic *n = conf_find_nic(c, dev);
+
+	return b ? &b->sysctl : n ? &n->sysctl : NULL;
 }
 
 const struct sw_conf_bridge *conf_bridge_of_port(const struct sw_conf *c, const char *nic)

@@ -16,12 +16,32 @@ enum sw_addr_mode {
 	SW_ADDR_STATIC, /* the CIDRs listed */
 };
 
+/* The IPv4 ARP / reverse-path sysctls switchd manages (sysctl.h has their
+ * combining rules). -1 = not set. */
+enum sw_sysctl_key {
+	SK_ARP_IGNORE,
+	SK_ARP_ANNOUNCE,
+	SK_ARP_FILTER,
+	SK_RP_FILTER,
+	SK_PROXY_ARP,
+	SK_NCONF, /* the keys a config can set; below: set only by switchd itself */
+	SK_FORWARDING = SK_NCONF,
+	SK_PROXY_DELAY, /* net.ipv4.neigh.IF.proxy_delay */
+	SK_NKEYS,
+};
+
+struct sw_sysctl_set {
+	int v[SK_NCONF];    /* -1: not set */
+	int line[SK_NCONF]; /* where it was set */
+};
+
 struct sw_conf_nic {
 	char name[SW_IFNAMSIZ];	      /* service name: [nic hweth0] */
 	bool has_mac;
 	uint8_t mac[6];		      /* mac = ...: permanent MAC, else current MAC */
 	char match_name[SW_IFNAMSIZ]; /* name = ...: its name when first seen */
 	char path[80];		      /* path = pci-0000:03:00.0: the slot it sits in */
+	struct sw_sysctl_set sysctl;  /* arp_ignore = ... on this NIC */
 	int line, mac_line, name_line, path_line;
 };
 
@@ -40,7 +60,24 @@ struct sw_conf_bridge {
 	bool preempt;
 	double updelay, hold_down, flap_window, carrier_poll; /* seconds */
 	int flap_limit;
-	int line, ports_line, address_line;
+	/* ARP policy */
+	struct sw_sysctl_set sysctl;
+	uint32_t *proxy; /* proxy_arp = IP...: NTF_PROXY entries on this bridge (network order) */
+	size_t nproxy;
+	bool watch_arp;	 /* libpcap ARP-flux watch */
+	double watch_window;
+	int line, ports_line, address_line, proxy_line;
+};
+
+enum sw_vip_mode { SW_VIP_DR, SW_VIP_TUN };
+
+/* [vip 198.18.9.10]: an LVS real server's virtual IP. */
+struct sw_conf_vip {
+	uint32_t ip; /* network order */
+	char text[16];
+	enum sw_vip_mode mode;
+	char device[SW_IFNAMSIZ]; /* lo (dr) or tunl0 (tun) unless device = */
+	int line, mode_line;
 };
 
 struct sw_conf_tap {
@@ -61,6 +98,9 @@ struct sw_conf {
 	size_t nbridges;
 	struct sw_conf_tap *taps;
 	size_t ntaps;
+	struct sw_sysctl_set sysctl; /* [sysctl]: conf/all and conf/default */
+	struct sw_conf_vip *vips;
+	size_t nvips;
 };
 
 /* Called once per error; line 0 means the error is about the whole file. */
@@ -83,6 +123,12 @@ void conf_print(FILE *f, const struct sw_conf *conf);
 const struct sw_conf_nic *conf_find_nic(const struct sw_conf *conf, const char *name);
 const struct sw_conf_bridge *conf_find_bridge(const struct sw_conf *conf, const char *name);
 const struct sw_conf_tap *conf_find_tap(const struct sw_conf *conf, const char *name);
+/* The key's name ("arp_ignore"), or NULL. */
+const char *conf_sysctl_name(enum sw_sysctl_key k);
+/* The sysctl settings that apply to a device by its service name (a [bridge]
+ * or [nic]), or NULL. */
+const struct sw_sysctl_set *conf_sysctl_of(const struct sw_conf *conf, const char *dev);
+
 /* The bridge whose ports list names this [nic], or NULL. */
 const struct sw_conf_bridge *conf_bridge_of_port(const struct sw_conf *conf, const char *nic);
 /* The first bridge whose guests patterns match ifname, or NULL. */

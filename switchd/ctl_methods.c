@@ -16,6 +16,7 @@
 
 #include "announce.h"
 #include "apply.h"
+#include "arp.h"
 #include "conf.h"
 #include "ctl_methods.h"
 #include "log.h"
@@ -236,6 +237,15 @@ static int m_status(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 			    (json_int_t)ctx->db.events, "resyncs", (json_int_t)ctx->db.resyncs,
 			    "failed_groups", (int)ctx->rt.failed_groups);
 	return 0;
+}
+
+static int m_doctor(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
+		    size_t errlen)
+{
+	(void)params;
+	reconcile_sync(ctx);
+	*result = arp_doctor(&ctx->nl, &ctx->conf, &ctx->db, err, errlen);
+	return *result ? 0 : -EIO;
 }
 
 /* Common checks of swap/attach/detach: a configured bridge, present, and one
@@ -539,6 +549,7 @@ static int m_monitor(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 
 static const struct ctl_method methods[] = {
 	{ "status", m_status, false, false },
+	{ "doctor", m_doctor, false, false },
 	{ "show", m_show, false, false },
 	{ "monitor", m_monitor, false, true },
 	{ "swap", m_swap, true, false },

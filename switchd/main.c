@@ -14,7 +14,9 @@
 
 #include <switchd/proto.h>
 
+#include "arp.h"
 #include "control.h"
+#include "doctor.h"
 #include "log.h"
 #include "plan.h"
 #include "reconcile.h"
@@ -23,7 +25,7 @@
 struct options {
 	const char *conf_path;
 	const char *socket_path;
-	bool check, plan, verbose;
+	bool check, plan, verbose, doctor, json;
 	int log_stderr; /* -1: auto (stderr on a terminal) */
 	int ev_rcvbuf;
 };
@@ -36,6 +38,8 @@ static void usage(FILE *f)
 		"  -s, --socket PATH   control socket (overrides the config)\n"
 		"  -n, --check         validate the configuration and exit (-v: print it back)\n"
 		"  -p, --plan          print the steps it would take on this host; change nothing\n"
+		"  -d, --doctor        report ARP / rp_filter hazards of this host and exit\n"
+		"                      (exit 1 if any; -j: JSON; compares with -c FILE if it exists)\n"
 		"  -v, --verbose       debug logging\n"
 		"  -l, --log WHERE     stderr or syslog (default: stderr on a terminal, else syslog)\n"
 		"  -V, --version       print the version\n",
@@ -49,6 +53,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "plan", no_argument, NULL, 'p' },
+		{ "doctor", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
@@ -60,7 +66,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .conf_path = SW_DEFAULT_CONF, .log_stderr = -1 };
-	while ((c = getopt_long(argc, argv, "c:s:npvl:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:npdjvl:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->conf_path = optarg;
@@ -73,6 +79,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->plan = true;
+			break;
+		case 'd':
+			o->doctor = true;
+			break;
+		case 'j':
+			o->json = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -106,8 +118,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return 2;
 	}
-	if (o->check && o->plan) {
-		fprintf(stderr, "switchd: --check and --plan exclude each other\n");
+	if (o->check + o->plan + o->doctor > 1) {
+		fprintf(stderr, "switchd: --check, --plan and --doctor exclude each other\n");
 		return 2;
 	}
 	return -1;
@@ -156,8 +168,17 @@ static int plan_only(struct sw_ctx *ctx)
 	struct sw_plan plan;
 	int errors;
 
+	char err[256];
+
 	if (plan_build(&in, &plan) < 0) {
 		fprintf(stderr, "switchd: cannot plan: out of memory\n");
+		return 1;
+	}
+	/* the ARP policy of the devices that exist now (bridges still to be
+	 * created get theirs when they exist) */
+	if (arp_plan(&ctx->nl, &ctx->conf, NULL, &ctx->db, &plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "switchd: ARP policy: %s\n", err);
+		plan_free(&plan);
 		return 1;
 	}
 	errors = plan_print(stdout, &plan);
@@ -165,6 +186,54 @@ static int plan_only(struct sw_ctx *ctx)
 		printf("nothing to do: the host is as configured\n");
 	plan_free(&plan);
 	return errors ? 1 : 0;
+}
+
+/* switchd --doctor: no daemon needed. With a readable config, what differs
+ * from it is reported too. */
+static int doctor_only(const struct options *o)
+{
+	struct sw_conf conf, *cp = NULL;
+	struct sw_linkdb db;
+	struct sw_nl nl;
+	char err[512];
+	json_t *report;
+	int ret = 2;
+
+	if (access(o->conf_path, R_OK) == 0) {
+		if (conf_load(o->conf_path, &conf, print_conf_error, NULL) != 0)
+			return 2;
+		cp = &conf;
+	}
+	linkdb_init(&db);
+	if ((ret = nl_open(&nl, 0)) < 0) {
+		fprintf(stderr, "switchd: netlink: %s\n", strerror(-ret));
+		ret = 2;
+		goto out;
+	}
+	ret = 2;
+	if (linkdb_resync(&db, &nl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "switchd: reading the kernel's links: %s\n", err);
+	} else if (!(report = arp_doctor(&nl, cp, &db, err, sizeof(err)))) {
+		fprintf(stderr, "switchd: doctor: %s\n", err);
+	} else {
+		if (o->json) {
+			char *s = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+			if (s)
+				printf("%s\n", s);
+			free(s);
+		} else {
+			doctor_print(stdout, report);
+		}
+		ret = json_array_size(json_object_get(report, "hazards")) ? 1 : 0;
+		json_decref(report);
+	}
+	nl_close(&nl);
+out:
+	linkdb_free(&db);
+	if (cp)
+		conf_free(cp);
+	return ret;
 }
 
 static int run_daemon(struct sw_ctx *ctx)
@@ -227,6 +296,8 @@ int main(int argc, char **argv)
 	ctx.ev_rcvbuf = o.ev_rcvbuf;
 	ctx.started = time(NULL);
 
+	if (o.doctor)
+		return doctor_only(&o);
 	ret = conf_load(o.conf_path, &ctx.conf, print_conf_error, NULL);
 	if (ret != 0) {
 		if (ret > 0)

@@ -297,6 +297,87 @@ int nl_dump_fdb(struct sw_nl *nl, int bridge, mnl_cb_t cb, void *data, char *err
 	return nl_dump(nl, nlh, cb, data, err, errlen);
 }
 
+int nl_dump_proxies(struct sw_nl *nl, mnl_cb_t cb, void *data, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = new_msg(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_flags = NTF_PROXY; /* the kernel dumps the proxy table only */
+	return nl_dump(nl, nlh, cb, data, err, errlen);
+}
+
+static int proxy_msg(struct sw_nl *nl, uint16_t type, int ifindex, uint32_t ip, char *err,
+		     size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = new_msg(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_flags = NTF_PROXY;
+	ndm->ndm_state = NUD_PERMANENT;
+	mnl_attr_put(nlh, NDA_DST, 4, &ip);
+	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
+}
+
+int nl_proxy_add(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen)
+{
+	return proxy_msg(nl, RTM_NEWNEIGH, ifindex, ip, err, errlen);
+}
+
+int nl_proxy_del(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen)
+{
+	return proxy_msg(nl, RTM_DELNEIGH, ifindex, ip, err, errlen);
+}
+
+struct route_get {
+	int oif, type;
+	bool found;
+};
+
+static int route_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_get *g = data;
+	struct sw_route r;
+
+	if (nlh->nlmsg_type == RTM_NEWROUTE && nlp_route(nlh, &r) == 0) {
+		g->oif = r.oif;
+		g->type = r.rtm.rtm_type;
+		g->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = new_msg(buf);
+	struct route_get g = { 0 };
+	struct rtmsg *rtm;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	mnl_attr_put(nlh, RTA_DST, 4, &dst);
+	ret = nl_talk(nl, nlh, route_get_cb, &g, err, errlen);
+	if (ret)
+		return ret;
+	*oif = g.found ? g.oif : 0;
+	*type = g.found ? g.type : RTN_UNREACHABLE;
+	return 0;
+}
+
 struct get_link {
 	struct sw_link *out;
 	bool found;

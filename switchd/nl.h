@@ -63,6 +63,15 @@ int nl_dump_routes(struct sw_nl *nl, int family, mnl_cb_t cb, void *data, char *
 /* The forwarding database of one bridge (family AF_BRIDGE, NDA_MASTER filter). */
 int nl_dump_fdb(struct sw_nl *nl, int bridge, mnl_cb_t cb, void *data, char *err, size_t errlen);
 
+/* IPv4 proxy-ARP entries (NTF_PROXY), each passed to cb (decode with nlp_proxy). */
+int nl_dump_proxies(struct sw_nl *nl, mnl_cb_t cb, void *data, char *err, size_t errlen);
+/* Add / remove an NTF_PROXY entry for ip (network order) on ifindex. */
+int nl_proxy_add(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen);
+int nl_proxy_del(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen);
+/* Where the kernel routes an IPv4 destination: *oif (0 if none) and *type
+ * (RTN_UNICAST, RTN_LOCAL, ...). -ENETUNREACH etc. when there is no route. */
+int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err, size_t errlen);
+
 /* One link by ifindex (> 0) or by name (ifindex 0). -ENODEV if none. */
 int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link *out,
 		char *err, size_t errlen);

@@ -12,6 +12,9 @@
 #include <linux/neighbour.h>
 #include <libmnl/libmnl.h>
 
+#include <linux/netconf.h>
+#include <linux/neighbour.h>
+
 #include "nl_parse.h"
 
 /* Bytes of an address of this family; 0 for a family we do not handle. */
@@ -308,6 +311,40 @@ int nlp_fdb(const struct nlmsghdr *nlh, struct sw_fdb *out)
 	memcpy(out->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
 	if (attr_len_ok(tb[NDA_MASTER], 4))
 		out->master = (int)mnl_attr_get_u32(tb[NDA_MASTER]);
+	return 0;
+}
+
+int nlp_proxy(const struct nlmsghdr *nlh, struct sw_proxy *out)
+{
+	const struct nlattr *tb[NDA_MAX + 1];
+	const struct ndmsg *ndm;
+
+	memset(out, 0, sizeof(*out));
+	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
+		return -EINVAL;
+	if (parse_table(nlh, sizeof(*ndm), tb, NDA_MAX) < 0)
+		return -EINVAL;
+	ndm = mnl_nlmsg_get_payload(nlh);
+	if (ndm->ndm_family != AF_INET || !(ndm->ndm_flags & NTF_PROXY) ||
+	    !attr_len_ok(tb[NDA_DST], 4))
+		return -EINVAL;
+	out->ifindex = ndm->ndm_ifindex;
+	memcpy(&out->ip, mnl_attr_get_payload(tb[NDA_DST]), 4);
+	return 0;
+}
+
+int nlp_netconf(const struct nlmsghdr *nlh, int *ifindex)
+{
+	const struct nlattr *tb[NETCONFA_MAX + 1];
+
+	if (nlh->nlmsg_type != RTM_NEWNETCONF && nlh->nlmsg_type != RTM_DELNETCONF)
+		return -EINVAL;
+	if (parse_table(nlh, sizeof(struct netconfmsg), tb, NETCONFA_MAX) < 0)
+		return -EINVAL;
+	if (((const struct netconfmsg *)mnl_nlmsg_get_payload(nlh))->ncm_family != AF_INET ||
+	    !attr_len_ok(tb[NETCONFA_IFINDEX], 4))
+		return -EINVAL;
+	*ifindex = (int)mnl_attr_get_u32(tb[NETCONFA_IFINDEX]);
 	return 0;
 }
 

@@ -89,6 +89,16 @@ struct sw_fdb {
 
 int nlp_fdb(const struct nlmsghdr *nlh, struct sw_fdb *out);
 
+/* An IPv4 proxy-ARP entry (RTM_NEWNEIGH, AF_INET, NTF_PROXY). */
+struct sw_proxy {
+	int ifindex; /* 0: device-less, answers on every device */
+	uint32_t ip; /* network order */
+};
+int nlp_proxy(const struct nlmsghdr *nlh, struct sw_proxy *out);
+
+/* RTNLGRP_IPV4_NETCONF: which device (NETCONFA_IFINDEX_ALL -1, _DEFAULT -2). */
+int nlp_netconf(const struct nlmsghdr *nlh, int *ifindex);
+
 /* Each returns 0, or -EINVAL for a malformed message / wrong type or family,
  * or -E2BIG (route) when the attributes do not fit. */
 int nlp_link(const struct nlmsghdr *nlh, struct sw_link *out);

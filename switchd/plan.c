@@ -70,7 +70,7 @@ const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_
 
 /* ---- plan storage ------------------------------------------------------- */
 
-static struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, int group)
+struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, int group)
 {
 	struct sw_action *a;
 
@@ -90,7 +90,7 @@ static struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, i
 	return a;
 }
 
-static int plan_group(struct sw_plan *p, const char *kind, const char *name)
+int plan_group(struct sw_plan *p, const char *kind, const char *name)
 {
 	struct sw_plan_group *g = realloc(p->groups, (p->ngroups + 1) * sizeof(*g));
 
@@ -923,6 +923,18 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len)
 		break;
 	case ACT_LINK_DELETE:
 		snprintf(buf, len, "delete %s", a->dev);
+		break;
+	case ACT_SYSCTL:
+		snprintf(buf, len, "set %s/%s/%s = %d (was %d)",
+			 a->sk_key == SK_PROXY_DELAY ? "neigh" : "conf", a->dev,
+			 conf_sysctl_name(a->sk_key), a->sk_value, a->sk_old);
+		break;
+	case ACT_PROXY_ADD:
+	case ACT_PROXY_DEL:
+		inet_ntop(AF_INET, &a->ip, t, sizeof(t));
+		snprintf(buf, len, "%s proxy-ARP entry %s %s %s",
+			 a->kind == ACT_PROXY_ADD ? "add" : "remove", t,
+			 a->kind == ACT_PROXY_ADD ? "on" : "from", a->dev);
 		break;
 	case ACT_TAP_CREATE:
 		snprintf(buf, len, "create tap %s", a->dev);

@@ -32,6 +32,9 @@ enum sw_action_kind {
 	ACT_TAP_CREATE,	   /* dev, uid/gid */
 	ACT_SWAP,	   /* attach dev to bridge arg, then detach from_ifindex, in one batch */
 	ACT_LINK_DELETE,   /* dev (a tap switchd made): cannot be undone, so always last */
+	ACT_SYSCTL,	   /* dev ("all", "default" or a link): sk_key = sk_value (was sk_old) */
+	ACT_PROXY_ADD,	   /* NTF_PROXY entry for ip on dev */
+	ACT_PROXY_DEL,
 };
 
 /* A device is named by ifindex when it exists at plan time, else (a bridge or
@@ -51,6 +54,8 @@ struct sw_action {
 	int master; /* filled in when applied: the bridge's ifindex */
 	struct sw_addr addr;
 	struct sw_route *route; /* owned by the plan */
+	int sk_key, sk_value, sk_old; /* ACT_SYSCTL */
+	uint32_t ip;		      /* ACT_PROXY_*: network order */
 	char why[96];		/* shown by --plan and in logs */
 };
 
@@ -83,6 +88,10 @@ struct plan_input {
 /* Build the plan. 0 (group errors are in plan->groups[i].error), or -ENOMEM. */
 int plan_build(const struct plan_input *in, struct sw_plan *plan);
 void plan_free(struct sw_plan *plan);
+/* Building blocks for the other planners (policy.c): a zeroed action in
+ * group; a new group "KIND NAME" (its index, or -ENOMEM). */
+struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, int group);
+int plan_group(struct sw_plan *p, const char *kind, const char *name);
 
 /* One line per action, grouped; group errors as "error: ..." lines.
  * Returns the number of groups with errors. */

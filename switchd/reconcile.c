@@ -11,6 +11,7 @@
 
 #include "announce.h"
 #include "apply.h"
+#include "arp.h"
 #include "control.h"
 #include "log.h"
 #include "reconcile.h"
@@ -155,7 +156,14 @@ static void report_failure(void *arg, int group, const char *msg)
 	sw_event(ctx, "error", json_pack("{s:s}", "error", msg), "%s", msg);
 }
 
+static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old);
+
 int reconcile_apply_config(struct sw_ctx *ctx)
+{
+	return apply_config(ctx, NULL);
+}
+
+static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 {
 	struct plan_input in = { &ctx->conf, &ctx->db, ctx->rt.held, ctx->rt.nheld };
 	struct sw_plan plan;
@@ -179,8 +187,11 @@ int reconcile_apply_config(struct sw_ctx *ctx)
 	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
 	if (plan.n)
 		log_info("applied the configuration: %zu steps, %d groups failed", plan.n, failed);
-	ctx->rt.failed_groups = (unsigned)failed;
 	plan_free(&plan);
+	reconcile_sync(ctx);
+	/* then the ARP policy, on the bridges that exist now */
+	failed += arp_apply(ctx, old, old ? "reload" : "start");
+	ctx->rt.failed_groups = (unsigned)failed;
 	reconcile_sync(ctx);
 	return failed;
 }
@@ -200,7 +211,7 @@ static void collect_error(void *arg, const char *file, int line, const char *msg
 
 int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 {
-	struct sw_conf fresh;
+	struct sw_conf fresh, old;
 	struct conf_errors ce = { "", 0 };
 	int ret = conf_load(ctx->conf_path, &fresh, collect_error, &ce);
 
@@ -212,12 +223,14 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 	}
 	/* the socket path cannot move under a running daemon */
 	snprintf(fresh.socket_path, sizeof(fresh.socket_path), "%s", ctx->conf.socket_path);
-	conf_free(&ctx->conf);
+	old = ctx->conf;
 	ctx->conf = fresh;
 	if (runtime_rebuild(&ctx->rt, &ctx->conf) < 0)
 		log_warnx("reload: out of memory for failover state");
 	poll_restart(ctx);
-	ret = reconcile_apply_config(ctx);
+	ret = apply_config(ctx, &old); /* old: what left the config is undone */
+	conf_free(&old);
+	arp_watch_update(ctx);
 	if (ret > 0) {
 		snprintf(err, errlen,
 			 "reload: %d part(s) of the configuration failed to apply (see the log)", ret);
@@ -231,7 +244,11 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 static int event_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sw_ctx *ctx = data;
+	int ifindex;
 
+	/* rp_filter, proxy_arp or forwarding changed (by us or anyone) */
+	if (nlp_netconf(nlh, &ifindex) == 0)
+		arp_kick(ctx);
 	linkdb_handle_msg(&ctx->db, nlh);
 	return MNL_CB_OK;
 }
@@ -329,6 +346,12 @@ static void on_link_event(void *arg, const struct link_event *ev)
 	if (ev->type == LINK_ADDED || ev->type == LINK_REMOVED || ev->type == DB_RESYNCED ||
 	    (ev->type == LINK_CHANGED && (ev->changed & (LC_CARRIER | LC_MASTER | LC_NAME | LC_FLAGS))))
 		ctx->rt.dirty = true;
+
+	/* new devices take conf/default (and udev may rewrite them); a new
+	 * address may need hiding from ARP: check the policy soon */
+	if (ev->type == LINK_ADDED || ev->type == ADDR_ADDED || ev->type == ADDR_REMOVED ||
+	    ev->type == DB_RESYNCED || (ev->type == LINK_CHANGED && (ev->changed & LC_NAME)))
+		arp_kick(ctx);
 
 	switch (ev->type) {
 	case LINK_ADDED:
@@ -620,11 +643,12 @@ int reconcile_start_failover(struct sw_ctx *ctx)
 	ctx->rt.deadline.data = ctx;
 	poll_restart(ctx);
 	failover_run(ctx);
-	return 0;
+	return arp_start(ctx);
 }
 
 void reconcile_stop_failover(struct sw_ctx *ctx)
 {
+	arp_stop(ctx);
 	announce_stop_all(ctx);
 	ev_timer_stop(ctx->loop, &ctx->rt.poll);
 	ev_timer_stop(ctx->loop, &ctx->rt.deadline);

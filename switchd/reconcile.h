@@ -14,6 +14,7 @@
 #include "plan.h"
 
 struct sw_ctx;
+struct arp_rt;
 
 /* Failover state of one bridge, parallel to its configured ports. */
 struct sw_bridge_rt {
@@ -42,6 +43,7 @@ struct sw_runtime {
 	ev_timer poll;		/* carrier poll of active uplinks */
 	ev_timer deadline;	/* updelay / hold-down ends */
 	void *announce_jobs;	/* struct announce_job list (announce.c) */
+	struct arp_rt *arp;	/* ARP policy timers and watchers (arp.c) */
 };
 
 void runtime_free(struct sw_runtime *rt);

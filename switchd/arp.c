@@ -1,0 +1,355 @@
+/*
+ * See arp.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "apply.h"
+#include "doctor.h"
+#include "arp.h"
+#include "link.h"
+#include "log.h"
+#include "policy.h"
+#include "probe.h"
+#include "reconcile.h"
+#include "switchd.h"
+
+struct proxy_list {
+	struct sw_proxy *v;
+	size_t n;
+	int err;
+};
+
+static int proxy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct proxy_list *l = data;
+	struct sw_proxy p, *v;
+
+	if (nlp_proxy(nlh, &p) < 0)
+		return MNL_CB_OK;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v) {
+		l->err = -ENOMEM;
+		return MNL_CB_OK;
+	}
+	l->v = v;
+	l->v[l->n++] = p;
+	return MNL_CB_OK;
+}
+
+int arp_gather(struct sw_nl *nl, struct sk_snapshot *sk, struct sw_proxy **proxies, size_t *n,
+	       char *err, size_t errlen)
+{
+	struct proxy_list l = { 0 };
+	int ret = sk_read(SK_ROOT, sk);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "reading %s: %s", SK_ROOT, strerror(-ret));
+		return ret;
+	}
+	ret = nl_dump_proxies(nl, proxy_cb, &l, err, errlen);
+	if (!ret && l.err) {
+		ret = l.err;
+		snprintf(err, errlen, "out of memory");
+	}
+	if (ret) {
+		free(l.v);
+		sk_snapshot_free(sk);
+		return ret;
+	}
+	*proxies = l.v;
+	*n = l.n;
+	return 0;
+}
+
+int arp_plan(struct sw_nl *nl, const struct sw_conf *conf, const struct sw_conf *old,
+	     const struct sw_linkdb *db, struct sw_plan *plan, char *err, size_t errlen)
+{
+	struct sk_snapshot sk;
+	struct sw_proxy *proxies = NULL;
+	size_t nproxies = 0;
+	int ret = arp_gather(nl, &sk, &proxies, &nproxies, err, errlen);
+	struct policy_input in = { conf, old, db, &sk, proxies, nproxies };
+
+	if (ret)
+		return ret;
+	ret = policy_plan(&in, plan);
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	free(proxies);
+	sk_snapshot_free(&sk);
+	return ret;
+}
+
+/* IFLA has no addr_assign_type: sysfs, when it shows this namespace. */
+static int assign_type(const struct sw_link *l)
+{
+	char path[96], buf[16];
+	FILE *f;
+	int idx = -1, type = -1;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", l->name);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(buf, sizeof(buf), f) || atoi(buf) != l->ifindex)
+			idx = -1;
+		else
+			idx = l->ifindex;
+		fclose(f);
+	}
+	if (idx != l->ifindex)
+		return -1; /* another namespace's sysfs */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type", l->name);
+	if ((f = fopen(path, "r"))) {
+		if (fgets(buf, sizeof(buf), f))
+			type = atoi(buf);
+		fclose(f);
+	}
+	return type;
+}
+
+json_t *arp_doctor(struct sw_nl *nl, const struct sw_conf *conf, const struct sw_linkdb *db,
+		   char *err, size_t errlen)
+{
+	struct sk_snapshot sk;
+	struct sw_proxy *proxies = NULL;
+	size_t nproxies = 0, nmacs = 0;
+	struct doctor_route *routes = NULL;
+	struct doctor_mac *macs = NULL;
+	struct sw_plan drift = { 0 };
+	json_t *report = NULL;
+	int ret = arp_gather(nl, &sk, &proxies, &nproxies, err, errlen);
+
+	if (ret)
+		return NULL;
+	routes = calloc(nproxies + 1, sizeof(*routes));
+	macs = calloc(db->nlinks + 1, sizeof(*macs));
+	if (!routes || !macs) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nproxies; i++) {
+		char e[256];
+
+		routes[i].ip = proxies[i].ip;
+		if (nl_route_get4(nl, proxies[i].ip, &routes[i].oif, &routes[i].type, e,
+				  sizeof(e)) < 0) {
+			routes[i].oif = 0;
+			routes[i].type = RTN_UNREACHABLE;
+		}
+	}
+	for (size_t i = 0; i < db->nlinks; i++)
+		if (!strcmp(db->links[i].kind, "bridge")) {
+			macs[nmacs].ifindex = db->links[i].ifindex;
+			macs[nmacs++].assign_type = assign_type(&db->links[i]);
+		}
+	if (conf) {
+		struct policy_input pin = { conf, NULL, db, &sk, proxies, nproxies };
+
+		if (policy_plan(&pin, &drift) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	{
+		struct doctor_input din = { db,	     &sk,   proxies, nproxies,		   routes,
+					    nproxies, macs, nmacs,   conf,		   conf ? &drift : NULL };
+
+		report = doctor_run(&din);
+		if (!report)
+			snprintf(err, errlen, "out of memory");
+	}
+out:
+	plan_free(&drift);
+	free(routes);
+	free(macs);
+	free(proxies);
+	sk_snapshot_free(&sk);
+	return report;
+}
+
+static void report_failure(void *arg, int group, const char *msg)
+{
+	struct sw_ctx *ctx = arg;
+
+	(void)group;
+	sw_event(ctx, "error", json_pack("{s:s}", "error", msg), "%s", msg);
+}
+
+int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
+{
+	struct sw_plan plan = { 0 };
+	char err[256];
+	int failed = 0;
+	bool reassert = !strcmp(why, "re-assert");
+
+	if (arp_plan(&ctx->nl, &ctx->conf, old, &ctx->db, &plan, err, sizeof(err)) < 0) {
+		sw_event(ctx, "error", json_pack("{s:s}", "error", err), "arp policy: %s", err);
+		plan_free(&plan);
+		return 1;
+	}
+	for (size_t g = 0; g < plan.ngroups; g++) {
+		if (!plan.groups[g].error[0])
+			continue;
+		failed++;
+		sw_event(ctx, "error",
+			 json_pack("{s:s,s:s}", "group", plan.groups[g].name, "error",
+				   plan.groups[g].error),
+			 "%s: %s", plan.groups[g].name, plan.groups[g].error);
+	}
+	if (reassert && plan.n) {
+		/* someone (udev's systemd-sysctl, an admin) changed what we set */
+		for (size_t i = 0; i < plan.n; i++) {
+			char what[200];
+
+			action_describe(&plan.v[i], what, sizeof(what));
+			sw_event(ctx, "policy",
+				 json_pack("{s:s,s:s}", "action", what, "reason", "changed outside switchd"),
+				 "policy: changed outside switchd: %s", what);
+		}
+	}
+	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
+	plan_free(&plan);
+	return failed;
+}
+
+/* ---- keeping it applied ------------------------------------------------- */
+
+struct arp_rt {
+	ev_timer kick;	   /* coalesces bursts of events */
+	ev_timer recheck;  /* keys with no notification */
+	struct arpwatch **watches;
+	size_t nwatches;
+};
+
+static struct arp_rt *art(struct sw_ctx *ctx)
+{
+	return ctx->rt.arp;
+}
+
+static void run_check(struct sw_ctx *ctx)
+{
+	if (ctx->rt.busy) {
+		arp_kick(ctx); /* a failover is running: after it */
+		return;
+	}
+	reconcile_sync(ctx);
+	arp_apply(ctx, NULL, "re-assert");
+}
+
+static void on_kick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	run_check(w->data);
+}
+
+static void on_recheck(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	run_check(w->data);
+}
+
+void arp_kick(struct sw_ctx *ctx)
+{
+	struct arp_rt *a = art(ctx);
+
+	if (!a || ev_is_active(&a->kick))
+		return;
+	/* 50 ms: a burst of netconf / link events makes one check */
+	ev_timer_set(&a->kick, 0.05, 0);
+	ev_timer_start(ctx->loop, &a->kick);
+}
+
+static void on_flux(void *arg, const char *ifname, uint32_t ip, const uint8_t (*macs)[6],
+		    int nmacs)
+{
+	struct sw_ctx *ctx = arg;
+	char ipbuf[16], list[200] = "", m[SW_MACSTR];
+	json_t *jm = json_array();
+
+	inet_ntop(AF_INET, &ip, ipbuf, sizeof(ipbuf));
+	for (int i = 0; i < nmacs; i++) {
+		mac_format(macs[i], m);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", m);
+		json_array_append_new(jm, json_string(m));
+	}
+	sw_event(ctx, "arp-flux",
+		 json_pack("{s:s,s:s,s:o}", "bridge", ifname, "ip", ipbuf, "macs", jm),
+		 "bridge %s: ARP flux: %s answered by %d MACs (%s)", ifname, ipbuf, nmacs, list);
+}
+
+static void watch_stop_all(struct sw_ctx *ctx)
+{
+	struct arp_rt *a = art(ctx);
+
+	for (size_t i = 0; i < a->nwatches; i++)
+		arpwatch_stop(a->watches[i]);
+	free(a->watches);
+	a->watches = NULL;
+	a->nwatches = 0;
+}
+
+void arp_watch_update(struct sw_ctx *ctx)
+{
+	struct arp_rt *a = art(ctx);
+
+	if (!a)
+		return;
+	watch_stop_all(ctx);
+	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
+		const struct sw_conf_bridge *b = &ctx->conf.bridges[i];
+		struct arpwatch **v, *w;
+		char err[256];
+
+		if (!b->watch_arp)
+			continue;
+		w = arpwatch_start(ctx->loop, b->name, b->watch_window, on_flux, ctx, err,
+				   sizeof(err));
+		if (!w) {
+			sw_event(ctx, "error", json_pack("{s:s,s:s}", "bridge", b->name, "error", err),
+				 "bridge %s: ARP-flux watch: %s", b->name, err);
+			continue;
+		}
+		v = realloc(a->watches, (a->nwatches + 1) * sizeof(*v));
+		if (!v) {
+			arpwatch_stop(w);
+			continue;
+		}
+		a->watches = v;
+		a->watches[a->nwatches++] = w;
+		log_info("bridge %s: watching ARP replies for flux (window %gs)", b->name,
+			 b->watch_window);
+	}
+}
+
+int arp_start(struct sw_ctx *ctx)
+{
+	struct arp_rt *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	ctx->rt.arp = a;
+	ev_init(&a->kick, on_kick);
+	a->kick.data = ctx;
+	ev_timer_init(&a->recheck, on_recheck, ARP_RECHECK_PERIOD, ARP_RECHECK_PERIOD);
+	a->recheck.data = ctx;
+	ev_timer_start(ctx->loop, &a->recheck);
+	arp_watch_update(ctx);
+	return 0;
+}
+
+void arp_stop(struct sw_ctx *ctx)
+{
+	struct arp_rt *a = art(ctx);
+
+	if (!a)
+		return;
+	ev_timer_stop(ctx->loop, &a->kick);
+	ev_timer_stop(ctx->loop, &a->recheck);
+	watch_stop_all(ctx);
+	free(a);
+	ctx->rt.arp = NULL;
+}

@@ -1,0 +1,53 @@
+/*
+ * The ARP and reverse-path policy planner: config + the kernel's current
+ * sysctls, proxy entries and links -> actions (sysctl writes, proxy-ARP
+ * entries, VIP addresses). Pure, like plan.c, and its output goes through
+ * the same apply/undo path.
+ *
+ * How values are combined (documented in switchd.conf(5)):
+ *  - [sysctl] KEY sets conf/all and conf/default.
+ *  - A device's requirement (its [bridge]/[nic] line, or what switchd needs
+ *    for it: an address-less proxy bridge needs rp_filter 0 and arp_ignore 0,
+ *    a proxy bridge forwarding 1 and proxy_delay 0, a tunnel VIP device loose
+ *    rp_filter) is written to the device.
+ *  - For max/or keys a device can only raise what all says. When [sysctl]
+ *    does not set the key and all is above what a device needs, all is
+ *    lowered to that, and every other device whose own value is lower is
+ *    raised to the old all first, so its effective value does not change
+ *    (default too, for devices that appear later). When [sysctl] sets it, a
+ *    device value below it is refused (conf.c reports it with its line).
+ *  - A [vip] needs arp_ignore 1 and arp_announce 2 wherever the host has
+ *    addresses: set in all when nothing needs less, else on each device with
+ *    an IPv4 address.
+ */
+#ifndef SWITCHD_POLICY_H
+#define SWITCHD_POLICY_H
+
+#include <stdint.h>
+#include "conf.h"
+#include "link.h"
+#include "plan.h"
+#include "sysctl.h"
+
+struct policy_input {
+	const struct sw_conf *conf;
+	const struct sw_conf *old; /* the config before a reload, or NULL */
+	const struct sw_linkdb *db;
+	const struct sk_snapshot *sk;
+	const struct sw_proxy *proxies;
+	size_t nproxies;
+};
+
+/* Append the policy's groups and actions to plan. 0 or -ENOMEM. */
+int policy_plan(const struct policy_input *in, struct sw_plan *plan);
+
+/* The range a device needs for key (lo > hi: nothing), with the reason.
+ * Exposed for `doctor`, which reports the same requirements. */
+struct policy_req {
+	char dev[SW_IFNAMSIZ];
+	int key, lo, hi;
+	char why[96];
+};
+int policy_requirements(const struct sw_conf *conf, struct policy_req **out, size_t *n);
+
+#endif

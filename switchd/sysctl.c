@@ -1,0 +1,172 @@
+/*
+ * IPv4 ARP / reverse-path sysctls. See sysctl.h and kernel-reference.md 1.1.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sysctl.h"
+
+enum sk_rule sk_rule_of(int key)
+{
+	switch (key) {
+	case SK_ARP_IGNORE:
+	case SK_ARP_ANNOUNCE:
+	case SK_RP_FILTER:
+		return SK_RULE_MAX;
+	case SK_ARP_FILTER:
+	case SK_PROXY_ARP:
+		return SK_RULE_OR;
+	default:
+		return SK_RULE_DEV; /* forwarding, proxy_delay */
+	}
+}
+
+char *sk_rule_text(int key, const char *dev, char *buf, size_t len)
+{
+	switch (sk_rule_of(key)) {
+	case SK_RULE_MAX:
+		snprintf(buf, len, "max(all, %s)", dev);
+		break;
+	case SK_RULE_OR:
+		snprintf(buf, len, "all || %s", dev);
+		break;
+	default:
+		snprintf(buf, len, "%s only", dev);
+		break;
+	}
+	return buf;
+}
+
+int sk_effective(int key, int all, int dev)
+{
+	switch (sk_rule_of(key)) {
+	case SK_RULE_MAX:
+		return all > dev ? all : dev;
+	case SK_RULE_OR:
+		return all || dev;
+	default:
+		return dev;
+	}
+}
+
+/* conf/DEV/KEY or neigh/DEV/proxy_delay */
+static void sk_path(const char *root, const char *dev, int key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%s/%s", root, key == SK_PROXY_DELAY ? "neigh" : "conf", dev,
+		 conf_sysctl_name(key));
+}
+
+int sk_read_one(const char *root, const char *dev, int key, int *value)
+{
+	char path[256], buf[32];
+	ssize_t n;
+	int fd, ret = 0;
+
+	sk_path(root, dev, key, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0) {
+		ret = n < 0 ? -errno : -EIO;
+	} else {
+		buf[n] = '\0';
+		*value = atoi(buf);
+	}
+	close(fd);
+	return ret;
+}
+
+int sk_write(const char *root, const char *dev, int key, int value, char *err, size_t errlen)
+{
+	char path[256], buf[16];
+	int fd, len, ret = 0;
+
+	sk_path(root, dev, key, path, sizeof(path));
+	len = snprintf(buf, sizeof(buf), "%d\n", value);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, (size_t)len) != len)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		snprintf(err, errlen, "%s: %s", path + strlen(root) + 1, strerror(-ret));
+	return ret;
+}
+
+static void read_dev(const char *root, const char *name, struct sk_dev *d)
+{
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	for (int k = 0; k < SK_NKEYS; k++)
+		if (sk_read_one(root, name, k, &d->v[k]) < 0)
+			d->v[k] = -1;
+}
+
+int sk_read(const char *root, struct sk_snapshot *s)
+{
+	char path[256];
+	struct dirent *e;
+	DIR *dir;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(path, sizeof(path), "%s/conf", root);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		struct sk_dev *v;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= SW_IFNAMSIZ)
+			continue;
+		if (!strcmp(e->d_name, "all")) {
+			read_dev(root, "all", &s->all);
+			continue;
+		}
+		if (!strcmp(e->d_name, "default")) {
+			read_dev(root, "default", &s->dflt);
+			continue;
+		}
+		v = realloc(s->devs, (s->ndevs + 1) * sizeof(*v));
+		if (!v) {
+			closedir(dir);
+			sk_snapshot_free(s);
+			return -ENOMEM;
+		}
+		s->devs = v;
+		read_dev(root, e->d_name, &s->devs[s->ndevs++]);
+	}
+	closedir(dir);
+	return 0;
+}
+
+void sk_snapshot_free(struct sk_snapshot *s)
+{
+	free(s->devs);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct sk_dev *sk_find(const struct sk_snapshot *s, const char *name)
+{
+	if (!strcmp(name, "all"))
+		return &s->all;
+	if (!strcmp(name, "default"))
+		return &s->dflt;
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (!strcmp(s->devs[i].name, name))
+			return &s->devs[i];
+	return NULL;
+}
+
+int sk_dev_effective(const struct sk_snapshot *s, const char *name, int key)
+{
+	const struct sk_dev *d = sk_find(s, name);
+
+	if (!d)
+		d = &s->dflt;
+	return sk_effective(key, s->all.v[key], d->v[key]);
+}
