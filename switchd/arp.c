@@ -268,8 +268,28 @@ static void on_flux(void *arg, const char *ifname, uint32_t ip, const uint8_t (*
 {
 	struct sw_ctx *ctx = arg;
 	char ipbuf[16], list[200] = "", m[SW_MACSTR];
-	json_t *jm = json_array();
+	json_t *jm;
 
+	if (nmacs == 0) {
+		/* the capture died (the bridge went away): stop; the next
+		 * re-check after a reload or the bridge's return starts anew */
+		struct arp_rt *a = art(ctx);
+
+		for (size_t i = 0; a && i < a->nwatches; i++) {
+			if (strcmp(arpwatch_ifname(a->watches[i]), ifname))
+				continue;
+			sw_event(ctx, "error",
+				 json_pack("{s:s,s:s}", "bridge", ifname, "error",
+					   arpwatch_error(a->watches[i]) ?: "capture failed"),
+				 "bridge %s: ARP-flux watch stopped: %s", ifname,
+				 arpwatch_error(a->watches[i]) ?: "capture failed");
+			arpwatch_stop(a->watches[i]);
+			a->watches[i] = a->watches[--a->nwatches];
+			break;
+		}
+		return;
+	}
+	jm = json_array();
 	inet_ntop(AF_INET, &ip, ipbuf, sizeof(ipbuf));
 	for (int i = 0; i < nmacs; i++) {
 		mac_format(macs[i], m);
