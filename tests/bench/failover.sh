@@ -1,40 +1,90 @@
 #!/bin/bash
-# Failover outage, switchd and a naive peer side by side in one run (veth
-# cables). A client on the upstream switch sends sequence-numbered UDP every
-# 1 ms to the host and to a guest behind the host's bridge; each cable pull
-# of the active NIC is one outage = the longest hole in what arrives.
-# Peers: switchd (defaults), and "naive": a bridge plus a shell loop on
-# `ip monitor link` that re-attaches on carrier loss. Prints a table and the
-# ratio of medians. Not a pass/fail test.
+# Failover outage, switchd and its peers side by side in one run. A client on
+# the upstream switch sends sequence-numbered UDP every 1 ms to the host and
+# to a guest behind the host's bridge; each cable pull of the active NIC is
+# one outage = the longest hole in what arrives. Not a pass/fail test.
 #
-# usage (root): tests/bench/failover.sh [PULLS]   (needs a build in ./build)
-# Not yet here (issue 3): the tap-relay NIC stand-in cables, Open vSwitch
-# active-backup, and bonding/teamd under user-mode-linux.
+# Cables (CABLE=, default both, one after the other):
+#   veth      the NICs eth0/eth1 are veths; a pull is the switch end going
+#             down, and the NIC's carrier loss is reported at once (linkwatch
+#             treats veth as urgent).
+#   taprelay  the NICs are taps, each cabled to a tap on the upstream switch
+#             by taprelay.c; a pull is TUNSETCARRIER 0 on both taps plus the
+#             relay dropping frames. Tap carrier events go through linkwatch
+#             like a physical NIC's (batched to about one a second).
+# Peers (PEERS=, default all):
+#   switchd   switchd with its defaults (carrier_poll 10ms)
+#   naive     a bridge plus a shell loop on `ip monitor link` that re-attaches
+#             on carrier loss
+#   ovs       Open vSwitch active-backup bond, userspace datapath
+#             (datapath_type=netdev), bond-detect-mode carrier (the default);
+#             ovsdb-server and ovs-vswitchd run inside the host namespace with
+#             their own db/run/log dirs. Skipped with a message when OVS is
+#             not installed or does not start.
+#   ovsmii    the same with bond-detect-mode=miimon, miimon interval 10 ms
+#             (the same period as switchd's carrier_poll)
+# Pulls alternate NICs: DOWN s down (default 0.6), UP s up (default 0.6).
+# Prints, per cable, min/median/p90/max outage per peer and target and the
+# ratio of medians peer/switchd.
+#
+# usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
+#               tests/bench/failover.sh [PULLS]      (needs a build in ./build)
+# Not yet here (issue 3): bonding/teamd under user-mode-linux.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SWITCHD=${SWITCHD:-$TOP/build/switchd/switchd}
 SWITCHCTL=${SWITCHCTL:-$TOP/build/ctl/switchctl}
 PULLS=${1:-20}
+CABLES=${CABLE:-veth taprelay}
+PEERS=${PEERS:-switchd naive ovs ovsmii}
+DOWN=${DOWN:-0.6}
+UP=${UP:-0.6}
 P=swfb$$
 DIR=$(mktemp -d /tmp/swfb.XXXXXX)
-cleanup() {
+OVS=$DIR/ovs
+cleanup_lab() {
+	ovs_stop
 	for ns in $P-h $P-u $P-c $P-g; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
 	done
-	sleep 0.2
+	sleep 0.3
 	for ns in $P-h $P-u $P-c $P-g; do ip netns del "$ns" 2>/dev/null || true; done
+}
+cleanup() {
+	cleanup_lab
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+for c in $CABLES; do
+	case $c in veth | taprelay) ;; *) echo "CABLE: veth or taprelay, not $c" >&2; exit 2 ;; esac
+done
 cc -O2 -o "$DIR/udpseq" "$TOP/tests/bench/udpseq.c"
+cc -O2 -o "$DIR/taprelay" "$TOP/tests/bench/taprelay.c"
 
-lab() {
+declare -A RELAY # switch-side cable name -> relay pid
+
+start_relay() { # NIC CABLE: the tap NIC in the host, its peer tap on the switch
+	ip netns exec $P-h "$DIR/taprelay" "$1" $P-u "$2" >"$DIR/relay-$2" 2>&1 &
+	RELAY[$2]=$!
+	for _ in $(seq 200); do grep -q ready "$DIR/relay-$2" 2>/dev/null && return; sleep 0.01; done
+	echo "taprelay $1/$2 did not start: $(cat "$DIR/relay-$2")" >&2
+	exit 1
+}
+
+lab() { # CABLE
 	for ns in $P-h $P-u $P-c $P-g; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
 	ip -n $P-u link add sw type bridge
 	ip -n $P-u link set sw up
-	ip -n $P-h link add eth0 address 02:00:c6:12:05:10 type veth peer name up0 netns $P-u
-	ip -n $P-h link add eth1 address 02:00:c6:12:05:11 type veth peer name up1 netns $P-u
+	if [ "$1" = veth ]; then
+		ip -n $P-h link add eth0 address 02:00:c6:12:05:10 type veth peer name up0 netns $P-u
+		ip -n $P-h link add eth1 address 02:00:c6:12:05:11 type veth peer name up1 netns $P-u
+	else
+		start_relay eth0 up0
+		start_relay eth1 up1
+		ip -n $P-h link set eth0 address 02:00:c6:12:05:10
+		ip -n $P-h link set eth1 address 02:00:c6:12:05:11
+	fi
 	ip -n $P-c link add eth0 type veth peer name upc netns $P-u
 	for p in up0 up1 upc; do ip -n $P-u link set $p master sw up; done
 	ip -n $P-h link set eth0 up
@@ -46,6 +96,13 @@ lab() {
 	ip -n $P-h link set vnet0 up
 	ip -n $P-g link set eth0 up
 	ip -n $P-g addr add 198.18.5.77/24 dev eth0
+}
+
+pull() { # CABLE up0|up1
+	if [ "$1" = veth ]; then ip -n $P-u link set "$2" down; else kill -USR1 "${RELAY[$2]}"; fi
+}
+plug() { # CABLE up0|up1
+	if [ "$1" = veth ]; then ip -n $P-u link set "$2" up; else kill -USR2 "${RELAY[$2]}"; fi
 }
 
 naive_start() {
@@ -64,70 +121,164 @@ naive_start() {
 			ip link set "$other" master eth0; ip link set "$dead" nomaster
 		done' &
 }
+naive_active() { ip -n $P-h -j link show master eth0 | jq -r '.[].ifname' | sed -n 's/^hweth\([01]\)$/\1/p' | head -1; }
 
-switchd_start() {
+switchd_start() { # CABLE
+	# veths are found by MAC; switchd never takes a tap for a MAC, a tap
+	# NIC stand-in is named explicitly (switchd.conf(5), [nic])
+	if [ "$1" = veth ]; then
+		m0='mac = 02:00:c6:12:05:10' m1='mac = 02:00:c6:12:05:11'
+	else
+		m0='name = eth0' m1='name = eth1'
+	fi
 	cat >"$DIR/sw.conf" <<-EOF
 		[nic hweth0]
-		mac = 02:00:c6:12:05:10
+		$m0
 		[nic hweth1]
-		mac = 02:00:c6:12:05:11
+		$m1
 		[bridge eth0]
 		ports = hweth0 hweth1
 		guests = vnet*
 	EOF
-	ip netns exec $P-h "$SWITCHD" -c "$DIR/sw.conf" -s "$DIR/sw.sock" -l stderr ${SWITCHD_ARGS:-} >"$DIR/sw.log" 2>&1 &
+	ip netns exec $P-h "$SWITCHD" -c "$DIR/sw.conf" -s "$DIR/sw.sock" -l stderr ${SWITCHD_ARGS:-} >"$DIR/$1-switchd.log" 2>&1 &
 	while ! ip netns exec $P-h "$SWITCHCTL" -s "$DIR/sw.sock" status >/dev/null 2>&1; do sleep 0.05; done
 }
+switchd_active() { naive_active; }
 
-active() { ip -n $P-h -j link show master eth0 | jq -r '.[].ifname' | grep hweth | head -1; }
+# Open vSwitch, all state under $OVS, daemons inside the host namespace
+ovsenv() { env OVS_RUNDIR="$OVS" OVS_DBDIR="$OVS" OVS_LOGDIR="$OVS" OVS_SYSCONFDIR="$OVS" "$@"; }
+vsctl() { ovsenv ovs-vsctl --db="unix:$OVS/db.sock" --timeout=20 "$@"; }
+ovs_ok() { # -> 0 when OVS can be run; else prints why
+	local b
+	for b in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-appctl; do
+		command -v "$b" >/dev/null || { echo "$b not found (apt-get install openvswitch-switch)"; return 1; }
+	done
+	[ -f /usr/share/openvswitch/vswitch.ovsschema ] || { echo "no vswitch.ovsschema"; return 1; }
+}
+ovs_start() { # CABLE MIIMON_MS (0: carrier, the default detect mode)
+	local bondopt=()
+	[ "$2" != 0 ] && bondopt=(other_config:bond-detect-mode=miimon "other_config:bond-miimon-interval=$2")
+	rm -rf "$OVS"
+	mkdir -p "$OVS"
+	ovsenv ovsdb-tool create "$OVS/conf.db" /usr/share/openvswitch/vswitch.ovsschema >/dev/null
+	ip netns exec $P-h env OVS_RUNDIR="$OVS" OVS_DBDIR="$OVS" OVS_LOGDIR="$OVS" OVS_SYSCONFDIR="$OVS" \
+		ovsdb-server "$OVS/conf.db" --remote="punix:$OVS/db.sock" --pidfile="$OVS/ovsdb-server.pid" \
+		--unixctl="$OVS/ovsdb-server.ctl" --log-file="$OVS/ovsdb-server.log" --no-chdir --detach || return 1
+	vsctl --no-wait init || return 1
+	ip netns exec $P-h env OVS_RUNDIR="$OVS" OVS_DBDIR="$OVS" OVS_LOGDIR="$OVS" OVS_SYSCONFDIR="$OVS" \
+		ovs-vswitchd "unix:$OVS/db.sock" --pidfile="$OVS/ovs-vswitchd.pid" \
+		--unixctl="$OVS/ovs-vswitchd.ctl" --log-file="$OVS/ovs-vswitchd.log" --no-chdir --detach || return 1
+	vsctl add-br br0 -- set bridge br0 datapath_type=netdev || return 1
+	vsctl add-bond br0 bond0 eth0 eth1 bond_mode=active-backup "${bondopt[@]}" || return 1
+	vsctl add-port br0 vnet0 || return 1
+	ip -n $P-h addr del 198.18.5.2/24 dev eth0
+	ip -n $P-h link set br0 up
+	ip -n $P-h addr add 198.18.5.2/24 dev br0
+	for _ in $(seq 100); do [ -n "$(ovs_active)" ] && return 0; sleep 0.05; done
+	echo "no active bond member"
+	return 1
+}
+ovs_stop() {
+	local d
+	for d in ovs-vswitchd ovsdb-server; do
+		[ -f "$OVS/$d.pid" ] && kill "$(cat "$OVS/$d.pid")" 2>/dev/null || true
+		rm -f "$OVS/$d.pid"
+	done
+}
+# the bond's active member: "active-backup primary" is a preference; the
+# member with "active member" under it carries the traffic
+ovs_active() {
+	ovsenv ovs-appctl -t "$OVS/ovs-vswitchd.ctl" bond/show bond0 2>/dev/null |
+		awk '/^member eth[01]:/ { m = substr($2, 4, 1) } /active member$/ { print m; exit }'
+}
+ovsmii_active() { ovs_active; }
+peer_start() { # PEER CABLE
+	case $1 in
+	switchd) switchd_start "$2" ;;
+	naive) naive_start ;;
+	ovs) ovs_start "$2" 0 ;;
+	ovsmii) ovs_start "$2" 10 ;;
+	esac
+}
 
-run() { # PEER
-	lab
-	"$1"_start
+run() { # CABLE PEER -> $DIR/CABLE-PEER-{host,guest}, or returns 1 (skipped)
+	local c=$1 peer=$2 a i why
+	lab "$c"
+	if ! peer_start "$peer" "$c" >"$DIR/start.out" 2>&1; then
+		echo "SKIP $peer ($c): cannot start: $(tr '\n' ' ' <"$DIR/start.out")" | tee -a "$DIR/skipped" >&2
+		[ -f "$OVS/ovs-vswitchd.log" ] && tail -5 "$OVS/ovs-vswitchd.log" >&2
+		cleanup_lab
+		return 1
+	fi
 	sleep 0.5
-	ip netns exec $P-h "$DIR/udpseq" recv 9000 >"$DIR/$1-host" &
-	ip netns exec $P-g "$DIR/udpseq" recv 9000 >"$DIR/$1-guest" &
+	ip netns exec $P-h "$DIR/udpseq" recv 9000 >"$DIR/$c-$peer-host" &
+	ip netns exec $P-g "$DIR/udpseq" recv 9000 >"$DIR/$c-$peer-guest" &
 	ip netns exec $P-c "$DIR/udpseq" send 198.18.5.2 9000 1000 &
 	ip netns exec $P-c "$DIR/udpseq" send 198.18.5.77 9000 1000 &
 	sleep 1
 	for i in $(seq "$PULLS"); do
-		a=$(active)
-		[ "$a" = hweth0 ] && cable=up0 || cable=up1
-		ip -n $P-u link set $cable down
-		sleep 0.6
-		ip -n $P-u link set $cable up
-		sleep 0.6
+		a=$("${peer}_active" || true)
+		if [ -z "$a" ]; then
+			echo "$c $peer pull $i: no active NIC found, pulling up0" >>"$DIR/notes"
+			a=0
+		fi
+		pull "$c" "up$a"
+		sleep "$DOWN"
+		plug "$c" "up$a"
+		sleep "$UP"
 	done
 	sleep 0.5
+	if [ -n "${KEEP:-}" ]; then
+		cp "$DIR/$c-$peer-host" "$DIR/$c-$peer-guest" /tmp/ 2>/dev/null || true
+		[ "$peer" = switchd ] && cp "$DIR/$c-switchd.log" "/tmp/bench-$c-switchd.log"
+		case $peer in ovs*) cp "$OVS/ovs-vswitchd.log" "/tmp/bench-$c-$peer-vswitchd.log" ;; esac
+	fi
 	cleanup_lab
 }
-cleanup_lab() {
-	[ -n "${KEEP:-}" ] && { cp "$DIR"/*-guest "$DIR"/*-host /tmp/ 2>/dev/null; cp "$DIR/sw.log" /tmp/bench-sw.log 2>/dev/null; }
-	for ns in $P-h $P-u $P-c $P-g; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
-	done
-	sleep 0.3
-	for ns in $P-h $P-u $P-c $P-g; do ip netns del "$ns" 2>/dev/null || true; done
-}
 
-# per-pull outage: the gaps > 2 ms (a pull without one counts 1 ms)
+# per-pull outage: the gaps > 2 ms (a pull without one counts 1 ms; more
+# holes than pulls are all counted)
 stats() {
 	awk -v n="$PULLS" '/^gap/ { g[++k] = $2 } END {
 		for (i = k + 1; i <= n; i++) g[i] = 1
-		m = n; for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (g[j] < g[i]) { t = g[i]; g[i] = g[j]; g[j] = t }
+		m = k > n ? k : n
+		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (g[j] < g[i]) { t = g[i]; g[i] = g[j]; g[j] = t }
 		printf "%.0f %.0f %.0f %.0f %d\n", g[1], g[int((m + 1) / 2)], g[int(m * 0.9 + 0.5)], g[m], k }' "$1"
 }
 
-run switchd
-run naive
-echo
-echo "failover outage per cable pull, $PULLS pulls, veth cables, UDP every 1 ms (ms)"
-printf '%-18s %-6s %6s %6s %6s %6s %s\n' peer target min median p90 max holes
-for peer in switchd naive; do
-	for t in host guest; do
-		read -r mn md p9 mx k < <(stats "$DIR/$peer-$t")
-		printf '%-18s %-6s %6s %6s %6s %6s %s\n' "$peer" "$t" "$mn" "$md" "$p9" "$mx" "$k"
-		eval "med_${peer}_$t=$md"
+declare -A RAN
+for c in $CABLES; do
+	for peer in $PEERS; do
+		case $peer in
+		switchd | naive) ;;
+		ovs | ovsmii)
+			if ! why=$(ovs_ok); then
+				echo "SKIP $peer ($c): $why" | tee -a "$DIR/skipped" >&2
+				continue
+			fi ;;
+		*) echo "unknown peer $peer" >&2; exit 2 ;;
+		esac
+		run "$c" "$peer" && RAN[$c-$peer]=1
 	done
 done
-echo "ratio of medians naive/switchd: host $(awk -v a="$med_naive_host" -v b="$med_switchd_host" 'BEGIN{printf "%.1f", a/(b?b:1)}'), guest $(awk -v a="$med_naive_guest" -v b="$med_switchd_guest" 'BEGIN{printf "%.1f", a/(b?b:1)}')"
+
+for c in $CABLES; do
+	echo
+	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r))"
+	printf '%-8s %-6s %6s %6s %6s %6s %6s %s\n' peer target min median p90 max holes "median/switchd"
+	for peer in $PEERS; do
+		[ -n "${RAN[$c-$peer]:-}" ] || { printf '%-8s skipped\n' "$peer"; continue; }
+		for t in host guest; do
+			read -r mn md p9 mx k < <(stats "$DIR/$c-$peer-$t")
+			ratio=-
+			if [ -n "${RAN[$c-switchd]:-}" ]; then
+				read -r _ base _ < <(stats "$DIR/$c-switchd-$t")
+				ratio=$(awk -v a="$md" -v b="$base" 'BEGIN { printf "%.1f", a / (b ? b : 1) }')
+			fi
+			printf '%-8s %-6s %6s %6s %6s %6s %6s %s\n' "$peer" "$t" "$mn" "$md" "$p9" "$mx" "$k" "$ratio"
+		done
+	done
+done
+[ -f "$DIR/skipped" ] && { echo; cat "$DIR/skipped"; }
+[ -f "$DIR/notes" ] && { echo; cat "$DIR/notes"; }
+exit 0

@@ -132,6 +132,19 @@ switchd_stop() {
 	return 0
 }
 
+# arp_replies NS IFACE IP: send one ARP request for IP out of IFACE and print
+# the MACs that answered (a capture on IFACE; sorted, space separated).
+arp_replies() {
+	local ns=$1 ifc=$2 ip=$3 cap=$TESTDIR/arp-$RANDOM
+	ip netns exec "$ns" timeout 5 tcpdump -i "$ifc" -e -n -l -U "arp[6:2] = 2" >"$cap" 2>"$cap.err" &
+	local tpid=$!
+	busywait 3000 grep -q "listening on" "$cap.err"
+	ip netns exec "$ns" arping -q -c 1 -w 1 -I "$ifc" "$ip" >/dev/null 2>&1
+	sleep 0.3
+	kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
+	grep -o "is-at [0-9a-f:]*" "$cap" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
 sctl() { local ns=$1; shift; ip netns exec "$ns" "$SWITCHCTL" -s "$SOCK" "$@"; }
 
 pass() { CHECKS=$((CHECKS + 1)); echo "ok - $*"; }
