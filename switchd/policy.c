@@ -183,6 +183,7 @@ static void plan_key(struct ctx *c, int key, const struct policy_req *reqs, size
 	const char *name = conf_sysctl_name(key);
 	int G = key < SK_NCONF ? in->conf->sysctl.v[key] : -1;
 	int cur = sk->all.v[key], A, H = INT_MAX, glo = -1, ghi = -1;
+	bool dflt_changes = false;
 	char rule[48];
 
 	/* the device-only keys: just the devices */
@@ -212,6 +213,7 @@ static void plan_key(struct ctx *c, int key, const struct policy_req *reqs, size
 
 	if (G >= 0) {
 		A = G;
+		dflt_changes = sk->dflt.v[key] >= 0 && sk->dflt.v[key] != G;
 	} else if (glo >= 0 && glo <= H) {
 		int lim = ghi < H ? ghi : H;
 
@@ -219,7 +221,29 @@ static void plan_key(struct ctx *c, int key, const struct policy_req *reqs, size
 	} else {
 		A = cur < H ? cur : H;
 	}
+	if (G < 0 && A < cur && sk->dflt.v[key] >= 0 && sk->dflt.v[key] < cur)
+		dflt_changes = true;
 
+	/* the devices' own values first: while all is still high, lowering
+	 * them changes nothing yet */
+	for (size_t i = 0; i < nreqs; i++) {
+		const struct policy_req *q = &reqs[i];
+		int v = dev_value(sk, q->dev, key), eff;
+
+		if (q->key != key || !link_of(in, q->dev) || v < 0)
+			continue;
+		eff = sk_effective(key, A, v);
+		if (q->lo > q->hi)
+			continue; /* contradictory: conf.c refuses those */
+		/* a device never written follows conf/default when that is
+		 * written (devinet_copy_dflt_conf): pin it first */
+		if (eff >= q->lo && eff <= q->hi && !(dflt_changes && v == q->lo))
+			continue;
+		if (A > q->hi)
+			continue; /* cannot take effect: conf.c refused it, or all was pinned */
+		write_sk(c, q->dev, key, q->lo, v, "%s; effective %s", q->why,
+			 sk_rule_text(key, q->dev, rule, sizeof(rule)));
+	}
 	/* lowering all: the other devices keep their effective value */
 	if (A < cur) {
 		for (size_t i = 0; i < sk->ndevs; i++) {
@@ -243,22 +267,6 @@ static void plan_key(struct ctx *c, int key, const struct policy_req *reqs, size
 	if (G >= 0 && sk->dflt.v[key] >= 0 && sk->dflt.v[key] != G)
 		write_sk(c, "default", key, G, sk->dflt.v[key], "[sysctl]");
 
-	for (size_t i = 0; i < nreqs; i++) {
-		const struct policy_req *q = &reqs[i];
-		int v = dev_value(sk, q->dev, key), eff;
-
-		if (q->key != key || !link_of(in, q->dev) || v < 0)
-			continue;
-		eff = sk_effective(key, A, v);
-		if (q->lo > q->hi)
-			continue; /* contradictory: conf.c refuses those */
-		if (eff >= q->lo && eff <= q->hi)
-			continue;
-		if (A > q->hi)
-			continue; /* cannot take effect: conf.c refused it, or all was pinned */
-		write_sk(c, q->dev, key, q->lo, v, "%s; effective %s", q->why,
-			 sk_rule_text(key, q->dev, rule, sizeof(rule)));
-	}
 	/* VIPs hidden on each device with addresses when all cannot do it */
 	if (glo >= 0 && A < glo) {
 		for (size_t i = 0; i < in->db->nlinks; i++) {
