@@ -78,6 +78,11 @@ int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t
 		const struct sw_conf_bridge *b = &c->bridges[i];
 
 		conf_reqs(&r, b->name, &b->sysctl);
+		/* an invisible bridge answers no ARP for the host's other
+		 * addresses (arp_ignore 0 would, on any device) */
+		if (!b->nproxy && b->addr_mode == SW_ADDR_NONE && b->sysctl.v[SK_ARP_IGNORE] < 0)
+			reqf(&r, b->name, SK_ARP_IGNORE, 1, 8,
+			     "%s has no address: it answers no ARP for the host", b->name);
 		if (!b->nproxy)
 			continue;
 		reqf(&r, b->name, SK_FORWARDING, 1, 1, "%s answers proxy ARP (forwarding 1)",

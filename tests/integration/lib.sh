@@ -142,7 +142,7 @@ arp_replies() {
 	ip netns exec "$ns" arping -q -c 1 -w 1 -I "$ifc" "$ip" >/dev/null 2>&1
 	sleep 0.3
 	kill "$tpid" 2>/dev/null; wait "$tpid" 2>/dev/null
-	grep -o "is-at [0-9a-f:]*" "$cap" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//'
+	grep -o "Reply $ip is-at [0-9a-f:]*" "$cap" | awk '{print $4}' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 sctl() { local ns=$1; shift; ip netns exec "$ns" "$SWITCHCTL" -s "$SOCK" "$@"; }
