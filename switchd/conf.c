@@ -368,6 +368,21 @@ static void add_port(struct parser *p, const char *w, void *data)
 	sw_strlcpy(v[b->nports++], w, SW_IFNAMSIZ);
 }
 
+static void add_claim_match(struct parser *p, const char *w, void *data)
+{
+	struct sw_conf *c = data;
+	char **v = grow(c->claim_match, c->nclaim_match, sizeof(*v));
+
+	if (!v || !(v[c->nclaim_match] = strdup(w))) {
+		if (v)
+			c->claim_match = v;
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	c->claim_match = v;
+	c->nclaim_match++;
+}
+
 static void add_guest(struct parser *p, const char *w, void *data)
 {
 	struct sw_conf_bridge *b = data;
@@ -611,6 +626,11 @@ static void handle_bridge(struct parser *p, const char *key, char *value)
 		each_word(value, add_proxy, p, b);
 	} else if (handle_sysctl(p, what, key, value, &b->sysctl)) {
 		;
+	} else if (!strcmp(key, "spares")) {
+		b->spares_any = !strcmp(value, "any");
+		if (!b->spares_any && strcmp(value, "none"))
+			conf_error(p, p->line, "bridge %s: spares: \"%s\" is not any or none", b->name,
+				   value);
 	} else if (!strcmp(key, "watch_arp")) {
 		if (!parse_bool(value, &b->watch_arp))
 			conf_error(p, p->line, "bridge %s: watch_arp: \"%s\" is not yes or no",
@@ -765,6 +785,16 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 			else
 				sw_strlcpy(p->conf->socket_path, value, sizeof(p->conf->socket_path));
 			p->socket_line = p->line;
+		} else if (!strcmp(key, "claim")) {
+			p->conf->claim_line = p->line;
+			if (!parse_bool(value, &p->conf->claim))
+				conf_error(p, p->line, "claim: \"%s\" is not yes or no", value);
+		} else if (!strcmp(key, "claim_delay")) {
+			if (!parse_duration(value, &p->conf->claim_delay))
+				conf_error(p, p->line, "claim_delay: \"%s\" is not a duration (500ms, 2s)",
+					   value);
+		} else if (!strcmp(key, "claim_match")) {
+			each_word(value, add_claim_match, p, p->conf);
 		} else {
 			unknown_key(p, "switchd", key);
 		}
@@ -925,6 +955,20 @@ static void check_vip_hidden(struct parser *p, const char *what, const struct sw
 			   what, set->v[SK_ARP_ANNOUNCE], v->text, v->line);
 }
 
+static void validate_claim(struct parser *p)
+{
+	struct sw_conf *c = p->conf;
+	bool any = false;
+
+	for (size_t i = 0; i < c->nbridges; i++)
+		any |= c->bridges[i].spares_any;
+	if (c->claim && !any)
+		conf_error(p, c->claim_line,
+			   "claim = yes needs a [bridge] with spares = any to put claimed NICs in");
+	if (c->nclaim_match && !c->claim)
+		conf_error(p, c->claim_line, "claim_match without claim = yes does nothing");
+}
+
 static void validate_policy(struct parser *p)
 {
 	struct sw_conf *c = p->conf;
@@ -985,12 +1029,14 @@ static int parse(struct parser *p, ini_reader reader)
 
 	memset(c, 0, sizeof(*c));
 	sysctl_unset(&c->sysctl);
+	c->claim_delay = 2;
 	sw_strlcpy(c->socket_path, SW_DEFAULT_SOCKET, sizeof(c->socket_path));
 	parser_settings();
 	if (ini_parse_stream(reader, p, conf_handler, p) == -2)
 		conf_error(p, 0, "out of memory");
 	validate(p);
 	validate_policy(p);
+	validate_claim(p);
 	if (p->errors)
 		conf_free(c);
 	return p->errors;
@@ -1037,6 +1083,9 @@ void conf_free(struct sw_conf *c)
 		free(c->bridges[i].proxy);
 	}
 	free(c->vips);
+	for (size_t i = 0; i < c->nclaim_match; i++)
+		free(c->claim_match[i]);
+	free(c->claim_match);
 	free(c->nics);
 	free(c->bridges);
 	free(c->taps);
@@ -1056,6 +1105,15 @@ void conf_print(FILE *f, const struct sw_conf *c)
 	bool any = false;
 
 	fprintf(f, "[switchd]\nsocket = %s\n", c->socket_path);
+	if (c->claim) {
+		fprintf(f, "claim = yes\nclaim_delay = %gms\n", c->claim_delay * 1000);
+		if (c->nclaim_match) {
+			fprintf(f, "claim_match =");
+			for (size_t i = 0; i < c->nclaim_match; i++)
+				fprintf(f, " %s", c->claim_match[i]);
+			fputc('\n', f);
+		}
+	}
 	for (int k = 0; k < SK_NCONF; k++)
 		any |= c->sysctl.v[k] >= 0;
 	if (any) {
@@ -1068,6 +1126,8 @@ void conf_print(FILE *f, const struct sw_conf *c)
 	for (size_t i = 0; i < c->nnics; i++) {
 		const struct sw_conf_nic *n = &c->nics[i];
 
+		if (n->claimed)
+			continue; /* not part of the file */
 		fprintf(f, "\n[nic %s]\n", n->name);
 		if (n->has_mac)
 			fprintf(f, "mac = %s\n", mac_format(n->mac, buf));
@@ -1081,12 +1141,19 @@ void conf_print(FILE *f, const struct sw_conf *c)
 		const struct sw_conf_bridge *b = &c->bridges[i];
 
 		fprintf(f, "\n[bridge %s]\n", b->name);
-		if (b->nports) {
+		size_t listed = 0;
+
+		for (size_t k = 0; k < b->nports; k++)
+			listed += !conf_find_nic(c, b->ports[k]) || !conf_find_nic(c, b->ports[k])->claimed;
+		if (listed) {
 			fprintf(f, "ports =");
 			for (size_t k = 0; k < b->nports; k++)
-				fprintf(f, " %s", b->ports[k]);
+				if (!conf_find_nic(c, b->ports[k]) || !conf_find_nic(c, b->ports[k])->claimed)
+					fprintf(f, " %s", b->ports[k]);
 			fputc('\n', f);
 		}
+		if (b->spares_any)
+			fprintf(f, "spares = any\n");
 		if (b->addr_mode == SW_ADDR_STATIC) {
 			fprintf(f, "address =");
 			for (size_t k = 0; k < b->naddrs; k++)
@@ -1151,6 +1218,37 @@ const struct sw_conf_tap *conf_find_tap(const struct sw_conf *c, const char *nam
 		if (!strcmp(c->taps[i].name, name))
 			return &c->taps[i];
 	return NULL;
+}
+
+int conf_add_claimed(struct sw_conf *c, const char *bridge, const char *name,
+		     const uint8_t mac[6])
+{
+	struct sw_conf_bridge *b = NULL;
+	struct sw_conf_nic *v;
+	char (*ports)[SW_IFNAMSIZ];
+
+	for (size_t i = 0; i < c->nbridges; i++)
+		if (!strcmp(c->bridges[i].name, bridge))
+			b = &c->bridges[i];
+	if (!b)
+		return -ENOENT;
+	v = grow(c->nics, c->nnics, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->nics = v;
+	ports = grow(b->ports, b->nports, sizeof(*ports));
+	if (!ports)
+		return -ENOMEM;
+	b->ports = ports;
+	v = &c->nics[c->nnics++];
+	memset(v, 0, sizeof(*v));
+	sw_strlcpy(v->name, name, SW_IFNAMSIZ);
+	memcpy(v->mac, mac, 6);
+	v->has_mac = true;
+	v->claimed = true;
+	sysctl_unset(&v->sysctl);
+	sw_strlcpy(b->ports[b->nports++], name, SW_IFNAMSIZ);
+	return 0;
 }
 
 const struct sw_sysctl_set *conf_sysctl_of(const struct sw_conf *c, const char *dev)

@@ -42,6 +42,7 @@ struct sw_conf_nic {
 	char match_name[SW_IFNAMSIZ]; /* name = ...: its name when first seen */
 	char path[80];		      /* path = pci-0000:03:00.0: the slot it sits in */
 	struct sw_sysctl_set sysctl;  /* arp_ignore = ... on this NIC */
+	bool claimed;		      /* not in the file: claimed at run time (claim = yes) */
 	int line, mac_line, name_line, path_line;
 };
 
@@ -65,6 +66,7 @@ struct sw_conf_bridge {
 	uint32_t *proxy; /* proxy_arp = IP...: NTF_PROXY entries on this bridge (network order) */
 	size_t nproxy;
 	bool watch_arp;	 /* libpcap ARP-flux watch */
+	bool spares_any; /* spares = any: claimed NICs become its standbys */
 	double watch_window;
 	int line, ports_line, address_line, proxy_line;
 };
@@ -92,6 +94,11 @@ struct sw_conf_tap {
 
 struct sw_conf {
 	char socket_path[108];
+	bool claim;	     /* claim = yes: unknown NICs become hwethN spares */
+	char **claim_match;  /* claim_match = PATTERN...: also these names (fnmatch) */
+	size_t nclaim_match;
+	double claim_delay;  /* seconds a new NIC must stay unused before it is claimed */
+	int claim_line;
 	struct sw_conf_nic *nics;
 	size_t nnics;
 	struct sw_conf_bridge *bridges;
@@ -123,6 +130,11 @@ void conf_print(FILE *f, const struct sw_conf *conf);
 const struct sw_conf_nic *conf_find_nic(const struct sw_conf *conf, const char *name);
 const struct sw_conf_bridge *conf_find_bridge(const struct sw_conf *conf, const char *name);
 const struct sw_conf_tap *conf_find_tap(const struct sw_conf *conf, const char *name);
+/* Add a NIC claimed at run time: [nic name] with mac, appended to the ports
+ * of bridge (a standby). 0 or -ENOMEM. Pointers into conf may move. */
+int conf_add_claimed(struct sw_conf *conf, const char *bridge, const char *name,
+		     const uint8_t mac[6]);
+
 /* The key's name ("arp_ignore"), or NULL. */
 const char *conf_sysctl_name(enum sw_sysctl_key k);
 /* The sysctl settings that apply to a device by its service name (a [bridge]

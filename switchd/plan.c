@@ -68,6 +68,59 @@ const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_
 	return NULL;
 }
 
+/* ---- claim = yes -------------------------------------------------------- */
+
+static bool name_is_configured(const struct sw_conf *conf, const char *name)
+{
+	return conf_find_nic(conf, name) || conf_find_bridge(conf, name) ||
+	       conf_find_tap(conf, name);
+}
+
+bool plan_claimable(const struct sw_conf *conf, const struct sw_linkdb *db,
+		    const struct sw_link *l)
+{
+	bool matched = false;
+
+	if (!conf->claim || (l->flags & IFF_LOOPBACK) || l->master || is_bridge(l) ||
+	    !strcmp(l->alias, "switchd") || name_is_configured(conf, l->name) ||
+	    conf_bridge_of_guest(conf, l->name))
+		return false;
+	for (size_t i = 0; i < conf->nclaim_match; i++)
+		matched |= fnmatch(conf->claim_match[i], l->name, 0) == 0;
+	if (!matched && (!l->parent_bus[0] || l->kind[0]))
+		return false; /* not on a bus: virtual (veth, tun, vxlan, ...) */
+	for (size_t i = 0; i < conf->nnics; i++)
+		if (plan_find_nic(conf, db, &conf->nics[i]) == l)
+			return false;
+	for (size_t i = 0; i < db->naddrs; i++) {
+		const struct sw_addr *a = &db->addrs[i];
+
+		if (a->ifindex == l->ifindex && a->scope == RT_SCOPE_UNIVERSE)
+			return false; /* someone uses it */
+	}
+	return true;
+}
+
+void plan_claim_name(const struct sw_conf *conf, const struct sw_linkdb *db,
+		     const struct sw_link *l, char name[SW_IFNAMSIZ])
+{
+	unsigned int n;
+	char tail;
+
+	if (sscanf(l->name, "hweth%u%c", &n, &tail) == 1 && !name_is_configured(conf, l->name)) {
+		sw_strlcpy(name, l->name, SW_IFNAMSIZ);
+		return;
+	}
+	for (n = 0;; n++) {
+		const struct sw_link *taken;
+
+		snprintf(name, SW_IFNAMSIZ, "hweth%u", n);
+		taken = linkdb_name_taken(db, name);
+		if (!name_is_configured(conf, name) && (!taken || taken == l))
+			return;
+	}
+}
+
 /* ---- plan storage ------------------------------------------------------- */
 
 struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, int group)

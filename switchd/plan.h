@@ -103,6 +103,18 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len);
 const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_linkdb *db,
 				    const struct sw_conf_nic *nic);
 
+/* claim = yes: is this link an unknown NIC to claim? A NIC is a device on a
+ * bus (IFLA_PARENT_DEV_BUS_NAME: pci, usb, virtio...) or one whose name
+ * matches claim_match; it is claimed only when nothing else has it: no
+ * [nic] matches it, it is no bridge port, guest, tap or bridge, not made by
+ * switchd, and carries no address of its own. */
+bool plan_claimable(const struct sw_conf *conf, const struct sw_linkdb *db,
+		    const struct sw_link *l);
+/* The name a claimed NIC gets: its own if it is already hwethN and free,
+ * else the lowest free hwethN. */
+void plan_claim_name(const struct sw_conf *conf, const struct sw_linkdb *db,
+		     const struct sw_link *l, char name[SW_IFNAMSIZ]);
+
 /* The MAC a bridge is pinned to: its preferred present NIC's permanent MAC
  * (else current MAC), else the first [nic] mac= of its ports, else a stable
  * locally administered MAC derived from the bridge's name. */

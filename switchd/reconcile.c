@@ -79,6 +79,76 @@ static int runtime_rebuild(struct sw_runtime *rt, const struct sw_conf *conf)
 	return 0;
 }
 
+/* A claimed NIC was appended to a bridge's ports: grow its state by one,
+ * keeping the others' (index = position in the ports list). */
+static int runtime_add_port(struct sw_runtime *rt, const char *bridge)
+{
+	struct sw_bridge_rt *b = runtime_bridge(rt, bridge);
+	struct fo_port *p;
+	uint32_t *sc;
+	bool *seen;
+
+	if (!b)
+		return 0;
+	p = realloc(b->ports, (b->nports + 2) * sizeof(*p));
+	if (p)
+		b->ports = p;
+	sc = realloc(b->seen_changes, (b->nports + 2) * sizeof(*sc));
+	if (sc)
+		b->seen_changes = sc;
+	seen = realloc(b->seen, (b->nports + 2) * sizeof(*seen));
+	if (seen)
+		b->seen = seen;
+	if (!p || !sc || !seen)
+		return -ENOMEM;
+	memset(&b->ports[b->nports], 0, sizeof(*p));
+	b->seen_changes[b->nports] = 0;
+	b->seen[b->nports] = false;
+	b->nports++;
+	return 0;
+}
+
+/* claim = yes: an unknown NIC becomes hwethN, a standby of the first bridge
+ * with spares = any. The next plan renames and keeps it up. */
+static bool claim_nic(struct sw_ctx *ctx, const struct sw_link *l)
+{
+	const struct sw_conf_bridge *br = NULL;
+	char name[SW_IFNAMSIZ], mac[SW_MACSTR];
+	const uint8_t *m;
+
+	if (!plan_claimable(&ctx->conf, &ctx->db, l))
+		return false;
+	for (size_t i = 0; i < ctx->conf.nbridges && !br; i++)
+		if (ctx->conf.bridges[i].spares_any)
+			br = &ctx->conf.bridges[i];
+	if (!br)
+		return false;
+	m = l->has_perm_mac ? l->perm_mac : l->mac;
+	plan_claim_name(&ctx->conf, &ctx->db, l, name);
+	char bname[SW_IFNAMSIZ];
+
+	sw_strlcpy(bname, br->name, sizeof(bname)); /* conf_add_claimed moves bridges */
+	if (conf_add_claimed(&ctx->conf, bname, name, m) < 0 ||
+	    runtime_add_port(&ctx->rt, bname) < 0) {
+		log_warnx("claim %s: out of memory", l->name);
+		return false;
+	}
+	sw_event(ctx, "claim",
+		 json_pack("{s:s,s:s,s:s,s:s}", "nic", l->name, "name", name, "mac",
+			   mac_format(m, mac), "bridge", bname),
+		 "claimed unknown NIC %s (%s%s%s) as %s, a standby of bridge %s", l->name, mac,
+		 l->parent_bus[0] ? ", " : "", l->parent_bus[0] ? l->parent_dev : "", name, bname);
+	return true;
+}
+
+static void claim_scan(struct sw_ctx *ctx)
+{
+	if (!ctx->conf.claim)
+		return;
+	for (size_t i = 0; i < ctx->db.nlinks; i++)
+		claim_nic(ctx, &ctx->db.links[i]);
+}
+
 bool runtime_is_held(const struct sw_runtime *rt, const char *bridge, const char *port)
 {
 	for (size_t i = 0; i < rt->nheld; i++)
@@ -170,6 +240,7 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 	int failed;
 
 	reconcile_sync(ctx);
+	claim_scan(ctx);
 	if (plan_build(&in, &plan) < 0) {
 		log_warnx("cannot plan: out of memory");
 		return -ENOMEM;
@@ -359,6 +430,12 @@ static void on_link_event(void *arg, const struct link_event *ev)
 		 * the plan gives it its service name and role again */
 		if (is_configured_nic(ctx, l) && !conf_find_nic(&ctx->conf, l->name))
 			ctx->rt.replan = true;
+		else if (plan_claimable(&ctx->conf, &ctx->db, l) && ctx->rt.bridges) {
+			/* give udev / a network manager claim_delay to take it */
+			ev_timer_stop(ctx->loop, &ctx->rt.claim);
+			ev_timer_set(&ctx->rt.claim, ctx->conf.claim_delay, 0);
+			ev_timer_start(ctx->loop, &ctx->rt.claim);
+		}
 		attach_guest(ctx, l);
 		break;
 	case LINK_CHANGED:
@@ -631,6 +708,22 @@ static void poll_restart(struct sw_ctx *ctx)
 	}
 }
 
+static void on_claim(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sw_ctx *ctx = w->data;
+	bool any = false;
+
+	(void)loop;
+	(void)revents;
+	reconcile_sync(ctx);
+	for (size_t i = 0; i < ctx->db.nlinks; i++)
+		any |= claim_nic(ctx, &ctx->db.links[i]);
+	if (any) {
+		ctx->rt.replan = true;
+		reconcile_sync(ctx);
+	}
+}
+
 int reconcile_start_failover(struct sw_ctx *ctx)
 {
 	int ret = runtime_rebuild(&ctx->rt, &ctx->conf);
@@ -641,6 +734,8 @@ int reconcile_start_failover(struct sw_ctx *ctx)
 	ctx->rt.poll.data = ctx;
 	ev_init(&ctx->rt.deadline, on_deadline);
 	ctx->rt.deadline.data = ctx;
+	ev_init(&ctx->rt.claim, on_claim);
+	ctx->rt.claim.data = ctx;
 	poll_restart(ctx);
 	failover_run(ctx);
 	return arp_start(ctx);
@@ -652,4 +747,5 @@ void reconcile_stop_failover(struct sw_ctx *ctx)
 	announce_stop_all(ctx);
 	ev_timer_stop(ctx->loop, &ctx->rt.poll);
 	ev_timer_stop(ctx->loop, &ctx->rt.deadline);
+	ev_timer_stop(ctx->loop, &ctx->rt.claim);
 }

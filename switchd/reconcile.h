@@ -42,6 +42,7 @@ struct sw_runtime {
 	bool replan;		/* a configured NIC appeared */
 	ev_timer poll;		/* carrier poll of active uplinks */
 	ev_timer deadline;	/* updelay / hold-down ends */
+	ev_timer claim;		/* claim_delay after an unknown NIC appeared */
 	void *announce_jobs;	/* struct announce_job list (announce.c) */
 	struct arp_rt *arp;	/* ARP policy timers and watchers (arp.c) */
 };

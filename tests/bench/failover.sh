@@ -231,6 +231,7 @@ run() { # CABLE PEER -> $DIR/CABLE-PEER-{host,guest}, or returns 1 (skipped)
 	if [ -n "${KEEP:-}" ]; then
 		cp "$DIR/$c-$peer-host" "$DIR/$c-$peer-guest" /tmp/ 2>/dev/null || true
 		[ "$peer" = switchd ] && cp "$DIR/$c-switchd.log" "/tmp/bench-$c-switchd.log"
+		[ "$c" = taprelay ] && cat "$DIR/relay-up0" "$DIR/relay-up1" | sort -k2n >"/tmp/bench-$c-$peer-relay.log"
 		case $peer in ovs*) cp "$OVS/ovs-vswitchd.log" "/tmp/bench-$c-$peer-vswitchd.log" ;; esac
 	fi
 	cleanup_lab

@@ -340,3 +340,50 @@ Test(plan, a_replacement_card_in_the_same_slot_is_found_by_path)
 	cr_assert_str_eq(plan.v[rename].arg, "hweth0");
 	cr_assert(find(ACT_ENSLAVE, "hweth0") >= 0);
 }
+
+/* claim = yes: what counts as an unknown NIC, and the name it gets */
+Test(plan, claimable_nics)
+{
+	const uint8_t mac_c[6] = { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x30 };
+	struct sw_link pci = { .ifindex = 7, .flags = IFF_UP }, l;
+
+	load("[switchd]\nclaim = yes\n[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
+	     "[bridge eth0]\nports = hweth0\nspares = any\n");
+	link_add(2, "hweth0", MAC_A, "", 3, IFF_UP);
+	link_add(3, "eth0", MAC_A, "bridge", 0, IFF_UP);
+	snprintf(pci.name, sizeof(pci.name), "enp3s0");
+	snprintf(pci.parent_bus, sizeof(pci.parent_bus), "pci");
+	snprintf(pci.parent_dev, sizeof(pci.parent_dev), "0000:03:00.0");
+	memcpy(pci.mac, mac_c, 6);
+	pci.has_mac = true;
+	cr_assert_eq(linkdb_put_link(&db, &pci), 0);
+	link_add(8, "veth9", MAC_B, "veth", 0, IFF_UP);
+
+	cr_expect(plan_claimable(&conf, &db, linkdb_by_index(&db, 7)), "a NIC on a bus");
+	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 8)), "a veth is virtual");
+	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 2)), "a configured NIC");
+	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 3)), "a bridge");
+	char name[SW_IFNAMSIZ];
+
+	plan_claim_name(&conf, &db, linkdb_by_index(&db, 7), name);
+	cr_expect_str_eq(name, "hweth1", "the lowest free hwethN");
+	addr_add(7, "198.18.0.9/24", RT_SCOPE_UNIVERSE);
+	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 7)), "in use: has an address");
+
+	conf_free(&conf);
+	load("[switchd]\nclaim = yes\nclaim_match = veth*\n[bridge int0]\nspares = any\n");
+	l = *linkdb_by_index(&db, 8);
+	cr_expect(plan_claimable(&conf, &db, &l), "claim_match makes a veth count");
+	conf_free(&conf);
+	load("[bridge int0]\nspares = any\n");
+	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 8)), "claim off");
+}
+
+Test(plan, claim_needs_a_bridge_with_spares)
+{
+	struct sw_conf c;
+
+	cr_expect_eq(conf_load_string("[switchd]\nclaim = yes\n[bridge eth0]\n", "t", &c, NULL, NULL),
+		     1);
+	cr_expect_eq(conf_load_string("[bridge eth0]\nspares = some\n", "t", &c, NULL, NULL), 1);
+}
