@@ -38,6 +38,8 @@ guest() {
 	local PEERS=${SWUML_PEERS//,/ }
 	local SWITCHD=$SWUML_SWITCHD SWITCHCTL=$SWUML_SWITCHCTL
 	local UDPSEQ=$OUT/udpseq
+	local SWARGS=${SWUML_SWITCHD_ARGS:-}
+	SWARGS=${SWARGS//,/ }
 	mkdir -p $W
 	log() { echo "uml: $*" | tee -a $OUT/progress >&2; }
 
@@ -79,7 +81,7 @@ guest() {
 	# a bridge br0 over the aggregate device AGG, with vnet0 and the host
 	# address, as switchd has it (the guest behind the bridge)
 	bridge_over() { # AGG
-		ip -n $P-h addr del 198.18.5.2/24 dev eth0
+		ip -n $P-h addr flush dev eth0
 		ip -n $P-h link add br0 address 02:00:c6:12:05:10 type bridge
 		ip -n $P-h link set "$1" master br0
 		ip -n $P-h link set vnet0 master br0
@@ -114,9 +116,8 @@ guest() {
 				"ports": { "eth0": {}, "eth1": {} }
 			}
 		EOF
-		ip -n $P-h addr del 198.18.5.2/24 dev eth0
+		ip -n $P-h addr flush dev eth0
 		ip netns exec $P-h teamd -d -U -f $W/team0.conf -l stderr 2>$W/teamd.log || { cat $W/teamd.log; return 1; }
-		ip -n $P-h addr add 198.18.5.2/24 dev eth0 # bridge_over moves it
 		bridge_over team0
 		for _ in $(seq 100); do [ -n "$(teamd_active)" ] && return 0; sleep 0.05; done
 		echo "no active team port"
@@ -137,7 +138,7 @@ guest() {
 			ports = hweth0 hweth1
 			guests = vnet*
 		EOF
-		ip netns exec $P-h "$SWITCHD" -c $W/sw.conf -s $W/sw.sock -l stderr ${SWUML_SWITCHD_ARGS:-} >$W/switchd.log 2>&1 &
+		ip netns exec $P-h "$SWITCHD" -c $W/sw.conf -s $W/sw.sock -l stderr $SWARGS >$W/switchd.log 2>&1 &
 		local pid=$!
 		for _ in $(seq 200); do
 			ip netns exec $P-h "$SWITCHCTL" -s $W/sw.sock status >/dev/null 2>&1 && break
@@ -293,6 +294,7 @@ TAILPID=$!
 rc=0
 wait "$UMLPID" || rc=$?
 UMLPID=
+sleep 1.2 # let tail print the last progress lines
 kill "$TAILPID" 2>/dev/null || true
 wait "$TAILPID" 2>/dev/null || true
 if [ ! -f "$DIR/started" ]; then

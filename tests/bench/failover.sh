@@ -25,7 +25,11 @@
 #             (the same period as switchd's carrier_poll)
 # Pulls alternate NICs: DOWN s down (default 0.6), UP s up (default 0.6).
 # Prints, per cable, min/median/p90/max outage per peer and target and the
-# ratio of medians peer/switchd.
+# ratio of medians peer/switchd. Host numbers depend on which MAC the
+# client's ARP cache holds (a NIC outside the bridge, or an OVS bond member,
+# answers ARP for the host's address too: weak host model), so a peer can
+# lose the host for a whole cable-down time; the guest numbers are the
+# telling ones. KEEP=1 leaves the hole lists and daemon/relay logs in /tmp.
 #
 # usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
 #               tests/bench/failover.sh [PULLS]      (needs a build in ./build)

@@ -48,7 +48,7 @@ for m in ${SWUML_MODULES//,/ }; do
 	fi
 done
 echo "$kver" >/tmp/out/uname
-cd /tmp
+cd /tmp || exit 2
 "$SWUML_RUN" guest
 rc=$?
 exit "$rc"

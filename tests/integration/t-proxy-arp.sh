@@ -80,6 +80,13 @@ rc=0; out=$(sctl "$HOST" doctor) || rc=$?
 check_eq "doctor: nothing to report" "0" "$rc"
 [ "$rc" = 0 ] || echo "$out" >&2
 
+# rp_filter changes are announced (netconf): put back at once, not after 2 s
+t0=$(date +%s%3N)
+ip netns exec "$HOST" sysctl -qw net.ipv4.conf.int0.rp_filter=1
+check_cmd "int0's rp_filter changed by someone else is put back" busywait 2000 \
+	bash -c "[ \$(ip netns exec $HOST cat /proc/sys/net/ipv4/conf/int0/rp_filter) = 0 ]"
+echo "# rp_filter restored after $(($(date +%s%3N) - t0)) ms"
+
 # the line goes: its entry goes, the other stays
 write_conf ""
 check_cmd "reload" sctl "$HOST" reload
@@ -97,14 +104,18 @@ check_cmd "a foreign entry on a managed bridge goes within the re-check period" 
 ip -n "$HOST" link add br9 type bridge
 ip -n "$HOST" link set br9 up
 ip -n "$HOST" neigh add proxy 198.18.7.50 dev br9
+ip -n "$HOST" neigh add proxy 198.19.9.9 dev br9 # no route to it at all
 rc=0; out=$(ip netns exec "$HOST" "$SWITCHD" --doctor -j -c /nonexistent) || rc=$?
 check_eq "switchd --doctor: hazards, exit 1" 1 "$rc"
 ids=$(echo "$out" | jq -r '[.hazards[] | "\(.id) \(.object)"] | join(";")')
 check_match "the IP proxied on two devices" "proxy-multi 198.18.7.50" "$ids"
 check_match "br9 cannot answer: forwarding 0" "proxy-dead br9 198.18.7.50" "$ids"
 check_match "br9's MAC is not pinned" "mac-unpinned br9" "$ids"
+check_match "an entry with no route to its target cannot answer" "proxy-dead br9 198.19.9.9" "$ids"
+check_match "the reason is said" "no unicast route to 198.19.9.9" "$(echo "$out" | jq -r '.hazards[].problem')"
 check_match "br9 has no address and took default's rp_filter 2: requests dropped" "proxy-rpfilter br9" "$ids"
 ip -n "$HOST" neigh del proxy 198.18.7.50 dev br9
+ip -n "$HOST" neigh del proxy 198.19.9.9 dev br9
 ip -n "$HOST" link del br9
 check_cmd "after the fix doctor is clean again" sctl "$HOST" doctor
 report
