@@ -95,8 +95,20 @@ int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t
 			    "%s is an address-less ARP proxy (arp_ignore 0)", b->name);
 		}
 	}
-	for (size_t i = 0; i < c->nnics; i++)
-		conf_reqs(&r, c->nics[i].name, &c->nics[i].sysctl);
+	for (size_t i = 0; i < c->nnics; i++) {
+		const struct sw_conf_nic *nic = &c->nics[i];
+		const struct sw_conf_bridge *b = conf_bridge_of_port(c, nic->name);
+
+		conf_reqs(&r, nic->name, &nic->sysctl);
+		/* A port answers no ARP of its own: attached, the bridge does;
+		 * a standby, unattached and up, would otherwise answer for the
+		 * host's addresses with its own MAC (arp_ignore 0 answers for any
+		 * local address), and a client that caches that MAC loses the
+		 * host when the standby's cable goes. */
+		if (b && nic->sysctl.v[SK_ARP_IGNORE] < 0)
+			reqf(&r, nic->name, SK_ARP_IGNORE, 8, 8,
+			     "a port of %s answers no ARP itself", b->name);
+	}
 	for (size_t i = 0; i < c->nvips; i++)
 		if (c->vips[i].mode == SW_VIP_TUN)
 			reqf(&r, c->vips[i].device, SK_RP_FILTER, 2, 2,

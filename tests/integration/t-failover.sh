@@ -14,6 +14,13 @@ attached() { [ "$(link_master "$HOST" "$1")" = eth0 ]; }
 reachable() { ip netns exec "$UP" ping -c 1 -W 1 198.18.0.2 >/dev/null; }
 swaps() { jq -s '[.[] | select(.type == "swap")] | length' "$TESTDIR/events"; }
 
+# the unattached standby is up but answers no ARP with its own MAC (a client
+# that cached it would lose the host when the standby's cable goes)
+check_eq "only the bridge answers ARP for the host; the standby is silent" "02:00:c6:12:00:10" \
+	"$(arp_replies "$UP" sw 198.18.0.2)"
+check_eq "the ports' arp_ignore is 8 (never)" "8 8" \
+	"$(ip netns exec "$HOST" cat /proc/sys/net/ipv4/conf/hweth0/arp_ignore /proc/sys/net/ipv4/conf/hweth1/arp_ignore | tr '\n' ' ' | sed 's/ $//')"
+
 # cable pull on the active port
 t0=$(date +%s%3N)
 ip -n "$UP" link set up0 down
@@ -44,6 +51,8 @@ check_eq "same card (MAC)" "02:00:c6:12:00:11" "$(link_mac "$HOST" hweth1)"
 check_cmd "as a standby: up" busywait 2000 link_up "$HOST" hweth1
 check_eq "as a standby: not attached" "" "$(link_master "$HOST" hweth1)"
 check_match "show: standby again" "hweth1 +standby" "$(sctl "$HOST" show eth0)"
+check_cmd "and silent again (arp_ignore 8 on the new device)" busywait 3000 \
+	bash -c "[ \$(ip netns exec $HOST cat /proc/sys/net/ipv4/conf/hweth1/arp_ignore) = 8 ]"
 
 # all ports down: the bridge keeps its addresses and waits
 ip -n "$UP" link set up0 down

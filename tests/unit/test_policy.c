@@ -446,3 +446,18 @@ Test(policy, doctor_strict_rpfilter_on_tunnel)
 	cr_expect_eq(count(r, "rpfilter-strict"), 0);
 	json_decref(r);
 }
+
+/* A bridge's ports answer no ARP themselves (a standby would, with its own MAC). */
+Test(policy, ports_are_silent)
+{
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n[nic hweth1]\nmac = 02:00:c6:12:00:11\n"
+	     "arp_ignore = 1\n[bridge eth0]\nports = hweth0 hweth1\n");
+	dev(2, "hweth0", 0, "veth");
+	dev(3, "hweth1", 0, "veth");
+	dev(4, "eth0", 0, "bridge");
+	run();
+	has("set conf/hweth0/arp_ignore = 8 (was 0)");
+	has("set conf/hweth1/arp_ignore = 1 (was 0)"); /* what the config says wins */
+	hasnt("conf/eth0/arp_ignore");
+	hasnt("conf/all/arp_ignore");
+}
