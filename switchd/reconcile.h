@@ -43,6 +43,7 @@ struct sw_runtime {
 	ev_timer poll;		/* carrier poll of active uplinks */
 	ev_timer deadline;	/* updelay / hold-down ends */
 	ev_timer claim;		/* claim_delay after an unknown NIC appeared */
+	int ethtool_fd;		/* for ETHTOOL_GLINK (carrier poll), -1 until used */
 	void *announce_jobs;	/* struct announce_job list (announce.c) */
 	struct arp_rt *arp;	/* ARP policy timers and watchers (arp.c) */
 };
