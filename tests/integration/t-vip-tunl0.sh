@@ -90,11 +90,12 @@ UML=$(command -v linux.uml || true)
 [ "${SKIP_VALGRIND:-0}" = 1 ] && skip "sanitizer build: the UML run uses the plain build only"
 OUT=$(mktemp -d /tmp/swuml.XXXXXX)
 defer "rm -rf '$OUT'"
-# the guest has its own /tmp: the binaries go where it sees them (/tmp/out)
-cp "$SWITCHD" "$SWITCHCTL" "$OUT/"
+# the guest has its own /tmp (the tree may live in the host's): the binaries
+# and this test go where it sees them, /tmp/out
+cp "$SWITCHD" "$SWITCHCTL" "$0" "$(dirname "$0")/lib.sh" "$OUT/"
 TMPDIR=/dev/shm setsid timeout -k 5 120 "$UML" mem=512M root=/dev/root rootfstype=hostfs \
 	rootflags=/ rw quiet init="$TOP_SRCDIR/tests/uml-init.sh" con=null con0=fd:0,fd:1 \
-	SWUML_OUT="$OUT" SWUML_RUN="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")" \
+	SWUML_OUT="$OUT" SWUML_RUN="/tmp/out/$(basename "$0")" \
 	SWUML_MODULES=veth,bridge,ipip SWUML_SWITCHD=/tmp/out/switchd SWUML_SWITCHCTL=/tmp/out/switchctl \
 	</dev/null >"$OUT/console" 2>&1
 rc=$(cat "$OUT/rc" 2>/dev/null || echo none)
