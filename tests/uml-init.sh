@@ -1,7 +1,8 @@
 #!/bin/bash
 # PID 1 of a user-mode-linux guest whose root is the host's / (hostfs), as
 # booted by tests/bench/failover-uml.sh and tests/integration/t-vip-tunl0.sh.
-# Parameters come from the kernel command line (the kernel hands unknown NAME=VALUE words to init as
+# Parameters come from the kernel command line (the kernel hands unknown
+# NAME=VALUE words to init as
 # environment variables):
 #   SWUML_OUT      host directory, mounted (hostfs) at /tmp/out in the guest;
 #                  results go there, and "rc" with the exit code of the run
