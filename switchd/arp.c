@@ -177,6 +177,34 @@ static void report_failure(void *arg, int group, const char *msg)
 	sw_event(ctx, "error", json_pack("{s:s}", "error", msg), "%s", msg);
 }
 
+/* A proxy entry answers only when the target is routed out of another
+ * device (arp_process): say so at start and reload, once per entry. */
+static void warn_unanswerable(struct sw_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
+		const struct sw_conf_bridge *b = &ctx->conf.bridges[i];
+		const struct sw_link *l = linkdb_by_name(&ctx->db, b->name);
+
+		for (size_t k = 0; l && k < b->nproxy; k++) {
+			char ip[16], err[128];
+			int oif = 0, type = 0;
+
+			inet_ntop(AF_INET, &b->proxy[k], ip, sizeof(ip));
+			if (nl_route_get4(&ctx->nl, b->proxy[k], &oif, &type, err, sizeof(err)) < 0)
+				type = RTN_UNREACHABLE;
+			if (type == RTN_UNICAST && oif && oif != l->ifindex)
+				continue;
+			sw_event(ctx, "warning",
+				 json_pack("{s:s,s:s}", "bridge", b->name, "proxy", ip),
+				 "bridge %s: proxy_arp %s is not answered until %s is routed out of "
+				 "another device (%s)",
+				 b->name, ip, ip,
+				 type != RTN_UNICAST ? "there is no route to it"
+						     : "its route leaves through this bridge");
+		}
+	}
+}
+
 int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 {
 	struct sw_plan plan = { 0 };
@@ -211,6 +239,8 @@ int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 	}
 	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
 	plan_free(&plan);
+	if (!reassert)
+		warn_unanswerable(ctx);
 	return failed;
 }
 

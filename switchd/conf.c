@@ -227,7 +227,7 @@ static void open_section(struct parser *p, char *hdr)
 		v[c->nbridges].hold_down = 30;
 		v[c->nbridges].flap_window = 10;
 		v[c->nbridges].flap_limit = 10;
-		v[c->nbridges].carrier_poll = 0.01;
+		v[c->nbridges].carrier_poll = 0.005;
 		v[c->nbridges].watch_window = 10;
 		sysctl_unset(&v[c->nbridges].sysctl);
 		v[c->nbridges].line = p->line;

@@ -13,7 +13,7 @@
 #             relay dropping frames. Tap carrier events go through linkwatch
 #             like a physical NIC's (batched to about one a second).
 # Peers (PEERS=, default all):
-#   switchd   switchd with its defaults (carrier_poll 10ms)
+#   switchd   switchd with its defaults (carrier_poll 5ms)
 #   naive     a bridge plus a shell loop on `ip monitor link` that re-attaches
 #             on carrier loss
 #   ovs       Open vSwitch active-backup bond, userspace datapath

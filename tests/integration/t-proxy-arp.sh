@@ -51,6 +51,9 @@ EOF2
 }
 write_conf "proxy_arp = 198.18.7.1"
 switchd_start "$HOST" "$CONF"
+check_match "an entry whose target has no route yet is flagged at start" \
+	"bridge eth0: proxy_arp 198.18.7.50 is not answered until 198.18.7.50 is routed out of another device \(its route leaves through this bridge\)" \
+	"$(cat "$LOG")"
 ip -n "$HOST" route add 198.18.7.50/32 dev int0
 
 proxies() { ip -n "$HOST" neigh show proxy | sort | tr '\n' ';'; }

@@ -105,7 +105,7 @@ Test(conf, failover_keys)
 	b = conf_find_bridge(&c, "eth0");
 	cr_assert_not(b->preempt, "default: no preempt");
 	cr_assert_float_eq(b->updelay, 2, 1e-9);
-	cr_assert_float_eq(b->carrier_poll, 0.01, 1e-9);
+	cr_assert_float_eq(b->carrier_poll, 0.005, 1e-9);
 	conf_free(&c);
 	expect_error("[bridge b]\nupdelay = 2\n", 2, "not a duration");
 	expect_error("[bridge b]\nhold_down = soon\n", 2, "not a duration");
