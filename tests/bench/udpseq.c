@@ -1,10 +1,14 @@
 /*
  * Sequence-numbered UDP for outage measurements.
  *   udpseq send ADDR PORT INTERVAL_US   sends until killed
- *   udpseq recv PORT                    prints "gap MS" for every hole of
- *                                       more than 2 ms between packets
+ *   udpseq recv PORT                    prints "gap MS lost N" for every hole
+ *                                       of more than 2 ms between packets,
+ *                                       and "received N lost M late K" when
+ *                                       killed (TERM or INT); late = out of
+ *                                       order (a later one came first)
  */
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,14 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static double now_ms(void)
 {
@@ -39,8 +51,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc == 3 && !strcmp(argv[1], "recv")) {
-		uint64_t seq, last = 0;
+		uint64_t seq, last = 0, received = 0, lost = 0, late = 0;
 		double t_last = 0;
+		struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: recv returns */
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
 
 		sin.sin_port = htons((uint16_t)atoi(argv[2]));
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
@@ -48,16 +64,29 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		setvbuf(stdout, NULL, _IOLBF, 0);
-		for (;;) {
+		while (!stop) {
 			if (recv(fd, &seq, sizeof(seq), 0) != sizeof(seq))
 				continue;
 			double t = now_ms();
+
+			received++;
+			if (received > 1 && seq <= last) {
+				/* late: it fills a hole counted before */
+				late++;
+				lost -= lost ? 1 : 0;
+				continue;
+			}
+			if (received > 1)
+				lost += seq - last - 1;
 			if (t_last && seq > last + 1 && t - t_last > 2)
 				printf("gap %.1f lost %llu\n", t - t_last,
 				       (unsigned long long)(seq - last - 1));
 			last = seq;
 			t_last = t;
 		}
+		printf("received %llu lost %llu late %llu\n", (unsigned long long)received,
+		       (unsigned long long)lost, (unsigned long long)late);
+		return 0;
 	}
 	fprintf(stderr, "usage: udpseq send ADDR PORT [INTERVAL_US] | udpseq recv PORT\n");
 	return 2;
