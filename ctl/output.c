@@ -74,10 +74,11 @@ static void print_bridge(FILE *f, json_t *b)
 		fputc('\n', f);
 	}
 	if (str(b, "last_swap", NULL))
-		fprintf(f, "   last swap %s (%s), %lld swaps, %lld frames announced\n",
+		fprintf(f, "   last swap %s (%s), %lld swaps, %lld frames announced, %lld replayed\n",
 			str(b, "last_swap", ""), str(b, "last_swap_reason", ""),
 			(long long)json_integer_value(json_object_get(b, "swaps")),
-			(long long)json_integer_value(json_object_get(b, "announced")));
+			(long long)json_integer_value(json_object_get(b, "announced")),
+			(long long)json_integer_value(json_object_get(b, "replayed")));
 	if (flag(b, "failover_suspended"))
 		fprintf(f, "   failover suspended: an operator detached its port\n");
 	total = json_array_size(ports) + json_array_size(taps) + json_array_size(guests);

@@ -167,6 +167,15 @@ static void remember_mac(struct sw_bridge_rt *b, const uint8_t mac[6])
 	memcpy(b->macs[b->nmacs++], mac, 6);
 }
 
+void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f)
+{
+	const struct sw_link *bl = linkdb_by_index(&ctx->db, f->master);
+	struct sw_bridge_rt *b = bl ? runtime_bridge(&ctx->rt, bl->name) : NULL;
+
+	if (b && !is_uplink(ctx, bl->name, f->port))
+		remember_mac(b, f->mac);
+}
+
 static int fdb_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct collect *c = data;
@@ -298,6 +307,19 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	ev_timer_set(&j->timer, schedule[1], 0);
 	ev_timer_start(ctx->loop, &j->timer);
 	return (int)j->nframes;
+}
+
+void announce_seed(struct sw_ctx *ctx, const char *bridge)
+{
+	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
+	const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
+	char err[128];
+
+	if (!b || !bl)
+		return;
+	struct collect c = { ctx, bl->ifindex, 0, bridge, b };
+	if (nl_dump_fdb(&ctx->nl, bl->ifindex, fdb_cb, &c, err, sizeof(err)) < 0)
+		log_warnx("bridge %s: reading its forwarding database: %s", bridge, err);
 }
 
 void announce_stop_all(struct sw_ctx *ctx)

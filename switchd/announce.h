@@ -25,6 +25,12 @@ size_t announce_rarp(uint8_t *buf, const uint8_t mac[6]);
 /* Announce bridge's MACs out of port now and on the back-off schedule.
  * Returns the number of frames in one round. */
 int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex);
+/* A MAC learned on a bridge port (event): remembered if the port is not an
+ * uplink, for announcements and replay. */
+struct sw_fdb;
+void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f);
+/* Read the bridge's forwarding database into what is remembered. */
+void announce_seed(struct sw_ctx *ctx, const char *bridge);
 /* Stop and free every scheduled announcement. */
 void announce_stop_all(struct sw_ctx *ctx);
 

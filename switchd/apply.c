@@ -96,14 +96,15 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 		return nl_route_del(nl, a->route, err, errlen);
 	case ACT_ENSLAVE:
 	case ACT_RELEASE:
-		master = resolve(nl, 0, a->arg, err, errlen);
+		master = a->master > 0 && a->kind == ACT_ENSLAVE ? a->master
+								   : resolve(nl, 0, a->arg, err, errlen);
 		if (master < 0)
 			return master;
 		inv->master = master;
 		return nl_link_set_master(nl, ifindex, a->kind == ACT_ENSLAVE ? master : 0, err,
 					  errlen);
 	case ACT_SWAP:
-		master = resolve(nl, 0, a->arg, err, errlen);
+		master = a->master > 0 ? a->master : resolve(nl, 0, a->arg, err, errlen);
 		if (master < 0)
 			return master;
 		inv->master = master;

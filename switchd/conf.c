@@ -228,6 +228,7 @@ static void open_section(struct parser *p, char *hdr)
 		v[c->nbridges].flap_window = 10;
 		v[c->nbridges].flap_limit = 10;
 		v[c->nbridges].carrier_poll = 0.005;
+		v[c->nbridges].replay = 0.1;
 		v[c->nbridges].watch_window = 10;
 		sysctl_unset(&v[c->nbridges].sysctl);
 		v[c->nbridges].line = p->line;
@@ -673,6 +674,15 @@ static void handle_bridge(struct parser *p, const char *key, char *value)
 		bridge_duration(p, b, key, value, &b->flap_window);
 	} else if (!strcmp(key, "carrier_poll")) {
 		bridge_duration(p, b, key, value, &b->carrier_poll);
+	} else if (!strcmp(key, "replay")) {
+		bool on;
+
+		if (parse_bool(value, &on))
+			b->replay = on ? 0.1 : 0;
+		else if (!parse_duration(value, &b->replay) || b->replay > 1)
+			conf_error(p, p->line,
+				   "bridge %s: replay: \"%s\" is not yes, no or a duration up to 1s",
+				   b->name, value);
 	} else if (!strcmp(key, "flap_limit")) {
 		char *end;
 		long n = strtol(value, &end, 10);
@@ -1169,6 +1179,10 @@ void conf_print(FILE *f, const struct sw_conf *c)
 				"flap_window = %gms\ncarrier_poll = %gms\n",
 				b->preempt ? "yes" : "no", b->updelay * 1000, b->hold_down * 1000,
 				b->flap_limit, b->flap_window * 1000, b->carrier_poll * 1000);
+		if (b->nports && b->replay > 0)
+			fprintf(f, "replay = %gms\n", b->replay * 1000);
+		else if (b->nports)
+			fprintf(f, "replay = no\n");
 		if (b->nguests) {
 			fprintf(f, "guests =");
 			for (size_t k = 0; k < b->nguests; k++)

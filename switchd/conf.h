@@ -61,6 +61,7 @@ struct sw_conf_bridge {
 	bool preempt;
 	double updelay, hold_down, flap_window, carrier_poll; /* seconds */
 	int flap_limit;
+	double replay; /* replay frames that reached a standby this long before a swap; 0: off */
 	/* ARP policy */
 	struct sw_sysctl_set sysctl;
 	uint32_t *proxy; /* proxy_arp = IP...: NTF_PROXY entries on this bridge (network order) */

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "ctl_methods.h"
 #include "log.h"
+#include "replay.h"
 #include "reconcile.h"
 #include "switchd.h"
 
@@ -165,7 +166,7 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 			continue;
 		for (size_t k = 0; k < br->nports; k++)
 			configured |= strcmp(l->name, br->ports[k]) == 0;
-		if (configured)
+		if (configured || replay_is_tap(ctx, l->ifindex))
 			continue;
 		json_t *d = json_pack("{s:s,s:i,s:b,s:o,s:b}", "name", l->name, "ifindex", l->ifindex,
 				      "carrier", l->carrier, "mac", link_mac_json(l), "attached", 1);
@@ -195,6 +196,10 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 	if (rt) {
 		json_object_set_new(o, "swaps", json_integer(rt->swaps));
 		json_object_set_new(o, "announced", json_integer((json_int_t)rt->announced));
+		json_object_set_new(o, "replayed",
+				    json_integer((json_int_t)replay_count(ctx, br->name)));
+		if (replay_tap(ctx, br->name))
+			json_object_set_new(o, "replay_tap", json_string(replay_tap(ctx, br->name)));
 		if (rt->last_swap[0]) {
 			json_object_set_new(o, "last_swap", json_string(rt->last_swap));
 			json_object_set_new(o, "last_swap_reason", json_string(rt->last_reason));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include "link.h"
@@ -354,6 +355,16 @@ int linkdb_handle_msg(struct sw_linkdb *db, const struct nlmsghdr *nlh)
 out:
 		free(r);
 		return ret;
+	}
+	case RTM_NEWNEIGH: {
+		struct sw_fdb f;
+		struct link_event ev = { .type = FDB_LEARNED, .fdb = &f };
+
+		/* learned (not local) entries of a bridge port: who is behind it */
+		if (nlp_fdb(nlh, &f) == 0 && f.master && f.port != f.master &&
+		    !(f.state & NUD_PERMANENT) && !(f.mac[0] & 1))
+			publish(db, &ev);
+		return 0;
 	}
 	default:
 		return 0;

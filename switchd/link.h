@@ -23,6 +23,7 @@ enum link_event_type {
 	ROUTE_ADDED,
 	ROUTE_REMOVED,
 	DB_RESYNCED,	/* after a full resync: observers may re-check everything */
+	FDB_LEARNED,	/* a bridge learned a MAC on a port (not kept in the model) */
 };
 
 /* link_event.changed bits */
@@ -40,6 +41,7 @@ struct link_event {
 	unsigned int changed;	     /* LINK_CHANGED: LC_* */
 	const struct sw_addr *addr;  /* ADDR_* */
 	const struct sw_route *route; /* ROUTE_* */
+	const struct sw_fdb *fdb;     /* FDB_LEARNED */
 };
 
 typedef void (*link_observer_fn)(void *arg, const struct link_event *ev);

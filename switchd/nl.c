@@ -447,6 +447,34 @@ int nl_link_set_master(struct sw_nl *nl, int ifindex, int master, char *err, siz
 	return nl_talk(nl, master_msg(buf, ifindex, master), NULL, NULL, err, errlen);
 }
 
+int nl_link_set_mtu(struct sw_nl *nl, int ifindex, unsigned int mtu, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);
+
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
+}
+
+int nl_brport_quiet(struct sw_nl *nl, int ifindex, char *err, size_t errlen)
+{
+	static const uint16_t off[] = { IFLA_BRPORT_LEARNING, IFLA_BRPORT_UNICAST_FLOOD,
+					IFLA_BRPORT_MCAST_FLOOD, IFLA_BRPORT_BCAST_FLOOD };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_SETLINK, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *nest;
+
+	/* AF_BRIDGE + IFLA_PROTINFO: the port's own settings in its bridge */
+	ifi->ifi_family = AF_BRIDGE;
+	nest = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+	nest->nla_type |= NLA_F_NESTED; /* else the bridge reads an old-style port state */
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		mnl_attr_put_u8(nlh, off[i], 0);
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
+}
+
 int nl_link_set_alias(struct sw_nl *nl, int ifindex, const char *alias, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

@@ -80,6 +80,9 @@ int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link 
 int nl_link_rename(struct sw_nl *nl, int ifindex, const char *name, char *err, size_t errlen);
 int nl_link_set_up(struct sw_nl *nl, int ifindex, bool up, char *err, size_t errlen);
 int nl_link_set_master(struct sw_nl *nl, int ifindex, int master, char *err, size_t errlen);
+int nl_link_set_mtu(struct sw_nl *nl, int ifindex, unsigned int mtu, char *err, size_t errlen);
+/* A bridge port that never learns and is never flooded to (replay tap). */
+int nl_brport_quiet(struct sw_nl *nl, int ifindex, char *err, size_t errlen);
 int nl_link_set_alias(struct sw_nl *nl, int ifindex, const char *alias, char *err, size_t errlen);
 int nl_link_set_mac(struct sw_nl *nl, int ifindex, const uint8_t mac[6], char *err, size_t errlen);
 /* IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_NONE (1) stops link-local generation */

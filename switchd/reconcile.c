@@ -20,6 +20,7 @@
 #include "control.h"
 #include "log.h"
 #include "reconcile.h"
+#include "replay.h"
 #include "switchd.h"
 
 static void bridge_rt_free(struct sw_bridge_rt *b)
@@ -466,6 +467,9 @@ static void on_link_event(void *arg, const struct link_event *ev)
 				 "bridge %s: port %s disappeared", br->name, l->name);
 		break;
 	}
+	case FDB_LEARNED:
+		announce_learned(ctx, ev->fdb);
+		break;
 	case DB_RESYNCED:
 		for (size_t i = 0; i < ctx->db.nlinks; i++)
 			attach_guest(ctx, &ctx->db.links[i]);
@@ -564,6 +568,14 @@ static void arm_deadline(struct sw_ctx *ctx, double at)
 	ev_timer_start(ctx->loop, &ctx->rt.deadline);
 }
 
+static const char *fmt_replayed(int n)
+{
+	static char buf[48];
+
+	snprintf(buf, sizeof(buf), ", %d frame%s replayed", n, n == 1 ? "" : "s");
+	return buf;
+}
+
 /* Decide and act for one bridge. Returns true if it changed something. */
 static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bool fresh_carrier)
 {
@@ -582,6 +594,11 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 	observe_ports(ctx, br, b, bl, links, fresh_ifindex, fresh_carrier);
 	fo_decide(&params, b->ports, (int)br->nports, b->suspended, now_seconds(ctx), &d);
 	arm_deadline(ctx, d.next_deadline);
+	/* the poll reads the active port's carrier fresh and says when it was
+	 * alive; without it the model (events) is all there is */
+	for (size_t i = 0; br->carrier_poll <= 0 && i < br->nports; i++)
+		if (b->ports[i].attached && b->ports[i].carrier)
+			replay_alive(ctx, br->name);
 	if (d.kind == FO_NOTHING)
 		return false;
 
@@ -597,6 +614,7 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 	/* attach before detach: the bridge keeps a forwarding port throughout */
 	acts[n].kind = from && from->master == bl->ifindex ? ACT_SWAP : ACT_ENSLAVE;
 	acts[n].ifindex = to->ifindex;
+	acts[n].master = bl->ifindex; /* no lookup on the way */
 	sw_strlcpy(acts[n].dev, br->ports[d.to], SW_IFNAMSIZ);
 	sw_strlcpy(acts[n].arg, br->name, sizeof(acts[n].arg));
 	if (acts[n].kind == ACT_SWAP) {
@@ -609,17 +627,34 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 			 strcmp(d.reason, "preempt") ? d.reason : "was standing in for the preferred port");
 	else
 		snprintf(reason, sizeof(reason), "%s", d.reason);
+	/* a failure (not a preempt): what reached the new port before it could
+	 * forward is delivered, in order, before and right after the attach */
+	bool failed = strcmp(d.reason, "preempt") != 0;
+	int replayed = 0, k;
+
+	/* until the standby is quiet: writing takes time, more may arrive */
+	for (int round = 0; failed && round < 4; round++) {
+		replayed += k = replay_flush(ctx, br->name, to->ifindex, replay_now());
+		if (!k)
+			break;
+	}
+	double t_send = replay_now();
+
 	if (apply_group(&ctx->nl, "failover", acts, n, err, sizeof(err)) < 0) {
 		sw_event(ctx, "error", json_pack("{s:s,s:s}", "bridge", br->name, "error", err),
 			 "bridge %s: failover to %s failed: %s", br->name, br->ports[d.to], err);
 		return false;
 	}
+	if (failed)
+		replayed += replay_flush(ctx, br->name, to->ifindex, t_send);
 	failover_note_swap(ctx, br->name, reason);
 	announce_start(ctx, br->name, to->ifindex);
 	sw_event(ctx, "swap",
-		 json_pack("{s:s,s:s,s:s?,s:s}", "bridge", br->name, "port", br->ports[d.to], "old",
-			   d.from >= 0 ? br->ports[d.from] : NULL, "reason", reason),
-		 "bridge %s: %s is now the active port (%s)", br->name, br->ports[d.to], reason);
+		 json_pack("{s:s,s:s,s:s?,s:s,s:i}", "bridge", br->name, "port", br->ports[d.to],
+			   "old", d.from >= 0 ? br->ports[d.from] : NULL, "reason", reason,
+			   "replayed", replayed),
+		 "bridge %s: %s is now the active port (%s)%s", br->name, br->ports[d.to], reason,
+		 replayed ? fmt_replayed(replayed) : "");
 	return true;
 }
 
@@ -642,6 +677,7 @@ static void failover_pass(struct sw_ctx *ctx, int fresh_ifindex, bool fresh_carr
 		if (!acted && !ctx->rt.dirty)
 			break;
 	}
+	replay_sync(ctx);
 	ctx->rt.busy = false;
 }
 
@@ -714,6 +750,8 @@ static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 			if (carrier < 0)
 				carrier = nl_link_get(&ctx->nl, l->ifindex, NULL, &now, err,
 						      sizeof(err)) == 0 ? now.carrier : 1;
+			if (carrier)
+				replay_alive(ctx, br->name);
 			if (!carrier) {
 				log_debug("%s: carrier loss seen by the poll before its event", l->name);
 				failover_pass(ctx, l->ifindex, false);
@@ -778,6 +816,7 @@ void reconcile_stop_failover(struct sw_ctx *ctx)
 {
 	arp_stop(ctx);
 	announce_stop_all(ctx);
+	replay_stop_all(ctx);
 	ev_timer_stop(ctx->loop, &ctx->rt.poll);
 	ev_timer_stop(ctx->loop, &ctx->rt.deadline);
 	ev_timer_stop(ctx->loop, &ctx->rt.claim);

@@ -46,6 +46,7 @@ struct sw_runtime {
 	int ethtool_fd;		/* for ETHTOOL_GLINK (carrier poll), -1 until used */
 	void *announce_jobs;	/* struct announce_job list (announce.c) */
 	struct arp_rt *arp;	/* ARP policy timers and watchers (arp.c) */
+	void *replay;		/* struct replay_rt (replay.c) */
 };
 
 void runtime_free(struct sw_runtime *rt);

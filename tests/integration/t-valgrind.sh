@@ -17,7 +17,7 @@ for t in "$units"/test_*; do
 		fail "valgrind: $(basename "$t") (exit $rc)"; tail -30 "$TESTDIR/unit.log" >&2; fi
 done
 if [ "$(id -u)" = 0 ]; then
-	for t in t-bringup t-ctl t-guests t-proxy-arp t-arp-flux; do
+	for t in t-bringup t-ctl t-guests t-proxy-arp t-arp-flux t-replay; do
 		rc=0
 		VALGRIND_TESTS=1 bash "$(dirname "$0")/$t.sh" >"$TESTDIR/$t.log" 2>&1 || rc=$?
 		if [ "$rc" = 0 ]; then pass "valgrind: switchd in $t"; else

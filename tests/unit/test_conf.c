@@ -88,7 +88,7 @@ Test(conf, failover_keys)
 
 	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0 hweth1\npreempt = yes\n"
 						"updelay = 500ms\nhold_down = 1.5s\nflap_limit = 7\n"
-						"flap_window = 20s\ncarrier_poll = 0\n"),
+						"flap_window = 20s\ncarrier_poll = 0\nreplay = 250ms\n"),
 				      "t", &c, NULL, NULL),
 		     0);
 	b = conf_find_bridge(&c, "eth0");
@@ -98,6 +98,7 @@ Test(conf, failover_keys)
 	cr_assert_eq(b->flap_limit, 7);
 	cr_assert_float_eq(b->flap_window, 20, 1e-9);
 	cr_assert_float_eq(b->carrier_poll, 0, 1e-9, "0: events only");
+	cr_assert_float_eq(b->replay, 0.25, 1e-9);
 	conf_free(&c);
 	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0\n"), "t", &c, NULL,
 				      NULL),
@@ -106,7 +107,15 @@ Test(conf, failover_keys)
 	cr_assert_not(b->preempt, "default: no preempt");
 	cr_assert_float_eq(b->updelay, 2, 1e-9);
 	cr_assert_float_eq(b->carrier_poll, 0.005, 1e-9);
+	cr_assert_float_eq(b->replay, 0.1, 1e-9, "default: replay the last 100 ms");
 	conf_free(&c);
+	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0\nreplay = no\n"), "t",
+				      &c, NULL, NULL),
+		     0);
+	cr_assert_float_eq(conf_find_bridge(&c, "eth0")->replay, 0, 1e-9, "no: off");
+	conf_free(&c);
+	expect_error("[bridge b]\nreplay = 2s\n", 2, "replay: \"2s\" is not yes, no or a duration up to 1s");
+	expect_error("[bridge b]\nreplay = lots\n", 2, "bridge b: replay");
 	expect_error("[bridge b]\nupdelay = 2\n", 2, "not a duration");
 	expect_error("[bridge b]\nhold_down = soon\n", 2, "not a duration");
 	expect_error("[bridge b]\nflap_limit = -1\n", 2, "not a number");

@@ -1,0 +1,51 @@
+/*
+ * Replay: frames that reach a standby NIC before switchd has made it the
+ * active port are delivered after the swap instead of being lost.
+ *
+ * When an uplink fails, the upstream switch often notices first (its port
+ * goes down in the same instant) and floods the host's and the guests'
+ * unicast to every other port, so frames reach the standby NIC while it is
+ * still outside the bridge, and a kernel bridge drops them. switchd keeps a
+ * packet socket on each standby (unicast only, a few hundred frames, the
+ * last `replay` seconds); on a swap caused by a failure it writes the frames
+ * that arrived since the failed port was last seen with carrier, and that
+ * are addressed to the bridge or to a MAC behind one of its non-uplink
+ * ports, into the bridge through a tap of its own ("swreplayN": learning
+ * and flooding off, so it never draws traffic), in their order, before and
+ * right after the swap.
+ */
+#ifndef SWITCHD_REPLAY_H
+#define SWITCHD_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sw_ctx;
+
+/* Open sockets on the standbys and taps for the bridges that need them,
+ * close what is no longer needed. Cheap when nothing changed. */
+void replay_sync(struct sw_ctx *ctx);
+/* The bridge's active port was seen with carrier now. */
+void replay_alive(struct sw_ctx *ctx, const char *bridge);
+/* Deliver what reached port `to` of the bridge since its active port was
+ * last alive (at most `replay` seconds) and before `until` (CLOCK_REALTIME
+ * seconds). Returns the number of frames written. */
+int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until);
+double replay_now(void);
+/* Frames replayed on this bridge so far. */
+unsigned long replay_count(struct sw_ctx *ctx, const char *bridge);
+/* Is ifindex a replay tap (not a guest, not a port)? */
+bool replay_is_tap(struct sw_ctx *ctx, int ifindex);
+/* The bridge's replay tap, or NULL. */
+const char *replay_tap(struct sw_ctx *ctx, const char *bridge);
+void replay_stop_all(struct sw_ctx *ctx);
+
+/* Pure: is this frame one to replay? dst unicast, the bridge's or a MAC
+ * behind it, not the standby's own (its stack took those); ts in
+ * [cut, until). */
+bool replay_wanted(const uint8_t *frame, size_t len, double ts, double cut, double until,
+		   const uint8_t port_mac[6], const uint8_t bridge_mac[6], const uint8_t (*macs)[6],
+		   size_t nmacs);
+
+#endif
