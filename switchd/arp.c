@@ -217,15 +217,7 @@ int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 		plan_free(&plan);
 		return 1;
 	}
-	for (size_t g = 0; g < plan.ngroups; g++) {
-		if (!plan.groups[g].error[0])
-			continue;
-		failed++;
-		sw_event(ctx, "error",
-			 json_pack("{s:s,s:s}", "group", plan.groups[g].name, "error",
-				   plan.groups[g].error),
-			 "%s: %s", plan.groups[g].name, plan.groups[g].error);
-	}
+	failed += plan_report_errors(ctx, &plan);
 	if (reassert && plan.n) {
 		/* someone (udev's systemd-sysctl, an admin) changed what we set */
 		for (size_t i = 0; i < plan.n; i++) {

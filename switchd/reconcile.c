@@ -251,16 +251,7 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 		log_warnx("cannot plan: out of memory");
 		return -ENOMEM;
 	}
-	failed = 0;
-	for (size_t g = 0; g < plan.ngroups; g++) {
-		if (!plan.groups[g].error[0])
-			continue;
-		failed++;
-		sw_event(ctx, "error",
-			 json_pack("{s:s,s:s}", "group", plan.groups[g].name, "error",
-				   plan.groups[g].error),
-			 "%s: %s", plan.groups[g].name, plan.groups[g].error);
-	}
+	failed = plan_report_errors(ctx, &plan);
 	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
 	if (plan.n)
 		log_info("applied the configuration: %zu steps, %d groups failed", plan.n, failed);
@@ -574,6 +565,22 @@ static const char *fmt_replayed(int n)
 
 	snprintf(buf, sizeof(buf), ", %d frame%s replayed", n, n == 1 ? "" : "s");
 	return buf;
+}
+
+int plan_report_errors(struct sw_ctx *ctx, const struct sw_plan *plan)
+{
+	int failed = 0;
+
+	for (size_t g = 0; g < plan->ngroups; g++) {
+		if (!plan->groups[g].error[0])
+			continue;
+		failed++;
+		sw_event(ctx, "error",
+			 json_pack("{s:s,s:s}", "group", plan->groups[g].name, "error",
+				   plan->groups[g].error),
+			 "%s: %s", plan->groups[g].name, plan->groups[g].error);
+	}
+	return failed;
 }
 
 /* Decide and act for one bridge. Returns true if it changed something. */

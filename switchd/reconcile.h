@@ -56,6 +56,8 @@ void runtime_unhold(struct sw_runtime *rt, const char *bridge, const char *port)
 
 /* Subscribe to the link model. */
 int reconcile_init(struct sw_ctx *ctx);
+/* One error event per plan group that could not be planned; their number. */
+int plan_report_errors(struct sw_ctx *ctx, const struct sw_plan *plan);
 
 /* Plan against the current model and apply. Returns the number of failed
  * groups; each failure is logged. */
