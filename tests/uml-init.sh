@@ -31,6 +31,16 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+# the host's /dev (hostfs) opens no device of the guest: switchd's replay
+# tap needs the guest's /dev/net/tun
+if ! mount -t devtmpfs devtmpfs /dev 2>/dev/null; then
+	mount -t tmpfs -o mode=755 tmpfs /dev
+	mknod -m 666 /dev/null c 1 3
+	mknod -m 666 /dev/zero c 1 5
+	mknod -m 444 /dev/urandom c 1 9
+fi
+mkdir -p /dev/net
+[ -e /dev/net/tun ] || mknod -m 666 /dev/net/tun c 10 200
 if [ -z "${SWUML_OUT:-}" ] || [ -z "${SWUML_RUN:-}" ]; then
 	echo "uml-init: SWUML_OUT and SWUML_RUN must be on the kernel command line" >&2
 	exit 2

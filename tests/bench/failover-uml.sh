@@ -362,7 +362,7 @@ peers_csv=$(tr -s ' ' ',' <<<"$PEERS" | sed 's/^,//; s/,$//')
 cmdline=(mem=768M root=/dev/root rootfstype=hostfs rootflags=/ rw quiet
 	init="$TOP/tests/uml-init.sh" con=null con0=fd:0,fd:1
 	SWUML_OUT="$DIR" SWUML_RUN=/tmp/out/failover-uml.sh
-	SWUML_MODULES=veth,bridge,bonding,team,team_mode_activebackup
+	SWUML_MODULES=veth,bridge,tun,bonding,team,team_mode_activebackup
 	SWUML_PULLS="$PULLS" SWUML_DOWN="$DOWN" SWUML_UP="$UP" SWUML_JITTER_MS="$JITTER_MS" SWUML_PEERS="$peers_csv"
 	SWUML_SWITCHD=/tmp/out/switchd SWUML_SWITCHCTL=/tmp/out/switchctl)
 [ -n "${SWITCHD_ARGS:-}" ] && cmdline+=(SWUML_SWITCHD_ARGS="${SWITCHD_ARGS// /,}")
