@@ -25,15 +25,17 @@
 #             (the same period as switchd's carrier_poll)
 # Pulls alternate NICs: DOWN s down (default 0.6), UP s up (default 0.6).
 # Prints, per cable, min/median/p90/max outage per peer and target and the
-# ratio of medians peer/switchd. Host numbers depend on which MAC the
-# client's ARP cache holds (a NIC outside the bridge, or an OVS bond member,
-# answers ARP for the host's address too: weak host model), so a peer can
-# lose the host for a whole cable-down time; the guest numbers are the
-# telling ones. KEEP=1 leaves the hole lists and daemon/relay logs in /tmp.
+# ratio of medians peer/switchd. Every peer's NICs get arp_ignore 1 (what
+# switchd's ports get and any multi-NIC host needs): without it a NIC
+# outside the bridge, or an OVS bond member, answers ARP for the host's
+# address with its own MAC (weak host model), and a client that caches that
+# MAC is unaffected by half the pulls and loses the host for the whole
+# cable-down time (or until its ARP entry expires) on the other half.
+# KEEP=1 leaves the hole lists and daemon/relay logs in /tmp.
 #
 # usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
 #               tests/bench/failover.sh [PULLS]      (needs a build in ./build)
-# Not yet here (issue 3): bonding/teamd under user-mode-linux.
+# Bonding and teamd: tests/bench/failover-uml.sh (user-mode-linux).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SWITCHD=${SWITCHD:-$TOP/build/switchd/switchd}
@@ -93,6 +95,10 @@ lab() { # CABLE
 	for p in up0 up1 upc; do ip -n $P-u link set $p master sw up; done
 	ip -n $P-h link set eth0 up
 	ip -n $P-h link set eth1 up
+	# no NIC answers ARP for an address it does not carry, for every peer
+	# (switchd sets this on its ports itself): else the client may cache a
+	# NIC's own MAC for the host and the host numbers measure ARP caching
+	ip netns exec $P-h sysctl -qw net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth1.arp_ignore=1
 	ip -n $P-h addr add 198.18.5.2/24 dev eth0
 	ip -n $P-c link set eth0 up
 	ip -n $P-c addr add 198.18.5.1/24 dev eth0
