@@ -162,7 +162,7 @@ static size_t retag(uint8_t *buf, size_t len, const struct tpacket_auxdata *aux)
 
 static void drain(struct rp_port *p)
 {
-	for (;;) {
+	while (p->fd >= 0) {
 		union {
 			char buf[CMSG_SPACE(sizeof(struct timespec)) +
 				 CMSG_SPACE(sizeof(struct tpacket_auxdata))];
@@ -357,12 +357,12 @@ static void want_port(struct sw_ctx *ctx, struct replay_rt *r, const struct sw_c
 		p->ctx = ctx;
 		p->ifindex = l->ifindex;
 		sw_strlcpy(p->bridge, br->name, sizeof(p->bridge));
+		/* kept even when it fails (fd -1): said once, not retried each pass */
 		ret = port_open(ctx, p);
-		if (ret < 0) {
-			log_warnx("replay %s: cannot watch the standby: %s", l->name, strerror(-ret));
-			free(p);
-			return;
-		}
+		if (ret < 0)
+			log_warnx("replay %s: cannot watch the standby (frames that reach it before a "
+				  "swap are lost): %s",
+				  l->name, strerror(-ret));
 		p->next = r->ports;
 		r->ports = p;
 	}
