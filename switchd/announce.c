@@ -18,9 +18,6 @@
 #include "reconcile.h"
 #include "switchd.h"
 
-/* QEMU's announce-self: 5 rounds at 0, 50, 200, 450, 800 ms. */
-static const double schedule[] = { 0, 0.05, 0.2, 0.45, 0.8 };
-
 struct announce_job {
 	struct announce_job *next;
 	struct sw_ctx *ctx;
@@ -28,7 +25,8 @@ struct announce_job {
 	int fd;
 	int ifindex;
 	char bridge[SW_IFNAMSIZ];
-	int round;
+	int round, nrounds;
+	double at[SW_ANNOUNCE_MAX]; /* the bridge's announce schedule, seconds after the swap */
 	size_t nframes;
 	uint8_t (*frames)[ANNOUNCE_FRAME_MAX];
 	size_t *lens;
@@ -249,12 +247,12 @@ static void on_round(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	send_round(j);
-	if (++j->round >= (int)(sizeof(schedule) / sizeof(schedule[0]))) {
+	if (++j->round >= j->nrounds) {
 		unlink_job(j->ctx, j);
 		job_free(j);
 		return;
 	}
-	ev_timer_set(w, schedule[j->round] - schedule[j->round - 1], 0);
+	ev_timer_set(w, j->at[j->round] - j->at[j->round - 1], 0);
 	ev_timer_start(loop, w);
 }
 
@@ -262,15 +260,19 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 {
 	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
 	const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
+	const struct sw_conf_bridge *cb = conf_find_bridge(&ctx->conf, bridge);
 	struct announce_job *j;
 	uint8_t frame[ANNOUNCE_FRAME_MAX];
 	char err[128];
 
-	if (!b || !bl || !bl->has_mac)
+	/* announce = no: the bridge's upstream relearns by itself */
+	if (!b || !bl || !bl->has_mac || !cb || cb->nannounce <= 0)
 		return 0;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
+	j->nrounds = cb->nannounce;
+	memcpy(j->at, cb->announce, sizeof(j->at));
 	j->ctx = ctx;
 	j->ifindex = port_ifindex;
 	sw_strlcpy(j->bridge, bridge, sizeof(j->bridge));
@@ -301,10 +303,19 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 			add_frame(j, frame, announce_rarp(frame, b->macs[i]));
 	j->next = ctx->rt.announce_jobs;
 	ctx->rt.announce_jobs = j;
-	send_round(j);
-	j->round = 1;
 	ev_init(&j->timer, on_round);
-	ev_timer_set(&j->timer, schedule[1], 0);
+	if (j->at[0] <= 0) {
+		/* the first round now, not after a loop iteration */
+		send_round(j);
+		if (++j->round >= j->nrounds) {
+			int n = (int)j->nframes;
+
+			unlink_job(ctx, j);
+			job_free(j);
+			return n;
+		}
+	}
+	ev_timer_set(&j->timer, j->at[j->round] - (j->round ? j->at[j->round - 1] : 0), 0);
 	ev_timer_start(ctx->loop, &j->timer);
 	return (int)j->nframes;
 }

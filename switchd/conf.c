@@ -96,6 +96,8 @@ static void sysctl_unset(struct sw_sysctl_set *set)
 }
 
 /* "[type name]" seen by the reader: open a section. */
+static void set_default_announce(struct sw_conf_bridge *b);
+
 static void open_section(struct parser *p, char *hdr)
 {
 	struct sw_conf *c = p->conf;
@@ -229,6 +231,7 @@ static void open_section(struct parser *p, char *hdr)
 		v[c->nbridges].flap_limit = 10;
 		v[c->nbridges].carrier_poll = 0.005;
 		v[c->nbridges].replay = 0.1;
+		set_default_announce(&v[c->nbridges]);
 		v[c->nbridges].watch_window = 10;
 		sysctl_unset(&v[c->nbridges].sysctl);
 		v[c->nbridges].line = p->line;
@@ -447,6 +450,64 @@ static bool parse_duration(const char *v, double *out)
 		return false;
 	*out = d;
 	return true;
+}
+
+/* QEMU's announce-self schedule: 5 rounds at 0, 50, 200, 450, 800 ms */
+static void set_default_announce(struct sw_conf_bridge *b)
+{
+	static const double at[] = { 0, 0.05, 0.2, 0.45, 0.8 };
+
+	memcpy(b->announce, at, sizeof(at));
+	b->nannounce = (int)ARRAY_SIZE(at);
+}
+
+/* announce = yes | no | T... (ms, or with a unit), ascending, at most 60 s */
+static void parse_announce(struct parser *p, struct sw_conf_bridge *b, char *value)
+{
+	bool on;
+	int n = 0;
+
+	if (parse_bool(value, &on)) {
+		if (on)
+			set_default_announce(b);
+		else
+			b->nannounce = 0;
+		return;
+	}
+	for (char *save = NULL, *w = strtok_r(value, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		char *end;
+		double t = strtod(w, &end);
+
+		if (end != w && !*end)
+			t /= 1000; /* a bare number: milliseconds */
+		else if (!parse_duration(w, &t))
+			t = -1;
+		if (t < 0 || t > 60) {
+			conf_error(p, p->line,
+				   "bridge %s: announce: \"%s\" is not a time after the swap (ms, 0-60s)",
+				   b->name, w);
+			return;
+		}
+		if (n == SW_ANNOUNCE_MAX) {
+			conf_error(p, p->line, "bridge %s: announce: more than %d rounds", b->name,
+				   SW_ANNOUNCE_MAX);
+			return;
+		}
+		if (n && t < b->announce[n - 1]) {
+			conf_error(p, p->line,
+				   "bridge %s: announce: %s comes before the round ahead of it; list the "
+				   "rounds in order",
+				   b->name, w);
+			return;
+		}
+		b->announce[n++] = t;
+	}
+	if (!n) {
+		conf_error(p, p->line, "bridge %s: announce needs yes, no or times", b->name);
+		return;
+	}
+	b->nannounce = n;
 }
 
 static void bridge_duration(struct parser *p, struct sw_conf_bridge *b, const char *key,
@@ -674,6 +735,8 @@ static void handle_bridge(struct parser *p, const char *key, char *value)
 		bridge_duration(p, b, key, value, &b->flap_window);
 	} else if (!strcmp(key, "carrier_poll")) {
 		bridge_duration(p, b, key, value, &b->carrier_poll);
+	} else if (!strcmp(key, "announce")) {
+		parse_announce(p, b, value);
 	} else if (!strcmp(key, "replay")) {
 		bool on;
 
@@ -1179,6 +1242,14 @@ void conf_print(FILE *f, const struct sw_conf *c)
 				"flap_window = %gms\ncarrier_poll = %gms\n",
 				b->preempt ? "yes" : "no", b->updelay * 1000, b->hold_down * 1000,
 				b->flap_limit, b->flap_window * 1000, b->carrier_poll * 1000);
+		if (b->nports && b->nannounce) {
+			fprintf(f, "announce =");
+			for (int k = 0; k < b->nannounce; k++)
+				fprintf(f, " %gms", b->announce[k] * 1000);
+			fputc('\n', f);
+		} else if (b->nports) {
+			fprintf(f, "announce = no\n");
+		}
 		if (b->nports && b->replay > 0)
 			fprintf(f, "replay = %gms\n", b->replay * 1000);
 		else if (b->nports)

@@ -5,6 +5,8 @@
 #ifndef SWITCHD_CONF_H
 #define SWITCHD_CONF_H
 
+#define SW_ANNOUNCE_MAX 16 /* rounds of announcements after a swap */
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -62,6 +64,8 @@ struct sw_conf_bridge {
 	double updelay, hold_down, flap_window, carrier_poll; /* seconds */
 	int flap_limit;
 	double replay; /* replay frames that reached a standby this long before a swap; 0: off */
+	double announce[SW_ANNOUNCE_MAX]; /* rounds, seconds after a swap, ascending */
+	int nannounce;			  /* 0: announce = no */
 	/* ARP policy */
 	struct sw_sysctl_set sysctl;
 	uint32_t *proxy; /* proxy_arp = IP...: NTF_PROXY entries on this bridge (network order) */

@@ -31,4 +31,27 @@ sleep 1
 check_match "show counts the frames announced (5 rounds)" "[0-9]+ frames announced" "$(sctl "$HOST" show eth0)"
 n=$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')
 check_cmd "every round was sent: $n frames (4 per round)" test "$n" -ge 20
+
+# announce = no: nothing is sent, the silent guest stays behind up1 upstream
+switchd_stop
+sed 's/^guests = .*/&\nannounce = no/' "$CONF" >"$CONF.no"
+switchd_start "$HOST" "$CONF.no"
+sctl "$HOST" swap eth0 hweth0 >/dev/null
+sleep 1
+check_eq "announce = no: no frame announced" 0 "$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')"
+check_eq "announce = no: upstream still has the guest behind up1" up1 "$(fdb_port 02:00:c6:12:00:77)"
+
+# announce = 0 300ms: two rounds, the first at once (a round's size depends
+# on the bridge's addresses at that moment: read it before the second)
+switchd_stop
+sed 's/^guests = .*/&\nannounce = 0 300ms/' "$CONF" >"$CONF.two"
+switchd_start "$HOST" "$CONF.two"
+sctl "$HOST" swap eth0 hweth1 >/dev/null
+r1=$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')
+check_cmd "announce = 0 300ms: the guest moved to up1" busywait 1000 \
+	bash -c "[ \"\$(bridge -n $UP -j fdb show br sw | jq -r '[.[] | select(.mac == \"02:00:c6:12:00:77\")][0].ifname')\" = up1 ]"
+sleep 0.8
+check_cmd "announce = 0 300ms: a first round at once ($r1 frames)" test "$r1" -ge 4
+check_eq "announce = 0 300ms: then one more round, and no other" $((2 * r1)) \
+	"$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')"
 report

@@ -114,6 +114,33 @@ Test(conf, failover_keys)
 		     0);
 	cr_assert_float_eq(conf_find_bridge(&c, "eth0")->replay, 0, 1e-9, "no: off");
 	conf_free(&c);
+	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0\n"), "t", &c, NULL,
+				      NULL),
+		     0);
+	b = conf_find_bridge(&c, "eth0");
+	cr_assert_eq(b->nannounce, 5, "default: QEMU's five rounds");
+	cr_assert_float_eq(b->announce[4], 0.8, 1e-9);
+	conf_free(&c);
+	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0\n"
+						"announce = 0 100 1s\n"),
+				      "t", &c, NULL, NULL),
+		     0);
+	b = conf_find_bridge(&c, "eth0");
+	cr_assert_eq(b->nannounce, 3);
+	cr_assert_float_eq(b->announce[1], 0.1, 1e-9, "a bare number is milliseconds");
+	cr_assert_float_eq(b->announce[2], 1, 1e-9);
+	conf_free(&c);
+	cr_assert_eq(conf_load_string(with_nics("[bridge eth0]\nports = hweth0\nannounce = no\n"),
+				      "t", &c, NULL, NULL),
+		     0);
+	cr_assert_eq(conf_find_bridge(&c, "eth0")->nannounce, 0, "no: none");
+	conf_free(&c);
+	expect_error("[bridge b]\nannounce = 0 200 50\n", 2,
+		     "bridge b: announce: 50 comes before the round ahead of it");
+	expect_error("[bridge b]\nannounce = 0 soon\n", 2, "announce: \"soon\" is not a time");
+	expect_error("[bridge b]\nannounce = 61s\n", 2, "announce: \"61s\" is not a time");
+	expect_error("[bridge b]\nannounce = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n", 2,
+		     "more than 16 rounds");
 	expect_error("[bridge b]\nreplay = 2s\n", 2, "replay: \"2s\" is not yes, no or a duration up to 1s");
 	expect_error("[bridge b]\nreplay = lots\n", 2, "bridge b: replay");
 	expect_error("[bridge b]\nupdelay = 2\n", 2, "not a duration");
