@@ -11,13 +11,7 @@ require_root
 command -v ping >/dev/null || skip "needs ping (iputils-ping)"
 [ -x "${UDPSEQ:-}" ] || skip "needs tests/bench/udpseq (make check builds it)"
 topo_uplink
-G=$(ns_name guest)
-ns_create "$G"
-ip netns exec "$G" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$HOST" link add vnet0 type veth peer name eth0 netns "$G" address 02:00:c6:12:00:77
-ip -n "$HOST" link set vnet0 up
-ip -n "$G" link set eth0 up
-ip -n "$G" addr add 198.18.0.77/24 dev eth0
+topo_guest
 BASE=$CONF
 
 # pull REPLAY: one held pull of the active cable; sets GUEST_RES HOST_RES

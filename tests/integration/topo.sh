@@ -37,3 +37,16 @@ topo_uplink() {
 		address = keep
 	CONF
 }
+
+# topo_guest: a guest namespace G behind a veth vnet0 in HOST (not attached:
+# "guests = vnet*" in the config does that), MAC 02:00:c6:12:00:77,
+# 198.18.0.77/24, IPv6 off (a silent guest says nothing unless told to).
+topo_guest() {
+	G=$(ns_name guest)
+	ns_create "$G"
+	ip netns exec "$G" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$HOST" link add vnet0 type veth peer name eth0 netns "$G" address 02:00:c6:12:00:77
+	ip -n "$HOST" link set vnet0 up
+	ip -n "$G" link set eth0 up
+	ip -n "$G" addr add 198.18.0.77/24 dev eth0
+}
