@@ -170,8 +170,20 @@ void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f)
 	const struct sw_link *bl = linkdb_by_index(&ctx->db, f->master);
 	struct sw_bridge_rt *b = bl ? runtime_bridge(&ctx->rt, bl->name) : NULL;
 
-	if (b && !is_uplink(ctx, bl->name, f->port))
+	if (!b)
+		return;
+	if (!is_uplink(ctx, bl->name, f->port)) {
 		remember_mac(b, f->mac);
+		return;
+	}
+	/* learned upstream now (a guest that moved to another host): announcing
+	 * it from here would pull its traffic back to us */
+	for (size_t i = 0; i < b->nmacs; i++)
+		if (!memcmp(b->macs[i], f->mac, 6)) {
+			memmove(b->macs[i], b->macs[i + 1], (b->nmacs - i - 1) * sizeof(b->macs[0]));
+			b->nmacs--;
+			return;
+		}
 }
 
 static int fdb_cb(const struct nlmsghdr *nlh, void *data)
@@ -263,7 +275,6 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	const struct sw_conf_bridge *cb = conf_find_bridge(&ctx->conf, bridge);
 	struct announce_job *j;
 	uint8_t frame[ANNOUNCE_FRAME_MAX];
-	char err[128];
 
 	/* announce = no: the bridge's upstream relearns by itself */
 	if (!b || !bl || !bl->has_mac || !cb || cb->nannounce <= 0)
@@ -295,9 +306,8 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	}
 	/* the bridge's own MAC even without an address (an ARP-proxy bridge) */
 	add_frame(j, frame, announce_rarp(frame, bl->mac));
-	struct collect c = { ctx, bl->ifindex, port_ifindex, bridge, b };
-	if (nl_dump_fdb(&ctx->nl, bl->ifindex, fdb_cb, &c, err, sizeof(err)) < 0)
-		log_warnx("bridge %s: reading its forwarding database: %s", bridge, err);
+	/* the MACs behind it: kept from FDB events and dumps at start and
+	 * after a resync (announce_learned/announce_seed), no dump on the way */
 	for (size_t i = 0; i < b->nmacs; i++)
 		if (memcmp(b->macs[i], bl->mac, 6))
 			add_frame(j, frame, announce_rarp(frame, b->macs[i]));

@@ -297,6 +297,8 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 		log_warnx("reload: out of memory for failover state");
 	poll_restart(ctx);
 	ret = apply_config(ctx, &old); /* old: what left the config is undone */
+	for (size_t i = 0; i < ctx->conf.nbridges; i++)
+		announce_seed(ctx, ctx->conf.bridges[i].name);
 	conf_free(&old);
 	arp_watch_update(ctx);
 	if (ret > 0) {
@@ -462,6 +464,9 @@ static void on_link_event(void *arg, const struct link_event *ev)
 		announce_learned(ctx, ev->fdb);
 		break;
 	case DB_RESYNCED:
+		/* FDB events may have been lost with the others */
+		for (size_t i = 0; i < ctx->conf.nbridges; i++)
+			announce_seed(ctx, ctx->conf.bridges[i].name);
 		for (size_t i = 0; i < ctx->db.nlinks; i++)
 			attach_guest(ctx, &ctx->db.links[i]);
 		break;
@@ -815,6 +820,9 @@ int reconcile_start_failover(struct sw_ctx *ctx)
 	ev_init(&ctx->rt.claim, on_claim);
 	ctx->rt.claim.data = ctx;
 	poll_restart(ctx);
+	/* who is behind each bridge already; later ones come as FDB events */
+	for (size_t i = 0; i < ctx->conf.nbridges; i++)
+		announce_seed(ctx, ctx->conf.bridges[i].name);
 	failover_run(ctx);
 	return arp_start(ctx);
 }

@@ -16,7 +16,6 @@
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
-#include "announce.h"
 #include "conf.h"
 #include "log.h"
 #include "plan.h"
@@ -300,8 +299,6 @@ static int tap_open(struct sw_ctx *ctx, struct rp_bridge *b, const struct sw_lin
 	    (ret = nl_link_set_up(&ctx->nl, tl.ifindex, true, err, errlen)) < 0)
 		return ret;
 	b->bridge_ifindex = bl->ifindex;
-	/* who is behind the bridge now: later ones come as events */
-	announce_seed(ctx, b->name);
 	log_info("bridge %s: replay tap %s ready", b->name, b->tap);
 	return 0;
 }
