@@ -26,6 +26,7 @@ struct announce_job {
 	int ifindex;
 	char bridge[SW_IFNAMSIZ];
 	int round, nrounds;
+	int port; /* index of the port among the bridge's configured ones, or -1 */
 	double at[SW_ANNOUNCE_MAX]; /* the bridge's announce schedule, seconds after the swap */
 	size_t nframes;
 	uint8_t (*frames)[ANNOUNCE_FRAME_MAX];
@@ -248,6 +249,8 @@ static void send_round(struct announce_job *j)
 	}
 	if (b)
 		b->announced += sent;
+	if (b && j->port >= 0 && (size_t)j->port < b->nports)
+		b->pstats[j->port].announced += sent;
 	if (sent < j->nframes)
 		log_debug("bridge %s: announce round %d: %zu of %zu frames sent", j->bridge, j->round,
 			  sent, j->nframes);
@@ -283,6 +286,7 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	if (!j)
 		return -ENOMEM;
 	j->nrounds = cb->nannounce;
+	j->port = runtime_port_index(ctx, bridge, port_ifindex);
 	memcpy(j->at, cb->announce, sizeof(j->at));
 	j->ctx = ctx;
 	j->ifindex = port_ifindex;

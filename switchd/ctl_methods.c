@@ -155,6 +155,18 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 			json_object_set_new(p, "mac", link_mac_json(l));
 			json_object_set_new(p, "carrier_changes", json_integer(l->carrier_changes));
 		}
+		struct sw_bridge_rt *brt = runtime_bridge(&ctx->rt, br->name);
+		if (brt && i < brt->nports) {
+			const struct sw_port_stats *ps = &brt->pstats[i];
+
+			json_object_set_new(p, "swaps", json_integer(ps->swaps));
+			json_object_set_new(p, "announced", json_integer((json_int_t)ps->announced));
+			json_object_set_new(p, "replayed", json_integer((json_int_t)ps->replayed));
+			if (ps->last_swap[0]) {
+				json_object_set_new(p, "last_swap", json_string(ps->last_swap));
+				json_object_set_new(p, "last_swap_reason", json_string(ps->last_reason));
+			}
+		}
 		json_array_append_new(ports, p);
 	}
 	/* everything else attached: taps and guests */
@@ -362,7 +374,7 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 		return ret;
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	failover_suspend(ctx, pa.br->name, false);
-	failover_note_swap(ctx, pa.br->name, "operator");
+	failover_note_swap(ctx, pa.br->name, pa.port, "operator", 0);
 	announce_start(ctx, pa.br->name, pa.pl->ifindex);
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");

@@ -29,6 +29,7 @@ static void bridge_rt_free(struct sw_bridge_rt *b)
 	free(b->ports);
 	free(b->seen_changes);
 	free(b->seen);
+	free(b->pstats);
 }
 
 void runtime_free(struct sw_runtime *rt)
@@ -70,7 +71,8 @@ static int runtime_rebuild(struct sw_runtime *rt, const struct sw_conf *conf)
 		v[i].ports = calloc(br->nports + 1, sizeof(*v[i].ports));
 		v[i].seen_changes = calloc(br->nports + 1, sizeof(*v[i].seen_changes));
 		v[i].seen = calloc(br->nports + 1, sizeof(*v[i].seen));
-		if (!v[i].ports || !v[i].seen_changes || !v[i].seen) {
+		v[i].pstats = calloc(br->nports + 1, sizeof(*v[i].pstats));
+		if (!v[i].ports || !v[i].seen_changes || !v[i].seen || !v[i].pstats) {
 			for (size_t k = 0; k <= i; k++)
 				bridge_rt_free(&v[k]);
 			free(v);
@@ -495,15 +497,41 @@ void failover_suspend(struct sw_ctx *ctx, const char *bridge, bool suspended)
 		b->suspended = suspended;
 }
 
-void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *reason)
+void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *port,
+			const char *reason, int replayed)
 {
 	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
+	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, bridge);
 
 	if (!b)
 		return;
 	b->swaps++;
 	iso_time(b->last_swap, sizeof(b->last_swap));
 	sw_strlcpy(b->last_reason, reason, sizeof(b->last_reason));
+	for (size_t i = 0; br && i < br->nports && i < b->nports; i++) {
+		struct sw_port_stats *ps = &b->pstats[i];
+
+		if (strcmp(br->ports[i], port))
+			continue;
+		ps->swaps++;
+		memcpy(ps->last_swap, b->last_swap, sizeof(ps->last_swap));
+		memcpy(ps->last_reason, b->last_reason, sizeof(ps->last_reason));
+		ps->replayed += (unsigned long)(replayed > 0 ? replayed : 0);
+	}
+}
+
+int runtime_port_index(struct sw_ctx *ctx, const char *bridge, int ifindex)
+{
+	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, bridge);
+
+	for (size_t i = 0; br && i < br->nports; i++) {
+		const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[i]);
+		const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
+
+		if (l && l->ifindex == ifindex)
+			return (int)i;
+	}
+	return -1;
 }
 
 static struct fo_params fo_params_of(const struct sw_conf_bridge *br)
@@ -659,7 +687,7 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 	}
 	if (failed)
 		replayed += replay_flush(ctx, br->name, to->ifindex, t_send);
-	failover_note_swap(ctx, br->name, reason);
+	failover_note_swap(ctx, br->name, br->ports[d.to], reason, replayed);
 	announce_start(ctx, br->name, to->ifindex);
 	sw_event(ctx, "swap",
 		 json_pack("{s:s,s:s,s:s?,s:s,s:i}", "bridge", br->name, "port", br->ports[d.to],

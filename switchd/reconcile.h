@@ -17,11 +17,21 @@ struct sw_ctx;
 struct arp_rt;
 
 /* Failover state of one bridge, parallel to its configured ports. */
+/* Per configured port of a bridge: what show says of it. */
+struct sw_port_stats {
+	unsigned int swaps;	  /* times it became the active port */
+	char last_swap[40];	  /* ISO time of the last of those */
+	char last_reason[96];
+	unsigned long announced;  /* frames announced out of it */
+	unsigned long replayed;	  /* frames that reached it as a standby, delivered */
+};
+
 struct sw_bridge_rt {
 	char name[SW_IFNAMSIZ];
 	struct fo_port *ports;
 	uint32_t *seen_changes; /* kernel carrier_changes last seen, per port */
 	bool *seen;
+	struct sw_port_stats *pstats; /* per port, like ports */
 	size_t nports;
 	bool suspended;		/* an operator took the bridge off its network */
 	unsigned int swaps;
@@ -80,7 +90,11 @@ void failover_run(struct sw_ctx *ctx);
 int reconcile_start_failover(struct sw_ctx *ctx);
 void reconcile_stop_failover(struct sw_ctx *ctx);
 void failover_suspend(struct sw_ctx *ctx, const char *bridge, bool suspended);
-void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *reason);
+/* A swap to port (configured name) happened: counters and times for show. */
+void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *port,
+			const char *reason, int replayed);
+/* The index of a configured port of the bridge by its ifindex now, or -1. */
+int runtime_port_index(struct sw_ctx *ctx, const char *bridge, int ifindex);
 
 /* Log a line and send a monitor event {"type":type,"time":...,<fields>}.
  * Steals fields (may be NULL). */

@@ -25,6 +25,13 @@ sleep 1
 check_match "show counts the frames announced (5 rounds)" "[0-9]+ frames announced" "$(sctl "$HOST" show eth0)"
 n=$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')
 check_cmd "every round was sent: $n frames (4 per round)" test "$n" -ge 20
+port() { sctl "$HOST" -j show eth0 | jq -r --arg p "$1" ".bridges[0].ports[] | select(.name == \$p) | .$2"; }
+check_eq "show, per port: the frames went out of hweth1" "$n" "$(port hweth1 announced)"
+check_eq "show, per port: none out of hweth0" 0 "$(port hweth0 announced)"
+check_eq "show, per port: hweth1 was made active once, by the operator" "1 operator" \
+	"$(port hweth1 swaps) $(port hweth1 last_swap_reason)"
+check_match "show's text says it per port" "hweth1 .*made active .*\(operator\), 1 times; $n frames announced" \
+	"$(sctl "$HOST" show eth0)"
 
 # announce = no: nothing is sent, the silent guest stays behind up1 upstream
 switchd_stop
