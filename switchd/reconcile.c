@@ -674,7 +674,7 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 
 	/* until the standby is quiet: writing takes time, more may arrive */
 	for (int round = 0; failed && round < 4; round++) {
-		replayed += k = replay_flush(ctx, br->name, to->ifindex, replay_now());
+		replayed += k = replay_flush(ctx, br->name, to->ifindex, 0);
 		if (!k)
 			break;
 	}

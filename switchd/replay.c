@@ -356,6 +356,8 @@ static void want_port(struct sw_ctx *ctx, struct replay_rt *r, const struct sw_c
 		sw_strlcpy(p->bridge, br->name, sizeof(p->bridge));
 		/* kept even when it fails (fd -1): said once, not retried each pass */
 		ret = port_open(ctx, p);
+		if (ret == 0)
+			log_debug("replay %s: watching the standby", l->name);
 		if (ret < 0)
 			log_warnx("replay %s: cannot watch the standby (frames that reach it before a "
 				  "swap are lost): %s",
@@ -444,10 +446,19 @@ int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until)
 	if (!b || b->tapfd < 0 || !p || !br || !bl || !bl->has_mac || !rb)
 		return 0;
 	drain(p);
+	/* "now" only after reading: a frame the kernel did not stamp on arrival
+	 * (timestamps are switched on lazily, by a work item) is stamped when
+	 * read, and must still count as before now */
+	if (until <= 0)
+		until = replay_now();
 	double cut = until - br->replay;
 
 	if (b->alive > cut)
 		cut = b->alive;
+	log_debug("replay %s: %u frames kept, the oldest %.1f ms before the swap, cut %.1f ms "
+		  "before it",
+		  p->name, p->count, p->count ? (until - p->ring[p->head].ts) * 1000 : 0,
+		  (until - cut) * 1000);
 	/* oldest first; what is written (or too old) leaves the ring */
 	while (p->count) {
 		struct rp_frame *f = &p->ring[p->head];

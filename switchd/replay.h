@@ -30,7 +30,8 @@ void replay_sync(struct sw_ctx *ctx);
 void replay_alive(struct sw_ctx *ctx, const char *bridge);
 /* Deliver what reached port `to` of the bridge since its active port was
  * last alive (at most `replay` seconds) and before `until` (CLOCK_REALTIME
- * seconds). Returns the number of frames written. */
+ * seconds; 0: all that is queued now). Returns the number of frames
+ * written. */
 int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until);
 double replay_now(void);
 /* Frames replayed on this bridge so far. */

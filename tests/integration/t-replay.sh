@@ -21,7 +21,7 @@ pull() {
 	{ cat "$BASE"; echo "guests = vnet*"; echo "replay = $1"; } >"$conf"
 	ip -n "$UP" link set up0 up
 	ip -n "$UP" link set up1 up
-	switchd_start "$HOST" "$conf" || return 1
+	switchd_start "$HOST" "$conf" -v || return 1
 	# hweth0 active, hweth1 (whose MAC is not the bridge's) the standby
 	[ "$(link_master "$HOST" hweth1)" = eth0 ] && sctl "$HOST" swap eth0 hweth0 >/dev/null
 	check_eq "replay=$1: hweth0 is active" "eth0" "$(link_master "$HOST" hweth0)"
@@ -52,7 +52,7 @@ pull() {
 	echo "# replay=$1: guest: $GUEST_RES; host: $HOST_RES"
 	sed 's/^/# guest: /' "$TESTDIR/guest-$1"
 	sed 's/^/# host: /' "$TESTDIR/host-$1"
-	grep -E "carrier|active|replay" "$LOG" | sed 's/^/# /'
+	grep -E "carrier|active|replay|poll" "$LOG" | sed 's/^/# /'
 	SHOW=$(sctl "$HOST" -j show eth0)
 	switchd_stop
 }
@@ -67,6 +67,8 @@ check_cmd "replay: the guest lost at most $max frames ($GUEST_RES)" test "$(lost
 check_cmd "replay: the host lost at most $max frames ($HOST_RES)" test "$(lost "$HOST_RES")" -le $max
 n=$(echo "$SHOW" | jq '.bridges[0].replayed')
 check_cmd "show counts the frames replayed ($n)" test "$n" -ge 60
+check_eq "show counts them on the port they reached, with the reason" "$n hweth0 carrier lost" \
+	"$(echo "$SHOW" | jq -r '.bridges[0].ports[] | select(.name == "hweth1") | "\(.replayed) \(.last_swap_reason)"')"
 check_match "the swap's log line says how many" "hweth1 is now the active port .*frames replayed" "$(cat "$LOG")"
 check_match "the replay tap is not listed as a guest or tap" '^\[\]\[\]$' \
 	"$(echo "$SHOW" | jq -c '.bridges[0].guests | map(select(.name | startswith("swreplay")))')$(echo "$SHOW" | jq -c '.bridges[0].taps')"
