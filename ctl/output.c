@@ -49,9 +49,9 @@ static void print_member(FILE *f, json_t *m, const char *role, bool last)
 		fprintf(f, "  %lld carrier changes",
 			(long long)json_integer_value(json_object_get(m, "carrier_changes")));
 	if (str(m, "last_swap", NULL))
-		fprintf(f, "  made active %s (%s), %lld times; %lld frames announced, %lld replayed",
-			str(m, "last_swap", ""), str(m, "last_swap_reason", ""),
+		fprintf(f, "  swapped in %lldx, last %s (%s); %lld frames announced, %lld replayed",
 			(long long)json_integer_value(json_object_get(m, "swaps")),
+			str(m, "last_swap", ""), str(m, "last_swap_reason", ""),
 			(long long)json_integer_value(json_object_get(m, "announced")),
 			(long long)json_integer_value(json_object_get(m, "replayed")));
 	if (json_is_false(json_object_get(m, "present")))

@@ -30,7 +30,7 @@ check_eq "show, per port: the frames went out of hweth1" "$n" "$(port hweth1 ann
 check_eq "show, per port: none out of hweth0" 0 "$(port hweth0 announced)"
 check_eq "show, per port: hweth1 was made active once, by the operator" "1 operator" \
 	"$(port hweth1 swaps) $(port hweth1 last_swap_reason)"
-check_match "show's text says it per port" "hweth1 .*made active .*\(operator\), 1 times; $n frames announced" \
+check_match "show's text says it per port" "hweth1 .*swapped in 1x, last .*\(operator\); $n frames announced" \
 	"$(sctl "$HOST" show eth0)"
 
 # announce = no: nothing is sent, the silent guest stays behind up1 upstream
