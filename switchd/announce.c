@@ -279,6 +279,19 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	struct announce_job *j;
 	uint8_t frame[ANNOUNCE_FRAME_MAX];
 
+	/* a job still running for this bridge announces out of a port that is
+	 * no longer active: its next rounds would pull everything back there */
+	for (struct announce_job **pp = (struct announce_job **)&ctx->rt.announce_jobs; *pp;) {
+		struct announce_job *old = *pp;
+
+		if (strcmp(old->bridge, bridge)) {
+			pp = &old->next;
+			continue;
+		}
+		*pp = old->next;
+		ev_timer_stop(ctx->loop, &old->timer);
+		job_free(old);
+	}
 	/* announce = no: the bridge's upstream relearns by itself */
 	if (!b || !bl || !bl->has_mac || !cb || cb->nannounce <= 0)
 		return 0;

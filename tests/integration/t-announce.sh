@@ -55,6 +55,15 @@ sleep 0.8
 check_cmd "announce = 0 300ms: a first round at once ($r1 frames)" test "$r1" -ge 4
 check_eq "announce = 0 300ms: then one more round, and no other" $((2 * r1)) \
 	"$(sctl "$HOST" -j show eth0 | jq '.bridges[0].announced')"
+# a new swap ends the announcements of the one before: their port is no
+# longer active, and their later rounds would pull the MACs back to it
+h0=$(port hweth0 announced)
+sctl "$HOST" swap eth0 hweth0 >/dev/null
+sctl "$HOST" swap eth0 hweth1 >/dev/null
+sleep 0.8
+check_eq "a swap 'within the rounds' of another: the old port sent its first round only" \
+	$((h0 + r1)) "$(port hweth0 announced)"
+check_eq "upstream: the host stays behind the new port" up1 "$(fdb_port 02:00:c6:12:00:10)"
 
 # the guest moves to another host: its MAC now comes from upstream. switchd
 # must stop announcing it, or it would pull the guest's traffic back here.
