@@ -222,6 +222,9 @@ static int port_open(struct sw_ctx *ctx, struct rp_port *p)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
 				   .sll_ifindex = p->ifindex };
+	/* a real NIC drops unicast for other MACs in hardware unless it is
+	 * promiscuous (as a bridge port is); the membership goes with the socket */
+	struct packet_mreq promisc = { .mr_ifindex = p->ifindex, .mr_type = PACKET_MR_PROMISC };
 	int one = 1, rcvbuf = 1 << 20;
 
 	/* protocol 0: nothing arrives before the filter is in place and bind() */
@@ -233,7 +236,8 @@ static int port_open(struct sw_ctx *ctx, struct rp_port *p)
 	    setsockopt(p->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0 ||
 	    setsockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
 	    setsockopt(p->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
-	    bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	    bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    setsockopt(p->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &promisc, sizeof(promisc)) < 0) {
 		int e = -errno;
 
 		close(p->fd);

@@ -25,6 +25,9 @@ pull() {
 	# hweth0 active, hweth1 (whose MAC is not the bridge's) the standby
 	[ "$(link_master "$HOST" hweth1)" = eth0 ] && sctl "$HOST" swap eth0 hweth0 >/dev/null
 	check_eq "replay=$1: hweth0 is active" "eth0" "$(link_master "$HOST" hweth0)"
+	# a real NIC filters unicast for other MACs unless promiscuous (veth
+	# does not filter, so the loss numbers alone would not show it)
+	PROMISC=$(ip -n "$HOST" -d -j link show dev hweth1 | jq '.[0].promiscuity')
 	# the upstream switch learns the guest behind up0
 	ip netns exec "$G" ping -c 1 -W 2 198.18.0.1 >/dev/null
 	ip netns exec "$G" "$UDPSEQ" recv 9000 >"$TESTDIR/guest-$1" &
@@ -57,12 +60,16 @@ pull() {
 	switchd_stop
 }
 lost() { echo "$1" | sed -n 's/.* lost \([0-9]*\).*/\1/p'; }
+# hweth0, the standby after the pull: promiscuous while switchd ran
+promisc_after() { ip -n "$HOST" -d -j link show dev hweth0 | jq '.[0].promiscuity'; }
 
 # a frame or two can fall between the last look at the standby and the
 # attach; under valgrind switchd is ~20x slower and that moment longer
 max=3
 [ "${VALGRIND_TESTS:-0}" = 1 ] && max=10
 pull 100ms
+check_eq "replay: the standby is promiscuous while it waits (a NIC's filter)" 1 "$PROMISC"
+check_eq "replay: a standby is not left promiscuous when switchd stops" 0 "$(promisc_after)"
 check_cmd "replay: the guest lost at most $max frames ($GUEST_RES)" test "$(lost "$GUEST_RES")" -le $max
 check_cmd "replay: the host lost at most $max frames ($HOST_RES)" test "$(lost "$HOST_RES")" -le $max
 n=$(echo "$SHOW" | jq '.bridges[0].replayed')
@@ -75,6 +82,7 @@ check_match "the replay tap is not listed as a guest or tap" '^\[\]\[\]$' \
 check_cmd "switchd's replay tap went with it" bash -c "! ip -n $HOST link show | grep -q swreplay"
 
 pull no
+check_eq "replay = no: the standby is not made promiscuous" 0 "$PROMISC"
 check_cmd "without replay the guest loses what reached the standby ($GUEST_RES)" \
 	test "$(lost "$GUEST_RES")" -ge 30
 check_cmd "without replay the host loses them too ($HOST_RES)" test "$(lost "$HOST_RES")" -ge 30
