@@ -1,4 +1,5 @@
 /* Replay of frames that reached a standby before its swap: see replay.h. */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -143,20 +144,35 @@ static void ring_put(struct rp_port *p, const uint8_t *data, size_t len, double 
 	p->bytes += len;
 }
 
+size_t replay_retag(uint8_t *buf, size_t len, size_t cap, uint16_t tpid, uint16_t tci)
+{
+	uint8_t *eth = buf + VHDR;
+	uint16_t t = htons(tpid), c = htons(tci);
+	struct virtio_net_hdr vh;
+
+	if (len + 4 > cap || len < VHDR + 2 * ETH_ALEN)
+		return len;
+	memmove(eth + 2 * ETH_ALEN + 4, eth + 2 * ETH_ALEN, len - VHDR - 2 * ETH_ALEN);
+	memcpy(eth + 2 * ETH_ALEN, &t, 2);
+	memcpy(eth + 2 * ETH_ALEN + 2, &c, 2);
+	/* the header's offsets count from the frame's start: 4 bytes later now
+	 * (little-endian: a packet socket's virtio header on this host) */
+	memcpy(&vh, buf, sizeof(vh));
+	if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		vh.csum_start = htole16((uint16_t)(le16toh(vh.csum_start) + 4));
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE && vh.hdr_len)
+		vh.hdr_len = htole16((uint16_t)(le16toh(vh.hdr_len) + 4));
+	memcpy(buf, &vh, sizeof(vh));
+	return len + 4;
+}
+
 /* Put the VLAN tag the driver took off back into the frame. */
 static size_t retag(uint8_t *buf, size_t len, const struct tpacket_auxdata *aux)
 {
-	uint16_t tpid = htons(aux->tp_vlan_tpid ? aux->tp_vlan_tpid : ETH_P_8021Q);
-	uint16_t tci = htons(aux->tp_vlan_tci);
-	uint8_t *eth = buf + VHDR;
-
-	if (!(aux->tp_status & TP_STATUS_VLAN_VALID) || len + 4 > sizeof(rxbuf) ||
-	    len < VHDR + 2 * ETH_ALEN)
+	if (!(aux->tp_status & TP_STATUS_VLAN_VALID))
 		return len;
-	memmove(eth + 2 * ETH_ALEN + 4, eth + 2 * ETH_ALEN, len - VHDR - 2 * ETH_ALEN);
-	memcpy(eth + 2 * ETH_ALEN, &tpid, 2);
-	memcpy(eth + 2 * ETH_ALEN + 2, &tci, 2);
-	return len + 4;
+	return replay_retag(buf, len, sizeof(rxbuf), aux->tp_vlan_tpid ? aux->tp_vlan_tpid : ETH_P_8021Q,
+			    aux->tp_vlan_tci);
 }
 
 static void drain(struct rp_port *p)

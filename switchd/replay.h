@@ -49,4 +49,9 @@ bool replay_wanted(const uint8_t *frame, size_t len, double ts, double cut, doub
 		   const uint8_t port_mac[6], const uint8_t bridge_mac[6], const uint8_t (*macs)[6],
 		   size_t nmacs);
 
+/* Pure: put an 802.1Q/802.1ad tag (the driver stripped it) back after the
+ * MAC addresses of buf = virtio_net_hdr + frame, fixing the header's
+ * offsets. Returns the new length (len unchanged if it does not fit cap). */
+size_t replay_retag(uint8_t *buf, size_t len, size_t cap, uint16_t tpid, uint16_t tci);
+
 #endif

@@ -2,6 +2,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <endian.h>
+#include <linux/virtio_net.h>
+
 #include "replay.h"
 
 static const uint8_t BR[6] = { 0x02, 0x00, 0xc6, 0x12, 0x05, 0x10 };
@@ -60,4 +64,29 @@ Test(replay, not_what_the_standby_took_itself)
 	/* the NIC whose MAC the bridge has: its own stack accepted the frame */
 	cr_assert_not(replay_wanted(f, frame(f, BR), 10.5, 10, 11, BR, BR, GUESTS, 2));
 	cr_assert_not(replay_wanted(f, frame(f, PORT), 10.5, 10, 11, PORT, BR, GUESTS, 2));
+}
+
+Test(replay, a_stripped_vlan_tag_is_put_back)
+{
+	uint8_t buf[sizeof(struct virtio_net_hdr) + 64 + 4] = { 0 };
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				     .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				     .hdr_len = htole16(54), .csum_start = htole16(34) };
+	uint8_t *f = buf + sizeof(vh);
+	size_t n;
+
+	memcpy(buf, &vh, sizeof(vh));
+	frame(f, BR);
+	n = replay_retag(buf, sizeof(vh) + 60, sizeof(buf), 0x8100, 42);
+	cr_assert_eq(n, sizeof(vh) + 64);
+	cr_assert_eq(memcmp(f, BR, 6), 0, "addresses stay in front");
+	cr_assert_eq(f[12], 0x81);
+	cr_assert_eq(f[13], 0x00);
+	cr_assert_eq(f[14] << 8 | f[15], 42, "the TCI");
+	cr_assert_eq(f[16], 0x08, "then the original ethertype");
+	memcpy(&vh, buf, sizeof(vh));
+	cr_assert_eq(le16toh(vh.csum_start), 38, "checksum offset moved with the frame");
+	cr_assert_eq(le16toh(vh.hdr_len), 58);
+	cr_assert_eq(replay_retag(buf, sizeof(buf) - 2, sizeof(buf), 0x8100, 42), sizeof(buf) - 2,
+		     "no room: left as it is");
 }
