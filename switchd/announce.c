@@ -130,27 +130,10 @@ size_t announce_na(uint8_t *buf, const uint8_t mac[6], const uint8_t ip6[16])
 
 struct collect {
 	struct sw_ctx *ctx;
-	int bridge, port;
+	int bridge;
 	const char *name;
 	struct sw_bridge_rt *b;
 };
-
-/* Is ifindex one of the bridge's configured uplinks? MACs learned there are
- * the upstream's own: announcing them from here would pull their traffic
- * to us. */
-static bool is_uplink(struct sw_ctx *ctx, const char *bridge, int ifindex)
-{
-	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, bridge);
-
-	for (size_t i = 0; br && i < br->nports; i++) {
-		const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[i]);
-		const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
-
-		if (l && l->ifindex == ifindex)
-			return true;
-	}
-	return false;
-}
 
 static void remember_mac(struct sw_bridge_rt *b, const uint8_t mac[6])
 {
@@ -166,14 +149,13 @@ static void remember_mac(struct sw_bridge_rt *b, const uint8_t mac[6])
 	memcpy(b->macs[b->nmacs++], mac, 6);
 }
 
-void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f)
+/* A learned entry of the bridge, from an event or a dump. Behind one of its
+ * configured uplinks it is the upstream's own MAC: announcing it from here
+ * would pull its traffic to us. */
+static void note_fdb(struct sw_ctx *ctx, const char *bridge, struct sw_bridge_rt *b,
+		     const struct sw_fdb *f)
 {
-	const struct sw_link *bl = linkdb_by_index(&ctx->db, f->master);
-	struct sw_bridge_rt *b = bl ? runtime_bridge(&ctx->rt, bl->name) : NULL;
-
-	if (!b)
-		return;
-	if (!is_uplink(ctx, bl->name, f->port)) {
+	if (runtime_port_index(ctx, bridge, f->port) < 0) {
 		remember_mac(b, f->mac);
 		return;
 	}
@@ -187,15 +169,24 @@ void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f)
 		}
 }
 
+void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f)
+{
+	const struct sw_link *bl = linkdb_by_index(&ctx->db, f->master);
+	struct sw_bridge_rt *b = bl ? runtime_bridge(&ctx->rt, bl->name) : NULL;
+
+	if (b)
+		note_fdb(ctx, bl->name, b, f);
+}
+
 static int fdb_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct collect *c = data;
 	struct sw_fdb e;
 
-	/* learned entries behind the other ports: the guests (taps, veths) */
+	/* learned entries (not the bridge's own), as link.c's FDB_LEARNED */
 	if (nlp_fdb(nlh, &e) == 0 && !(e.state & NUD_PERMANENT) && e.port != c->bridge &&
-	    e.port != c->port && !(e.mac[0] & 1) && !is_uplink(c->ctx, c->name, e.port))
-		remember_mac(c->b, e.mac);
+	    !(e.mac[0] & 1))
+		note_fdb(c->ctx, c->name, c->b, &e);
 	return MNL_CB_OK;
 }
 
@@ -271,6 +262,22 @@ static void on_round(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, w);
 }
 
+/* Stop and free the jobs of a bridge (NULL: all). */
+static void stop_jobs(struct sw_ctx *ctx, const char *bridge)
+{
+	for (struct announce_job **pp = (struct announce_job **)&ctx->rt.announce_jobs; *pp;) {
+		struct announce_job *j = *pp;
+
+		if (bridge && strcmp(j->bridge, bridge)) {
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		ev_timer_stop(ctx->loop, &j->timer);
+		job_free(j);
+	}
+}
+
 int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 {
 	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
@@ -281,17 +288,7 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 
 	/* a job still running for this bridge announces out of a port that is
 	 * no longer active: its next rounds would pull everything back there */
-	for (struct announce_job **pp = (struct announce_job **)&ctx->rt.announce_jobs; *pp;) {
-		struct announce_job *old = *pp;
-
-		if (strcmp(old->bridge, bridge)) {
-			pp = &old->next;
-			continue;
-		}
-		*pp = old->next;
-		ev_timer_stop(ctx->loop, &old->timer);
-		job_free(old);
-	}
+	stop_jobs(ctx, bridge);
 	/* announce = no: the bridge's upstream relearns by itself */
 	if (!b || !bl || !bl->has_mac || !cb || cb->nannounce <= 0)
 		return 0;
@@ -347,27 +344,24 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	return (int)j->nframes;
 }
 
-void announce_seed(struct sw_ctx *ctx, const char *bridge)
+void announce_seed(struct sw_ctx *ctx)
 {
-	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
-	const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
 	char err[128];
 
-	if (!b || !bl)
-		return;
-	struct collect c = { ctx, bl->ifindex, 0, bridge, b };
-	if (nl_dump_fdb(&ctx->nl, bl->ifindex, fdb_cb, &c, err, sizeof(err)) < 0)
-		log_warnx("bridge %s: reading its forwarding database: %s", bridge, err);
+	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
+		const char *bridge = ctx->conf.bridges[i].name;
+		struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
+		const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
+
+		if (!b || !bl)
+			continue;
+		struct collect c = { ctx, bl->ifindex, bridge, b };
+		if (nl_dump_fdb(&ctx->nl, bl->ifindex, fdb_cb, &c, err, sizeof(err)) < 0)
+			log_warnx("bridge %s: reading its forwarding database: %s", bridge, err);
+	}
 }
 
 void announce_stop_all(struct sw_ctx *ctx)
 {
-	struct announce_job *j = ctx->rt.announce_jobs, *next;
-
-	for (; j; j = next) {
-		next = j->next;
-		ev_timer_stop(ctx->loop, &j->timer);
-		job_free(j);
-	}
-	ctx->rt.announce_jobs = NULL;
+	stop_jobs(ctx, NULL);
 }

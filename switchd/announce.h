@@ -29,8 +29,9 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex);
  * uplink, for announcements and replay. */
 struct sw_fdb;
 void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f);
-/* Read the bridge's forwarding database into what is remembered. */
-void announce_seed(struct sw_ctx *ctx, const char *bridge);
+/* Read every bridge's forwarding database into what is remembered (at
+ * start, after a reload or a resync; events keep it after that). */
+void announce_seed(struct sw_ctx *ctx);
 /* Stop and free every scheduled announcement. */
 void announce_stop_all(struct sw_ctx *ctx);
 

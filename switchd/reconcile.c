@@ -299,8 +299,7 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 		log_warnx("reload: out of memory for failover state");
 	poll_restart(ctx);
 	ret = apply_config(ctx, &old); /* old: what left the config is undone */
-	for (size_t i = 0; i < ctx->conf.nbridges; i++)
-		announce_seed(ctx, ctx->conf.bridges[i].name);
+	announce_seed(ctx);
 	conf_free(&old);
 	arp_watch_update(ctx);
 	if (ret > 0) {
@@ -467,8 +466,7 @@ static void on_link_event(void *arg, const struct link_event *ev)
 		break;
 	case DB_RESYNCED:
 		/* FDB events may have been lost with the others */
-		for (size_t i = 0; i < ctx->conf.nbridges; i++)
-			announce_seed(ctx, ctx->conf.bridges[i].name);
+		announce_seed(ctx);
 		for (size_t i = 0; i < ctx->db.nlinks; i++)
 			attach_guest(ctx, &ctx->db.links[i]);
 		break;
@@ -849,8 +847,7 @@ int reconcile_start_failover(struct sw_ctx *ctx)
 	ctx->rt.claim.data = ctx;
 	poll_restart(ctx);
 	/* who is behind each bridge already; later ones come as FDB events */
-	for (size_t i = 0; i < ctx->conf.nbridges; i++)
-		announce_seed(ctx, ctx->conf.bridges[i].name);
+	announce_seed(ctx);
 	failover_run(ctx);
 	return arp_start(ctx);
 }
