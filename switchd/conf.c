@@ -543,7 +543,7 @@ static const char *const sysctl_names[SK_NCONF] = {
 
 const char *conf_sysctl_name(enum sw_sysctl_key k)
 {
-	static const char *const derived[] = { "forwarding", "proxy_delay" };
+	static const char *const derived[] = { "forwarding", "proxy_delay", "disable_ipv6" };
 
 	if ((int)k < SK_NCONF)
 		return sysctl_names[k];

@@ -29,6 +29,7 @@ enum sw_sysctl_key {
 	SK_NCONF, /* the keys a config can set; below: set only by switchd itself */
 	SK_FORWARDING = SK_NCONF,
 	SK_PROXY_DELAY, /* net.ipv4.neigh.IF.proxy_delay */
+	SK_DISABLE_IPV6, /* net.ipv6.conf.IF.disable_ipv6 */
 	SK_NKEYS,
 };
 

@@ -979,7 +979,7 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len)
 		break;
 	case ACT_SYSCTL:
 		snprintf(buf, len, "set %s/%s/%s = %d (was %d)",
-			 a->sk_key == SK_PROXY_DELAY ? "neigh" : "conf", a->dev,
+			 a->sk_key == SK_DISABLE_IPV6 ? "ipv6/conf" : a->sk_key == SK_PROXY_DELAY ? "neigh" : "conf", a->dev,
 			 conf_sysctl_name(a->sk_key), a->sk_value, a->sk_old);
 		break;
 	case ACT_PROXY_ADD:

@@ -108,6 +108,11 @@ int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t
 		if (b && nic->sysctl.v[SK_ARP_IGNORE] < 0)
 			reqf(&r, nic->name, SK_ARP_IGNORE, 8, 8,
 			     "a port of %s answers no ARP itself", b->name);
+		/* nor IPv6: a standby's own MLD reports carry its MAC, which for
+		 * one of them is the bridge's, and move the host upstream */
+		if (b)
+			reqf(&r, nic->name, SK_DISABLE_IPV6, 1, 1,
+			     "a port of %s sends no IPv6 of its own", b->name);
 	}
 	for (size_t i = 0; i < c->nvips; i++)
 		if (c->vips[i].mode == SW_VIP_TUN)
@@ -163,10 +168,10 @@ static const struct sw_link *link_of(const struct policy_input *in, const char *
 	return linkdb_by_name(in->db, dev);
 }
 
-static bool has_ipv4(const struct sw_linkdb *db, int ifindex)
+static bool has_family(const struct sw_linkdb *db, int ifindex, int family)
 {
 	for (size_t i = 0; i < db->naddrs; i++)
-		if (db->addrs[i].ifindex == ifindex && db->addrs[i].family == AF_INET)
+		if (db->addrs[i].ifindex == ifindex && db->addrs[i].family == family)
 			return true;
 	return false;
 }
@@ -174,7 +179,7 @@ static bool has_ipv4(const struct sw_linkdb *db, int ifindex)
 /* A device that receives and sends ARP with addresses of its own. */
 static bool arp_host_device(const struct sw_linkdb *db, const struct sw_link *l)
 {
-	return !(l->flags & (IFF_NOARP | IFF_LOOPBACK)) && has_ipv4(db, l->ifindex);
+	return !(l->flags & (IFF_NOARP | IFF_LOOPBACK)) && has_family(db, l->ifindex, AF_INET);
 }
 
 static const struct policy_req *find_req(const struct policy_req *r, size_t n, const char *dev,
@@ -210,6 +215,11 @@ static void plan_key(struct ctx *c, int key, const struct policy_req *reqs, size
 			int v = dev_value(sk, q->dev, key);
 
 			if (q->key != key || !link_of(in, q->dev) || v < 0)
+				continue;
+			/* a NIC whose IPv6 addresses did not reach the bridge
+			 * keeps them: disabling IPv6 would drop them */
+			if (key == SK_DISABLE_IPV6 && has_family(in->db, link_of(in, q->dev)->ifindex,
+								 AF_INET6))
 				continue;
 			if (v < q->lo || v > q->hi)
 				write_sk(c, q->dev, key, q->lo, v, "%s", q->why);

@@ -22,7 +22,7 @@ enum sk_rule sk_rule_of(int key)
 	case SK_PROXY_ARP:
 		return SK_RULE_OR;
 	default:
-		return SK_RULE_DEV; /* forwarding, proxy_delay */
+		return SK_RULE_DEV; /* forwarding, proxy_delay, disable_ipv6 */
 	}
 }
 
@@ -54,11 +54,15 @@ int sk_effective(int key, int all, int dev)
 	}
 }
 
-/* conf/DEV/KEY or neigh/DEV/proxy_delay */
+const char *sk_dir(int key)
+{
+	return key == SK_PROXY_DELAY ? "neigh" : key == SK_DISABLE_IPV6 ? "../ipv6/conf" : "conf";
+}
+
+/* conf/DEV/KEY, neigh/DEV/proxy_delay or ../ipv6/conf/DEV/disable_ipv6 */
 static void sk_path(const char *root, const char *dev, int key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s/%s/%s", root, key == SK_PROXY_DELAY ? "neigh" : "conf", dev,
-		 conf_sysctl_name(key));
+	snprintf(buf, len, "%s/%s/%s/%s", root, sk_dir(key), dev, conf_sysctl_name(key));
 }
 
 int sk_read_one(const char *root, const char *dev, int key, int *value)

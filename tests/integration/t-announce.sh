@@ -20,6 +20,12 @@ sctl "$HOST" swap eth0 hweth1 >/dev/null
 check_cmd "upstream: the guest moved to up1 without sending a frame" busywait 1000 \
 	bash -c "[ \"\$(bridge -n $UP -j fdb show br sw | jq -r '[.[] | select(.mac == \"02:00:c6:12:00:77\")][0].ifname')\" = up1 ]"
 check_eq "upstream: the host moved to up1" "up1" "$(fdb_port 02:00:c6:12:00:10)"
+# hweth0, now a standby, has the bridge's MAC: its own IPv6 (an MLD report
+# after it left the bridge) would move the host back to up0 upstream
+check_eq "the standby sends no IPv6 of its own (disable_ipv6)" 1 \
+	"$(ip netns exec "$HOST" cat /proc/sys/net/ipv6/conf/hweth0/disable_ipv6)"
+sleep 1.5
+check_eq "upstream: the host is still behind up1 a while later" "up1" "$(fdb_port 02:00:c6:12:00:10)"
 check_cmd "the client reaches the guest through the new port" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.77
 sleep 1
 check_match "show counts the frames announced (5 rounds)" "[0-9]+ frames announced" "$(sctl "$HOST" show eth0)"

@@ -460,4 +460,22 @@ Test(policy, ports_are_silent)
 	has("set conf/hweth1/arp_ignore = 1 (was 0)"); /* what the config says wins */
 	hasnt("conf/eth0/arp_ignore");
 	hasnt("conf/all/arp_ignore");
+	/* and no IPv6 of their own (MLD reports with the bridge's MAC) */
+	has("set ipv6/conf/hweth0/disable_ipv6 = 1 (was 0)");
+	has("set ipv6/conf/hweth1/disable_ipv6 = 1 (was 0)");
+	hasnt("ipv6/conf/eth0/disable_ipv6");
+}
+
+Test(policy, a_port_keeps_ipv6_addresses_that_did_not_reach_the_bridge)
+{
+	struct sw_addr a = { .family = AF_INET6, .ifindex = 2, .prefixlen = 64, .has_local = true };
+
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n[bridge eth0]\nports = hweth0\n");
+	dev(2, "hweth0", 0, "veth");
+	dev(4, "eth0", 0, "bridge");
+	inet_pton(AF_INET6, "2001:db8::2", a.local);
+	cr_assert_eq(linkdb_put_addr(&db, &a), 0);
+	run();
+	has("set conf/hweth0/arp_ignore = 8 (was 0)");
+	hasnt("disable_ipv6"); /* it would drop 2001:db8::2 */
 }
