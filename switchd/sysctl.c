@@ -54,7 +54,8 @@ int sk_effective(int key, int all, int dev)
 	}
 }
 
-const char *sk_dir(int key)
+/* Where a key lives, relative to the IPv4 root */
+static const char *sk_dir(int key)
 {
 	return key == SK_PROXY_DELAY ? "neigh" : key == SK_DISABLE_IPV6 ? "../ipv6/conf" : "conf";
 }

@@ -19,9 +19,6 @@ enum sk_rule {
 };
 
 enum sk_rule sk_rule_of(int key);
-/* Where a key lives, relative to the IPv4 root: "conf", "neigh" or
- * "../ipv6/conf" (disable_ipv6). */
-const char *sk_dir(int key);
 /* "max(all, eth0)", "all || eth0", "eth0 only" */
 char *sk_rule_text(int key, const char *dev, char *buf, size_t len);
 /* What the kernel uses on a device. */
