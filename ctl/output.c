@@ -54,6 +54,9 @@ static void print_member(FILE *f, json_t *m, const char *role, bool last)
 			str(m, "last_swap", ""), str(m, "last_swap_reason", ""),
 			(long long)json_integer_value(json_object_get(m, "announced")),
 			(long long)json_integer_value(json_object_get(m, "replayed")));
+	else if (json_integer_value(json_object_get(m, "announced")))
+		fprintf(f, "  %lld frames announced",
+			(long long)json_integer_value(json_object_get(m, "announced")));
 	if (json_is_false(json_object_get(m, "present")))
 		fprintf(f, "  (not present)");
 	else if (json_is_false(json_object_get(m, "attached")))

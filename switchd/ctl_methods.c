@@ -412,6 +412,8 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		return ret;
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	failover_suspend(ctx, pa.br->name, false);
+	/* back on the network: neighbours relearn the bridge now, not on expiry */
+	announce_start(ctx, pa.br->name, pa.pl->ifindex);
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
 	port_change_done(ctx, &pa, "attach", NULL, msg, result);
 	return 0;

@@ -238,12 +238,64 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old);
 
 int reconcile_apply_config(struct sw_ctx *ctx)
 {
+	/* the bridges' state exists before the first plan: an attach announces */
+	if (runtime_rebuild(&ctx->rt, &ctx->conf) < 0)
+		log_warnx("start: out of memory for failover state");
 	return apply_config(ctx, NULL);
+}
+
+struct attached {
+	char bridge[SW_IFNAMSIZ], port[SW_IFNAMSIZ];
+};
+
+/* The uplinks a plan attaches (a conversion, a replaced card put back). */
+static size_t plan_attached(const struct sw_ctx *ctx, const struct sw_plan *plan,
+			    struct attached **out)
+{
+	size_t n = 0;
+
+	*out = calloc(plan->n + 1, sizeof(**out));
+	if (!*out)
+		return 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct sw_action *a = &plan->v[i];
+		const struct sw_conf_bridge *br;
+
+		if (a->kind != ACT_ENSLAVE || !(br = conf_find_bridge(&ctx->conf, a->arg)))
+			continue;
+		for (size_t k = 0; k < br->nports; k++) {
+			if (strcmp(br->ports[k], a->dev))
+				continue;
+			sw_strlcpy((*out)[n].bridge, a->arg, sizeof((*out)[n].bridge));
+			sw_strlcpy((*out)[n].port, a->dev, sizeof((*out)[n].port));
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+/* An uplink that was just attached announces the bridge as after a swap:
+ * the NIC's MAC does not change, but neighbours may hold the host's
+ * addresses at another NIC's MAC (ARP flux before switchd ran), which is a
+ * standby now: its traffic would bypass the bridge until their caches age
+ * out, and stop when that standby's cable does. */
+static void announce_attached(struct sw_ctx *ctx, const struct attached *at, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sw_link *bl = linkdb_by_name(&ctx->db, at[i].bridge);
+		const struct sw_link *pl = linkdb_by_name(&ctx->db, at[i].port);
+
+		if (bl && pl && pl->master == bl->ifindex)
+			announce_start(ctx, at[i].bridge, pl->ifindex);
+	}
 }
 
 static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 {
 	struct plan_input in = { &ctx->conf, &ctx->db, ctx->rt.held, ctx->rt.nheld };
+	struct attached *attached;
+	size_t nattached;
 	struct sw_plan plan;
 	int failed;
 
@@ -257,12 +309,15 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
 	if (plan.n)
 		log_info("applied the configuration: %zu steps, %d groups failed", plan.n, failed);
+	nattached = plan_attached(ctx, &plan, &attached);
 	plan_free(&plan);
 	reconcile_sync(ctx);
 	/* then the ARP policy, on the bridges that exist now */
 	failed += arp_apply(ctx, old, old ? "reload" : "start");
 	ctx->rt.failed_groups = (unsigned)failed;
 	reconcile_sync(ctx);
+	announce_attached(ctx, attached, nattached);
+	free(attached);
 	return failed;
 }
 

@@ -61,7 +61,11 @@ ports = hweth1
 [bridge eth2]
 ports = hweth2
 EOF2
+# the flux left the upstream's cache pointing at eth2's MAC for eth0's address
+ip -n "$UP" neigh replace 198.18.9.10 lladdr 02:00:c6:12:09:12 dev sw nud reachable
 switchd_start "$HOST" "$CONF"
+check_cmd "the conversion announces: upstream has 198.18.9.10 at bridge eth0's MAC" busywait 1000 \
+	bash -c "ip -n $UP neigh show 198.18.9.10 | grep -q 02:00:c6:12:09:10"
 check_eq "conf/all/arp_ignore" 1 "$(ip netns exec "$HOST" cat /proc/sys/net/ipv4/conf/all/arp_ignore)"
 check_eq "conf/all/arp_announce" 2 "$(ip netns exec "$HOST" cat /proc/sys/net/ipv4/conf/all/arp_announce)"
 ip -n "$UP" neigh flush dev sw

@@ -42,8 +42,15 @@ check_eq "detach" "eth0: detached hweth1; addresses stay on eth0" "$(sctl "$HOST
 check_eq "nothing attached" "" "$(link_master "$HOST" hweth1)$(link_master "$HOST" hweth0)"
 check_eq "addresses stay" "198.18.0.2/24 2001:db8::2/64" "$(addrs_of "$HOST" eth0)"
 check_match "show: detached" "hweth1 +detached" "$(sctl "$HOST" show eth0)"
+# while the host was away its address went elsewhere upstream; attach announces it
+ip -n "$UP" neigh replace 198.18.0.2 lladdr 02:00:c6:12:00:99 dev sw nud reachable
+announced() { sctl "$HOST" -j show eth0 | jq '.bridges[0].ports[] | select(.name == "hweth1") | .announced'; }
+a1=$(announced)
 check_eq "attach" "eth0: attached hweth1" "$(sctl "$HOST" attach eth0 hweth1)"
 check_eq "hweth1 back" "eth0" "$(link_master "$HOST" hweth1)"
+check_cmd "attach announced out of hweth1 (had sent $a1 frames)" test "$(announced)" -gt "$a1"
+check_cmd "attach announces: upstream has 198.18.0.2 at the bridge's MAC again" busywait 1000 \
+	bash -c "ip -n $UP neigh show 198.18.0.2 | grep -q 02:00:c6:12:00:10"
 
 # errors: message, non-zero exit, nothing changed
 expect_error() { # WHAT EXPECTED-MESSAGE ARGS...
