@@ -28,7 +28,9 @@ tcp_pid=$!
 ip netns exec "$UP" ping -D -i 0.005 -W 1 -w 6 198.18.0.2 >"$TESTDIR/ping.out" 2>&1 &
 ping_pid=$!
 sleep 1
-switchd_start "$HOST" "$CONF"
+# ARP flux: eth0 and eth1 both answered the client's request; either won
+before=$(ip -n "$UP" neigh show 198.18.0.2 | awk '{print $5}')
+switchd_start "$HOST" "$CONF" -v
 wait "$tcp_pid"
 tcp_rc=$?
 wait "$ping_pid"
@@ -39,7 +41,17 @@ check_eq "the TCP connection survived" "0 tcp: 300 lines echoed" "$tcp_rc $(cat 
 gap=$(awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (last && t - last > max) max = t - last; last = t }
 	END { printf "%d", max }' "$TESTDIR/ping.out")
 received=$(grep -c 'bytes from' "$TESTDIR/ping.out")
-echo "ping every 5 ms during the conversion: $received replies, longest gap $gap ms"
+echo "ping every 5 ms during the conversion: $received replies, longest gap $gap ms" \
+	"(the client had the host at $before before)"
 check_cmd "pings were answered" test "$received" -gt 500
 check_cmd "the longest gap stays under 100 ms" test "$gap" -lt 100
+if [ "$gap" -ge 100 ]; then
+	echo "the replies before and after each gap of 100 ms or more, other lines, switchd's log:"
+	awk -F'[][]' '/bytes from/ { t = $2 * 1000; if (last && t - last >= 100) print prev "\n" $0; last = t; prev = $0 }' \
+		"$TESTDIR/ping.out"
+	grep -v "bytes from" "$TESTDIR/ping.out"
+	cat "$LOG"
+fi
+check_match "the client has the host at the bridge's MAC (announced)" "02:00:c6:12:00:10" \
+	"$(ip -n "$UP" neigh show 198.18.0.2)"
 report
