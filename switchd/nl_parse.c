@@ -291,17 +291,24 @@ int nlp_route(const struct nlmsghdr *nlh, struct sw_route *out)
 	return 0;
 }
 
+/* RTM_NEWNEIGH/RTM_DELNEIGH: its header, its attributes in tb (NULL if not one). */
+static const struct ndmsg *neigh_table(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
+		return NULL;
+	if (parse_table(nlh, sizeof(struct ndmsg), tb, NDA_MAX) < 0)
+		return NULL;
+	return mnl_nlmsg_get_payload(nlh);
+}
+
 int nlp_fdb(const struct nlmsghdr *nlh, struct sw_fdb *out)
 {
 	const struct nlattr *tb[NDA_MAX + 1];
 	const struct ndmsg *ndm;
 
 	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
+	if (!(ndm = neigh_table(nlh, tb)))
 		return -EINVAL;
-	if (parse_table(nlh, sizeof(*ndm), tb, NDA_MAX) < 0)
-		return -EINVAL;
-	ndm = mnl_nlmsg_get_payload(nlh);
 	if (ndm->ndm_family != AF_BRIDGE || !tb[NDA_LLADDR] ||
 	    mnl_attr_get_payload_len(tb[NDA_LLADDR]) != 6)
 		return -EINVAL;
@@ -320,11 +327,8 @@ int nlp_proxy(const struct nlmsghdr *nlh, struct sw_proxy *out)
 	const struct ndmsg *ndm;
 
 	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_type != RTM_NEWNEIGH && nlh->nlmsg_type != RTM_DELNEIGH)
+	if (!(ndm = neigh_table(nlh, tb)))
 		return -EINVAL;
-	if (parse_table(nlh, sizeof(*ndm), tb, NDA_MAX) < 0)
-		return -EINVAL;
-	ndm = mnl_nlmsg_get_payload(nlh);
 	if (ndm->ndm_family != AF_INET || !(ndm->ndm_flags & NTF_PROXY) ||
 	    !attr_len_ok(tb[NDA_DST], 4))
 		return -EINVAL;
