@@ -77,6 +77,20 @@ nic_add() {
 	ip -n "$pns" link set "$peer" up
 }
 
+# switch_add NS ADDR/LEN: the upstream switch of a test, a bridge "sw" (up)
+# that also carries a client's address.
+switch_add() {
+	ip -n "$1" link add sw type bridge
+	ip -n "$1" link set sw up
+	ip -n "$1" addr add "$2" dev sw
+}
+
+# cable HOSTNS NIC SWITCHNS PORT [MAC]: a NIC cabled to a port of switch sw.
+cable() {
+	nic_add "$@"
+	ip -n "$3" link set "$4" master sw
+}
+
 # busywait TIMEOUT_MS CMD...: until CMD succeeds (0) or the time is up (1).
 busywait() {
 	local timeout=$1; shift

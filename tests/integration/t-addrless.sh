@@ -9,11 +9,8 @@ HOST=$(ns_name host)
 UP=$(ns_name up)
 GUEST=$(ns_name guest)
 ns_create "$HOST" "$UP" "$GUEST"
-ip -n "$UP" link add sw type bridge
-ip -n "$UP" link set sw up
-ip -n "$UP" addr add 198.18.6.1/24 dev sw
-nic_add "$HOST" eth0 "$UP" up0 "02:00:c6:12:06:10"
-ip -n "$UP" link set up0 master sw
+switch_add "$UP" 198.18.6.1/24
+cable "$HOST" eth0 "$UP" up0 "02:00:c6:12:06:10"
 # the host's own address lives elsewhere (here on lo)
 ip -n "$HOST" addr add 198.18.6.2/32 dev lo
 ip -n "$HOST" link add vnet0 type veth peer name eth0 netns "$GUEST"

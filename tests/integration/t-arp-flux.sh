@@ -11,18 +11,14 @@ HOST=$(ns_name host)
 UP=$(ns_name up)
 FLUX=$(ns_name flux)
 ns_create "$HOST" "$UP" "$FLUX"
-ip -n "$UP" link add sw type bridge
-ip -n "$UP" link set sw up
-ip -n "$UP" addr add 198.18.9.1/24 dev sw
+switch_add "$UP" 198.18.9.1/24
 for i in 0 1 2; do
-	nic_add "$HOST" eth$i "$UP" up$i "02:00:c6:12:09:1$i"
-	ip -n "$UP" link set up$i master sw
+	cable "$HOST" eth$i "$UP" up$i "02:00:c6:12:09:1$i"
 	ip -n "$HOST" addr add 198.18.9.1$i/24 dev eth$i
 done
 # another multi-NIC host with default sysctls, for the watch
 for i in 0 1; do
-	nic_add "$FLUX" f$i "$UP" fx$i "02:00:c6:12:09:5$i"
-	ip -n "$UP" link set fx$i master sw
+	cable "$FLUX" f$i "$UP" fx$i "02:00:c6:12:09:5$i"
 	ip -n "$FLUX" addr add 198.18.9.5$i/24 dev f$i
 done
 sleep 0.3

@@ -25,8 +25,7 @@ switchd_start "$HOST" "$CONF"
 check_eq "the configured NIC is the active port" "eth0" "$(link_master "$HOST" hweth0)"
 
 # a card is plugged in at run time
-nic_add "$HOST" ext0 "$UP" upx "02:00:c6:12:04:20"
-ip -n "$UP" link set upx master sw
+cable "$HOST" ext0 "$UP" upx "02:00:c6:12:04:20"
 check_cmd "the unknown NIC is renamed to the next free name, hweth1" busywait 3000 \
 	ip -n "$HOST" link show hweth1
 check_eq "it is the same device (MAC)" "02:00:c6:12:04:20" "$(link_mac "$HOST" hweth1)"

@@ -15,13 +15,9 @@ scenario() {
 	UP=$(ns_name up)
 	DIR=$(ns_name director)
 	ns_create "$HOST" "$UP" "$DIR"
-	ip -n "$UP" link add sw type bridge
-	ip -n "$UP" link set sw up
-	ip -n "$UP" addr add 198.18.6.1/24 dev sw
-	nic_add "$HOST" eth0 "$UP" up0 "02:00:c6:12:06:10"
-	nic_add "$DIR" d0 "$UP" up1 "02:00:c6:12:06:30"
-	ip -n "$UP" link set up0 master sw
-	ip -n "$UP" link set up1 master sw
+	switch_add "$UP" 198.18.6.1/24
+	cable "$HOST" eth0 "$UP" up0 "02:00:c6:12:06:10"
+	cable "$DIR" d0 "$UP" up1 "02:00:c6:12:06:30"
 	ip -n "$HOST" addr add 198.18.6.2/24 dev eth0
 	ip -n "$DIR" addr add 198.18.6.3/24 dev d0
 	ip -n "$DIR" link add t0 type ipip local 198.18.6.3 remote 198.18.6.2

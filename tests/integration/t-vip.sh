@@ -13,11 +13,8 @@ HOST=$(ns_name host)
 UP=$(ns_name up)
 DIR=$(ns_name director)
 ns_create "$HOST" "$UP" "$DIR"
-ip -n "$UP" link add sw type bridge
-ip -n "$UP" link set sw up
-ip -n "$UP" addr add 198.18.6.1/24 dev sw
-nic_add "$HOST" eth0 "$UP" up0 "02:00:c6:12:06:10"
-ip -n "$UP" link set up0 master sw
+switch_add "$UP" 198.18.6.1/24
+cable "$HOST" eth0 "$UP" up0 "02:00:c6:12:06:10"
 ip -n "$HOST" addr add 198.18.6.2/24 dev eth0
 # the "tunnel" from the director: decapsulated requests appear on tun9 with
 # the client's source address

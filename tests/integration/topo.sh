@@ -14,14 +14,10 @@ topo_uplink() {
 	HOST=$(ns_name "host$n")
 	UP=$(ns_name "up$n")
 	ns_create "$HOST" "$UP"
-	ip -n "$UP" link add sw type bridge
-	ip -n "$UP" link set sw up
-	ip -n "$UP" addr add "198.18.$n.1/24" dev sw
+	switch_add "$UP" "198.18.$n.1/24"
 	ip -n "$UP" addr add "2001:db8:0:$n::1/64" dev sw nodad
-	nic_add "$HOST" eth0 "$UP" up0 "02:00:c6:12:0$n:10"
-	nic_add "$HOST" eth1 "$UP" up1 "02:00:c6:12:0$n:11"
-	ip -n "$UP" link set up0 master sw
-	ip -n "$UP" link set up1 master sw
+	cable "$HOST" eth0 "$UP" up0 "02:00:c6:12:0$n:10"
+	cable "$HOST" eth1 "$UP" up1 "02:00:c6:12:0$n:11"
 	ip -n "$HOST" addr add "198.18.$n.2/24" dev eth0
 	ip -n "$HOST" addr add "2001:db8:0:$n::2/64" dev eth0 nodad
 	ip -n "$HOST" route add default via "198.18.$n.1"
