@@ -551,20 +551,10 @@ static int add_static_addresses(struct port_ctx *c)
 	return 0;
 }
 
-/* Make port the bridge's active port, moving what must move. */
-static int attach_port(struct port_ctx *c, const struct sw_link *port, const char *portname)
+static int enslave_port(struct port_ctx *c, const struct sw_link *port, const char *portname)
 {
-	struct sw_action *act;
-	int ret = 0;
+	struct sw_action *act = add_on_port(c, ACT_ENSLAVE, port, portname);
 
-	if (c->br->addr_mode == SW_ADDR_KEEP) {
-		ret = copy_addresses(c, port, portname);
-		if (!ret)
-			ret = copy_routes(c, port, portname);
-	}
-	if (ret)
-		return ret;
-	act = add_on_port(c, ACT_ENSLAVE, port, portname);
 	if (!act)
 		return -ENOMEM;
 	snprintf(act->arg, sizeof(act->arg), "%s", c->br->name);
@@ -575,6 +565,25 @@ static int attach_port(struct port_ctx *c, const struct sw_link *port, const cha
 			return -ENOMEM;
 		snprintf(act->why, sizeof(act->why), "an uplink must be up");
 	}
+	return 0;
+}
+
+/* Make port the bridge's active port, moving what must move. enslaved: it
+ * already is a port (of a bridge that was down until now). */
+static int attach_port(struct port_ctx *c, const struct sw_link *port, const char *portname,
+		       bool enslaved)
+{
+	int ret = 0;
+
+	if (c->br->addr_mode == SW_ADDR_KEEP) {
+		ret = copy_addresses(c, port, portname);
+		if (!ret)
+			ret = copy_routes(c, port, portname);
+	}
+	if (!ret && !enslaved)
+		ret = enslave_port(c, port, portname);
+	if (ret)
+		return ret;
 	return clear_port(c, port, portname,
 			  c->br->addr_mode == SW_ADDR_KEEP
 				  ? "moved to the bridge"
@@ -685,7 +694,32 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 			return -ENOMEM;
 		snprintf(act->why, sizeof(act->why), "address = none: no IPv6 link-local");
 	}
-	if (!c.bridge || !(c.bridge->flags & IFF_UP)) {
+	/* no port attached yet: the first present port that no operator detached */
+	const struct sw_link *attach = NULL;
+	const char *attach_name = NULL;
+
+	for (size_t i = 0; i < br->nports && !active; i++) {
+		for (size_t s = 0; s < nslots && !active; s++) {
+			if (strcmp(slots[s].nic->name, br->ports[i]) || !slots[s].link)
+				continue;
+			if (port_held(in, br->name, br->ports[i]))
+				continue;
+			active = attach = slots[s].link;
+			active_name = attach_name = br->ports[i];
+		}
+	}
+	(void)active_name;
+	bool bridge_up = c.bridge && (c.bridge->flags & IFF_UP);
+
+	/* A bridge brought up with its port gets carrier inside the up, which
+	 * starts its transmit queue there and then. Brought up first, it gets
+	 * carrier at the attach, and its queue starts only when the kernel's
+	 * linkwatch work runs (it needs RTNL): meanwhile whatever the host sends
+	 * through it is dropped, the first ARP request among it, and the host's
+	 * replies wait a second for its retry (seen: a 1 s gap in t-survive). */
+	if (attach && !bridge_up && (ret = enslave_port(&c, attach, attach_name)))
+		return ret;
+	if (!bridge_up) {
 		act = add_on_bridge(&c, ACT_SET_UP);
 		if (!act)
 			return -ENOMEM;
@@ -693,22 +727,8 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 	}
 	if (br->addr_mode == SW_ADDR_STATIC && (ret = add_static_addresses(&c)))
 		return ret;
-
-	/* no port attached yet: the first present port that no operator detached */
-	for (size_t i = 0; i < br->nports && !active; i++) {
-		for (size_t s = 0; s < nslots; s++) {
-			if (strcmp(slots[s].nic->name, br->ports[i]) || !slots[s].link)
-				continue;
-			if (port_held(in, br->name, br->ports[i]))
-				continue;
-			ret = attach_port(&c, slots[s].link, br->ports[i]);
-			if (ret)
-				return ret;
-			active = slots[s].link;
-			active_name = br->ports[i];
-		}
-	}
-	(void)active_name;
+	if (attach && (ret = attach_port(&c, attach, attach_name, !bridge_up)))
+		return ret;
 	/* the others are standbys: up (so their carrier is known), silent, unattached */
 	for (size_t i = 0; i < br->nports; i++) {
 		const struct sw_link *l = NULL;
