@@ -238,8 +238,9 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old);
 
 int reconcile_apply_config(struct sw_ctx *ctx)
 {
-	/* the bridges' state exists before the first plan: an attach announces */
-	if (runtime_rebuild(&ctx->rt, &ctx->conf) < 0)
+	/* the bridges' state exists before the first plan: an attach announces
+	 * (later calls, a NIC that appeared, find it built) */
+	if (!ctx->rt.bridges && runtime_rebuild(&ctx->rt, &ctx->conf) < 0)
 		log_warnx("start: out of memory for failover state");
 	return apply_config(ctx, NULL);
 }

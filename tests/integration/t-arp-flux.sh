@@ -93,4 +93,22 @@ check_cmd "watch_arp flags 198.18.9.50 answered by two MACs" busywait 3000 \
 check_match "in the log, with both MACs" "02:00:c6:12:09:5[01], 02:00:c6:12:09:5[01]" "$(grep 'ARP flux' "$LOG")"
 check_match "and as a monitor event" "arp-flux" "$(cat "$TESTDIR/monitor")"
 check_eq "once, not per reply" 1 "$(grep -c 'ARP flux: 198.18.9.50' "$LOG")"
+
+# eth2's only card is replaced: while it is out the client's cache goes
+# elsewhere; the new card, put back to work by the plan, announces
+announced2() { sctl "$HOST" -j show eth2 | jq '.bridges[0].ports[] | select(.name == "hweth2") | .announced'; }
+a2=$(announced2)
+ip -n "$HOST" link del hweth2
+ip -n "$UP" neigh replace 198.18.9.12 lladdr 02:00:c6:12:09:11 dev sw nud reachable
+# the new card arrives cabled to a switch port that is up (made in the
+# switch's namespace, then moved into the host's, as a hotplug)
+ip -n "$UP" link add eth7 address 02:00:c6:12:09:12 type veth peer name up2
+ip -n "$UP" link set up2 master sw up
+ip -n "$UP" link set eth7 netns "$HOST"
+back2() { [ "$(link_master "$HOST" hweth2)" = eth2 ]; }
+more2() { [ "$(announced2)" -gt "$a2" ]; }
+check_cmd "the replaced card is eth2's port again" busywait 3000 back2
+check_cmd "it announced (had sent $a2 frames)" busywait 1000 more2
+check_cmd "the client has 198.18.9.12 at eth2's MAC again" busywait 1000 \
+	bash -c "ip -n $UP neigh show 198.18.9.12 | grep -q 02:00:c6:12:09:12"
 report
