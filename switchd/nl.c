@@ -40,9 +40,10 @@ int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 
 	memset(nl, 0, sizeof(*nl));
 	nl->buf = malloc(NL_BUFSIZE);
+	nl->evbuf = malloc(NL_BUFSIZE);
 	nl->req = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	nl->ev = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (!nl->buf || !nl->req || !nl->ev)
+	if (!nl->buf || !nl->evbuf || !nl->req || !nl->ev)
 		goto fail;
 	if (mnl_socket_bind(nl->req, 0, MNL_SOCKET_AUTOPID) < 0 ||
 	    mnl_socket_bind(nl->ev, 0, MNL_SOCKET_AUTOPID) < 0)
@@ -79,6 +80,7 @@ void nl_close(struct sw_nl *nl)
 	if (nl->ev)
 		mnl_socket_close(nl->ev);
 	free(nl->buf);
+	free(nl->evbuf);
 	memset(nl, 0, sizeof(*nl));
 }
 
@@ -90,7 +92,7 @@ int nl_event_fd(const struct sw_nl *nl)
 int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data)
 {
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->ev, nl->buf, NL_BUFSIZE);
+		ssize_t n = mnl_socket_recvfrom(nl->ev, nl->evbuf, NL_BUFSIZE);
 		const struct nlmsghdr *nlh;
 		int len;
 
@@ -102,7 +104,7 @@ int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data)
 			return -errno;
 		}
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)nl->evbuf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len))
 			cb(nlh, data);
 	}

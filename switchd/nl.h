@@ -21,7 +21,8 @@ struct sw_nl {
 	struct mnl_socket *ev;
 	unsigned int req_portid;
 	uint32_t seq;
-	char *buf; /* NL_BUFSIZE receive buffer */
+	char *buf;   /* NL_BUFSIZE receive buffer for replies to requests */
+	char *evbuf; /* NL_BUFSIZE, for events: an event callback may make requests */
 };
 
 /* ev_rcvbuf: receive buffer of the event socket in bytes; 0 = a large default
