@@ -375,7 +375,7 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	failover_suspend(ctx, pa.br->name, false);
 	failover_note_swap(ctx, pa.br->name, pa.port, "operator", 0);
-	announce_start(ctx, pa.br->name, pa.pl->ifindex);
+	uplink_active(ctx, pa.br->name, pa.pl->ifindex);
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
 	port_change_done(ctx, &pa, "swap", old_name, msg, result);
@@ -413,7 +413,7 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
 	failover_suspend(ctx, pa.br->name, false);
 	/* back on the network: neighbours relearn the bridge now, not on expiry */
-	announce_start(ctx, pa.br->name, pa.pl->ifindex);
+	uplink_active(ctx, pa.br->name, pa.pl->ifindex);
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
 	port_change_done(ctx, &pa, "attach", NULL, msg, result);
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
@@ -338,6 +339,73 @@ int nl_proxy_add(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t e
 int nl_proxy_del(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen)
 {
 	return proxy_msg(nl, RTM_DELNEIGH, ifindex, ip, err, errlen);
+}
+
+#define UNRESOLVED_MAX 64
+
+struct unresolved {
+	int ifindex;
+	size_t n;
+	struct sw_neigh v[UNRESOLVED_MAX];
+};
+
+static int unresolved_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct unresolved *u = data;
+	struct sw_neigh ne;
+
+	if (nlp_neigh(nlh, &ne) == 0 && ne.ifindex == u->ifindex && ne.state == NUD_INCOMPLETE &&
+	    u->n < UNRESOLVED_MAX)
+		u->v[u->n++] = ne;
+	return MNL_CB_OK;
+}
+
+int nl_neigh_forget_unresolved(struct sw_nl *nl, int ifindex, char *addrs, size_t addrslen,
+			       char *err, size_t errlen)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct unresolved *u = calloc(1, sizeof(*u));
+	int ret = 0, forgotten = 0;
+	size_t used = 0;
+
+	if (!u)
+		return -ENOMEM;
+	u->ifindex = ifindex;
+	if (addrslen)
+		addrs[0] = '\0';
+	for (size_t f = 0; f < 2 && !ret; f++) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh = new_msg(buf);
+		struct ndmsg *ndm;
+
+		nlh->nlmsg_type = RTM_GETNEIGH;
+		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+		ndm->ndm_family = (uint8_t)families[f];
+		ret = nl_dump(nl, nlh, unresolved_cb, u, err, errlen);
+	}
+	/* a request may not be sent from inside the dump: delete afterwards */
+	for (size_t i = 0; i < u->n && !ret; i++) {
+		char buf[MNL_SOCKET_BUFFER_SIZE], ip[INET6_ADDRSTRLEN];
+		struct nlmsghdr *nlh = new_msg(buf);
+		struct ndmsg *ndm;
+
+		nlh->nlmsg_type = RTM_DELNEIGH;
+		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+		ndm->ndm_family = (uint8_t)u->v[i].family;
+		ndm->ndm_ifindex = ifindex;
+		mnl_attr_put(nlh, NDA_DST, u->v[i].family == AF_INET ? 4 : 16, u->v[i].dst);
+		/* gone meanwhile (resolved, or the kernel's own GC): not an error */
+		if (nl_talk(nl, nlh, NULL, NULL, err, errlen) < 0)
+			continue;
+		forgotten++;
+		if (used < addrslen && inet_ntop(u->v[i].family, u->v[i].dst, ip, sizeof(ip))) {
+			int k = snprintf(addrs + used, addrslen - used, "%s%s", used ? ", " : "", ip);
+
+			used = k < 0 ? addrslen : used + (size_t)k;
+		}
+	}
+	free(u);
+	return ret ? ret : forgotten;
 }
 
 struct route_get {

@@ -69,6 +69,12 @@ int nl_dump_proxies(struct sw_nl *nl, mnl_cb_t cb, void *data, char *err, size_t
 /* Add / remove an NTF_PROXY entry for ip (network order) on ifindex. */
 int nl_proxy_add(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen);
 int nl_proxy_del(struct sw_nl *nl, int ifindex, uint32_t ip, char *err, size_t errlen);
+/* Forget the unresolved (NUD_INCOMPLETE) IPv4/IPv6 neighbours of ifindex, so
+ * that the next packet to each asks again at once rather than on the 1 s
+ * retransmit timer. The first ones are written to addrs ("a, b, ..."); returns
+ * how many were forgotten, or -errno. */
+int nl_neigh_forget_unresolved(struct sw_nl *nl, int ifindex, char *addrs, size_t addrslen,
+			       char *err, size_t errlen);
 /* Where the kernel routes an IPv4 destination: *oif (0 if none) and *type
  * (RTN_UNICAST, RTN_LOCAL, ...). -ENETUNREACH etc. when there is no route. */
 int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err, size_t errlen);

@@ -337,6 +337,27 @@ int nlp_proxy(const struct nlmsghdr *nlh, struct sw_proxy *out)
 	return 0;
 }
 
+int nlp_neigh(const struct nlmsghdr *nlh, struct sw_neigh *out)
+{
+	const struct nlattr *tb[NDA_MAX + 1];
+	const struct ndmsg *ndm;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (!(ndm = neigh_table(nlh, tb)))
+		return -EINVAL;
+	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
+		return -EINVAL;
+	len = ndm->ndm_family == AF_INET ? 4 : 16;
+	if ((ndm->ndm_flags & NTF_PROXY) || !attr_len_ok(tb[NDA_DST], len))
+		return -EINVAL;
+	out->family = ndm->ndm_family;
+	out->ifindex = ndm->ndm_ifindex;
+	out->state = ndm->ndm_state;
+	memcpy(out->dst, mnl_attr_get_payload(tb[NDA_DST]), len);
+	return 0;
+}
+
 int nlp_netconf(const struct nlmsghdr *nlh, int *ifindex)
 {
 	const struct nlattr *tb[NETCONFA_MAX + 1];

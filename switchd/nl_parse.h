@@ -96,6 +96,14 @@ struct sw_proxy {
 };
 int nlp_proxy(const struct nlmsghdr *nlh, struct sw_proxy *out);
 
+/* A host neighbour entry (RTM_NEWNEIGH, AF_INET or AF_INET6, not a proxy). */
+struct sw_neigh {
+	int family, ifindex;
+	uint16_t state; /* NUD_* */
+	uint8_t dst[16];
+};
+int nlp_neigh(const struct nlmsghdr *nlh, struct sw_neigh *out);
+
 /* RTNLGRP_IPV4_NETCONF: which device (NETCONFA_IFINDEX_ALL -1, _DEFAULT -2). */
 int nlp_netconf(const struct nlmsghdr *nlh, int *ifindex);
 

@@ -245,6 +245,33 @@ int reconcile_apply_config(struct sw_ctx *ctx)
 	return apply_config(ctx, NULL);
 }
 
+/* The bridge can reach its network again (an uplink was attached, or came
+ * back, or the bridge itself regained carrier). What the host sent while it
+ * could not went nowhere, its ARP/ND requests among it: those neighbours wait
+ * for the 1 s retransmit although they are reachable now. Forgetting them
+ * makes the next packet ask at once. */
+static void neigh_retry(struct sw_ctx *ctx, const struct sw_link *bridge)
+{
+	char err[160], addrs[160];
+	int n = nl_neigh_forget_unresolved(&ctx->nl, bridge->ifindex, addrs, sizeof(addrs), err,
+					   sizeof(err));
+
+	if (n < 0)
+		log_warnx("bridge %s: reading its unresolved neighbours: %s", bridge->name, err);
+	else if (n > 0)
+		log_info("bridge %s: %d unresolved neighbour%s asked again (%s)", bridge->name, n,
+			 n == 1 ? "" : "s", addrs);
+}
+
+void uplink_active(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
+{
+	const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
+
+	announce_start(ctx, bridge, port_ifindex);
+	if (bl)
+		neigh_retry(ctx, bl);
+}
+
 struct attached {
 	char bridge[SW_IFNAMSIZ], port[SW_IFNAMSIZ];
 };
@@ -288,7 +315,7 @@ static void announce_attached(struct sw_ctx *ctx, const struct attached *at, siz
 		const struct sw_link *pl = linkdb_by_name(&ctx->db, at[i].port);
 
 		if (bl && pl && pl->master == bl->ifindex)
-			announce_start(ctx, at[i].bridge, pl->ifindex);
+			uplink_active(ctx, at[i].bridge, pl->ifindex);
 	}
 }
 
@@ -506,6 +533,13 @@ static void on_link_event(void *arg, const struct link_event *ev)
 					 json_pack("{s:s,s:s,s:b}", "bridge", br->name, "port", l->name,
 						   "carrier", l->carrier),
 					 "%s: carrier %s", l->name, l->carrier ? "on" : "off");
+			/* the bridge, or its attached uplink, has carrier again
+			 * (the event comes after the kernel restarted its queue) */
+			if (l->carrier && conf_find_bridge(&ctx->conf, l->name))
+				neigh_retry(ctx, l);
+			else if (l->carrier && l->master && is_configured_nic(ctx, l) &&
+				 linkdb_by_index(&ctx->db, l->master))
+				neigh_retry(ctx, linkdb_by_index(&ctx->db, l->master));
 		}
 		break;
 	case LINK_REMOVED: {
@@ -742,7 +776,7 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 	if (failed)
 		replayed += replay_flush(ctx, br->name, to->ifindex, t_send);
 	failover_note_swap(ctx, br->name, br->ports[d.to], reason, replayed);
-	announce_start(ctx, br->name, to->ifindex);
+	uplink_active(ctx, br->name, to->ifindex);
 	sw_event(ctx, "swap",
 		 json_pack("{s:s,s:s,s:s?,s:s,s:i}", "bridge", br->name, "port", br->ports[d.to],
 			   "old", d.from >= 0 ? br->ports[d.from] : NULL, "reason", reason,

@@ -93,6 +93,9 @@ void failover_suspend(struct sw_ctx *ctx, const char *bridge, bool suspended);
 /* A swap to port (configured name) happened: counters and times for show. */
 void failover_note_swap(struct sw_ctx *ctx, const char *bridge, const char *port,
 			const char *reason, int replayed);
+/* An uplink of the bridge became its active port (attach, swap, failover):
+ * announce it, and ask again for the host's unresolved neighbours. */
+void uplink_active(struct sw_ctx *ctx, const char *bridge, int port_ifindex);
 /* The index of a configured port of the bridge by its ifindex now, or -1. */
 int runtime_port_index(struct sw_ctx *ctx, const char *bridge, int ifindex);
 

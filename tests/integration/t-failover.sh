@@ -54,9 +54,16 @@ check_match "show: standby again" "hweth1 +standby" "$(sctl "$HOST" show eth0)"
 check_cmd "and silent again (arp_ignore 8 on the new device)" busywait 3000 \
 	bash -c "[ \$(ip netns exec $HOST cat /proc/sys/net/ipv4/conf/hweth1/arp_ignore) = 8 ]"
 
-# all ports down: the bridge keeps its addresses and waits
+# all ports down: the bridge keeps its addresses and waits; the host keeps
+# sending to the client meanwhile (its ARP requests go nowhere)
 ip -n "$UP" link set up0 down
 ip -n "$UP" link set up1 down
+# (a bridge without carrier flushes its ARP cache; this one keeps carrier
+# through switchd's replay tap: flush it as the kernel would)
+ip -n "$HOST" neigh flush dev eth0
+ip netns exec "$HOST" bash -c 'for i in $(seq 300); do echo >/dev/udp/198.18.0.1/9; sleep 0.01; done' \
+	>/dev/null 2>&1 &
+sender=$!
 sleep 0.3
 check_eq "all down: the bridge is still there" "bridge" "$(link_kind "$HOST" eth0)"
 sleep 0.3
@@ -64,6 +71,10 @@ check_eq "all down: the addresses stay" "198.18.0.2/24 2001:db8::2/64" "$(addrs_
 ip -n "$UP" link set up1 up
 check_cmd "the first port to regain carrier becomes active" busywait 2000 attached hweth1
 check_cmd "carrier returns: reachable again" busywait 3000 reachable
+# the host's unresolved neighbour would wait for its 1 s ARP retransmit
+check_cmd "carrier back: the host's unresolved neighbour is asked again at once" busywait 1000 \
+	grep -Eq "bridge eth0: [0-9]+ unresolved neighbours? asked again \(.*198\.18\.0\.1" "$LOG"
+kill "$sender" 2>/dev/null
 ip -n "$UP" link set up0 up
 switchd_stop
 

@@ -44,6 +44,24 @@ static inline struct nlmsghdr *msg_link(char *buf, uint16_t type, int family, in
 	return nlh;
 }
 
+/* RTM_NEWNEIGH: dst is an IPv4 or IPv6 text address (NULL: no NDA_DST) */
+static inline struct nlmsghdr *msg_neigh(char *buf, int family, int ifindex, uint16_t state,
+					 uint8_t flags, const char *dst)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	uint8_t a[16];
+
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	ndm->ndm_family = (uint8_t)family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = state;
+	ndm->ndm_flags = flags;
+	if (dst && inet_pton(family, dst, a) == 1)
+		mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16, a);
+	return nlh;
+}
+
 static inline struct nlmsghdr *msg_addr4(char *buf, uint16_t type, int ifindex, const char *ip,
 					 uint8_t plen, const char *label)
 {

@@ -76,6 +76,32 @@ Test(nl_parse, truncated_messages)
 	cr_assert_eq(nlp_link(nlh, &l), -EINVAL);
 }
 
+Test(nl_parse, neighbour)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct sw_neigh n;
+
+	cr_assert_eq(nlp_neigh(msg_neigh(buf, AF_INET, 5, NUD_INCOMPLETE, 0, "198.18.0.1"), &n), 0);
+	cr_assert_eq(n.family, AF_INET);
+	cr_assert_eq(n.ifindex, 5);
+	cr_assert_eq(n.state, NUD_INCOMPLETE);
+	cr_assert_eq(memcmp(n.dst, "\xc6\x12\x00\x01", 4), 0);
+	cr_assert_eq(nlp_neigh(msg_neigh(buf, AF_INET6, 5, NUD_REACHABLE, 0, "2001:db8::1"), &n), 0);
+	cr_assert_eq(n.family, AF_INET6);
+	cr_assert_eq(n.state, NUD_REACHABLE);
+	cr_assert_eq(memcmp(n.dst, "\x20\x01\x0d\xb8", 4), 0);
+	cr_assert_eq(n.dst[15], 1);
+	/* not a host neighbour: a proxy entry, a bridge FDB entry, no address */
+	cr_assert_eq(nlp_neigh(msg_neigh(buf, AF_INET, 5, NUD_PERMANENT, NTF_PROXY, "198.18.0.1"), &n),
+		     -EINVAL);
+	cr_assert_eq(nlp_neigh(msg_neigh(buf, AF_BRIDGE, 5, NUD_REACHABLE, 0, NULL), &n), -EINVAL);
+	cr_assert_eq(nlp_neigh(msg_neigh(buf, AF_INET, 5, NUD_INCOMPLETE, 0, NULL), &n), -EINVAL);
+	/* an IPv6 entry whose address is IPv4-sized is refused, not overread */
+	struct nlmsghdr *nlh = msg_neigh(buf, AF_INET, 5, NUD_INCOMPLETE, 0, "198.18.0.1");
+	((struct ndmsg *)mnl_nlmsg_get_payload(nlh))->ndm_family = AF_INET6;
+	cr_assert_eq(nlp_neigh(nlh, &n), -EINVAL);
+}
+
 Test(nl_parse, address)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
