@@ -252,8 +252,13 @@ int reconcile_apply_config(struct sw_ctx *ctx)
  * makes the next packet ask at once. */
 static void neigh_retry(struct sw_ctx *ctx, const struct sw_link *bridge)
 {
+	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge->name);
 	char err[160], addrs[160];
-	int n = nl_neigh_forget_unresolved(&ctx->nl, bridge->ifindex, addrs, sizeof(addrs), err,
+	int n;
+
+	if (b)
+		b->neigh_retry = false; /* done now: not again after the batch */
+	n = nl_neigh_forget_unresolved(&ctx->nl, bridge->ifindex, addrs, sizeof(addrs), err,
 					   sizeof(err));
 
 	if (n < 0)
@@ -435,6 +440,14 @@ void reconcile_sync(struct sw_ctx *ctx)
 		errno = -ret;
 		log_warn("netlink: reading events");
 	}
+	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
+		const struct sw_link *bl;
+
+		if (ctx->rt.bridges[i].neigh_retry &&
+		    (bl = linkdb_by_name(&ctx->db, ctx->rt.bridges[i].name)))
+			neigh_retry(ctx, bl);
+		ctx->rt.bridges[i].neigh_retry = false;
+	}
 	if (ctx->rt.replan && !ctx->rt.busy && ctx->rt.bridges) {
 		ctx->rt.replan = false;
 		ctx->rt.busy = true; /* the plan's own events wait for its end */
@@ -534,12 +547,14 @@ static void on_link_event(void *arg, const struct link_event *ev)
 						   "carrier", l->carrier),
 					 "%s: carrier %s", l->name, l->carrier ? "on" : "off");
 			/* the bridge, or its attached uplink, has carrier again
-			 * (the event comes after the kernel restarted its queue) */
-			if (l->carrier && conf_find_bridge(&ctx->conf, l->name))
-				neigh_retry(ctx, l);
-			else if (l->carrier && l->master && is_configured_nic(ctx, l) &&
-				 linkdb_by_index(&ctx->db, l->master))
-				neigh_retry(ctx, linkdb_by_index(&ctx->db, l->master));
+			 * (the event comes after the kernel restarted its queue):
+			 * requests wait for the end of the batch */
+			if (br && l->carrier && (!l->master || is_configured_nic(ctx, l))) {
+				struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, br->name);
+
+				if (b)
+					b->neigh_retry = true;
+			}
 		}
 		break;
 	case LINK_REMOVED: {

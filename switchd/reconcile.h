@@ -34,6 +34,7 @@ struct sw_bridge_rt {
 	struct sw_port_stats *pstats; /* per port, like ports */
 	size_t nports;
 	bool suspended;		/* an operator took the bridge off its network */
+	bool neigh_retry;	/* carrier came back: unresolved neighbours, after the batch */
 	unsigned int swaps;
 	unsigned long announced;	/* frames sent after swaps */
 	uint8_t (*macs)[6];	/* guest MACs seen behind the bridge (to announce) */
