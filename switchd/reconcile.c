@@ -741,7 +741,7 @@ static bool failover_bridge(struct sw_ctx *ctx, size_t bi, int fresh_ifindex, bo
 	 * alive; without it the model (events) is all there is */
 	for (size_t i = 0; br->carrier_poll <= 0 && i < br->nports; i++)
 		if (b->ports[i].attached && b->ports[i].carrier)
-			replay_alive(ctx, br->name);
+			replay_alive(ctx, br->name, replay_now());
 	if (d.kind == FO_NOTHING)
 		return false;
 
@@ -887,6 +887,10 @@ static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 
 			if (!l || l->master != bl->ifindex || !l->carrier)
 				continue;
+			/* the time before the read: switchd may be descheduled
+			 * between the read and a clock read after it, and the
+			 * port was alive when the read began, not when it ended */
+			double t_read = replay_now();
 			int carrier = carrier_read(ctx, l);
 
 			/* no get_link (or renamed under us): ask netlink */
@@ -894,7 +898,7 @@ static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 				carrier = nl_link_get(&ctx->nl, l->ifindex, NULL, &now, err,
 						      sizeof(err)) == 0 ? now.carrier : 1;
 			if (carrier)
-				replay_alive(ctx, br->name);
+				replay_alive(ctx, br->name, t_read);
 			if (!carrier) {
 				log_debug("%s: carrier loss seen by the poll before its event", l->name);
 				failover_pass(ctx, l->ifindex, false);

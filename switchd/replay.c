@@ -445,12 +445,12 @@ void replay_sync(struct sw_ctx *ctx)
 	}
 }
 
-void replay_alive(struct sw_ctx *ctx, const char *bridge)
+void replay_alive(struct sw_ctx *ctx, const char *bridge, double at)
 {
 	struct rp_bridge *b = find_bridge(rt_of(ctx, false), bridge);
 
-	if (b)
-		b->alive = replay_now();
+	if (b && at > b->alive)
+		b->alive = at;
 }
 
 int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until)

@@ -26,8 +26,9 @@ struct sw_ctx;
 /* Open sockets on the standbys and taps for the bridges that need them,
  * close what is no longer needed. Cheap when nothing changed. */
 void replay_sync(struct sw_ctx *ctx);
-/* The bridge's active port was seen with carrier now. */
-void replay_alive(struct sw_ctx *ctx, const char *bridge);
+/* The bridge's active port was seen with carrier at `at` (replay_now() clock:
+ * take it before the read, not after). */
+void replay_alive(struct sw_ctx *ctx, const char *bridge, double at);
 /* Deliver what reached port `to` of the bridge since its active port was
  * last alive (at most `replay` seconds) and before `until` (CLOCK_REALTIME
  * seconds; 0: all that is queued now). Returns the number of frames
