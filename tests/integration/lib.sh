@@ -78,9 +78,11 @@ nic_add() {
 }
 
 # switch_add NS ADDR/LEN: the upstream switch of a test, a bridge "sw" (up)
-# that also carries a client's address.
+# that also carries a client's address. Its MAC is set, as a switch's is:
+# otherwise a bridge takes its smallest port's, and a port added later with a
+# smaller (random) MAC changes it, which flushes the client's ARP cache.
 switch_add() {
-	ip -n "$1" link add sw type bridge
+	ip -n "$1" link add sw address 02:00:c6:12:ff:fe type bridge
 	ip -n "$1" link set sw up
 	ip -n "$1" addr add "$2" dev sw
 }
