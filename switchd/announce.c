@@ -15,7 +15,7 @@
 #include "log.h"
 #include "nl.h"
 #include "plan.h"
-#include "reconcile.h"
+#include "runtime.h"
 #include "switchd.h"
 
 struct announce_job {
@@ -25,8 +25,8 @@ struct announce_job {
 	int fd;
 	int ifindex;
 	char bridge[SW_IFNAMSIZ];
+	char port[SW_IFNAMSIZ]; /* the configured port it announces out of ("" if none) */
 	int round, nrounds;
-	int port; /* index of the port among the bridge's configured ones, or -1 */
 	double at[SW_ANNOUNCE_MAX]; /* the bridge's announce schedule, seconds after the swap */
 	size_t nframes;
 	uint8_t (*frames)[ANNOUNCE_FRAME_MAX];
@@ -126,56 +126,86 @@ size_t announce_na(uint8_t *buf, const uint8_t mac[6], const uint8_t ip6[16])
 	return 14 + 40 + icmp_len;
 }
 
+/* ---- state ---------------------------------------------------------------- */
+
+/* Per bridge: the MACs seen behind it (guests), what was announced. */
+struct an_bridge {
+	uint8_t (*macs)[6];
+	size_t nmacs;
+	unsigned long announced; /* frames sent after swaps and attaches */
+	bool seed;		 /* read its forwarding database after the batch */
+};
+
+struct an_port {
+	unsigned long announced; /* frames announced out of it */
+};
+
+struct an_state {
+	struct announce_job *jobs;
+};
+
+static struct an_state *an(struct sw_ctx *ctx)
+{
+	return ctx->rt.priv[FEAT_ANNOUNCE];
+}
+
+static struct an_bridge *an_bridge(struct rt_bridge *b)
+{
+	return b ? rt_bridge_priv(b, FEAT_ANNOUNCE) : NULL;
+}
+
+const uint8_t (*announce_guest_macs(struct rt_bridge *b, size_t *n))[6]
+{
+	struct an_bridge *ab = an_bridge(b);
+
+	*n = ab ? ab->nmacs : 0;
+	return ab ? (const uint8_t(*)[6])ab->macs : NULL;
+}
+
 /* ---- collecting what to announce ---------------------------------------- */
 
 struct collect {
 	struct sw_ctx *ctx;
 	int bridge;
-	const char *name;
-	struct sw_bridge_rt *b;
+	struct rt_bridge *b;
 };
 
-static void remember_mac(struct sw_bridge_rt *b, const uint8_t mac[6])
+static void remember_mac(struct an_bridge *ab, const uint8_t mac[6])
 {
-	for (size_t i = 0; i < b->nmacs; i++)
-		if (!memcmp(b->macs[i], mac, 6))
+	for (size_t i = 0; i < ab->nmacs; i++)
+		if (!memcmp(ab->macs[i], mac, 6))
 			return;
-	if (b->nmacs >= 4096)
+	if (ab->nmacs >= 4096)
 		return;
-	uint8_t (*v)[6] = realloc(b->macs, (b->nmacs + 1) * sizeof(*v));
+	uint8_t (*v)[6] = realloc(ab->macs, (ab->nmacs + 1) * sizeof(*v));
 	if (!v)
 		return;
-	b->macs = v;
-	memcpy(b->macs[b->nmacs++], mac, 6);
+	ab->macs = v;
+	memcpy(ab->macs[ab->nmacs++], mac, 6);
 }
 
 /* A learned entry of the bridge, from an event or a dump. Behind one of its
  * configured uplinks it is the upstream's own MAC: announcing it from here
  * would pull its traffic to us. */
-static void note_fdb(struct sw_ctx *ctx, const char *bridge, struct sw_bridge_rt *b,
-		     const struct sw_fdb *f)
+static void note_fdb(struct sw_ctx *ctx, struct rt_bridge *b, const struct sw_fdb *f)
 {
-	if (runtime_port_index(ctx, bridge, f->port) < 0) {
-		remember_mac(b, f->mac);
+	struct an_bridge *ab = an_bridge(b);
+
+	if (!ab)
+		return;
+	if (!rt_port_of_link(ctx, b, f->port)) {
+		remember_mac(ab, f->mac);
 		return;
 	}
 	/* learned upstream now (a guest that moved to another host): announcing
 	 * it from here would pull its traffic back to us */
-	for (size_t i = 0; i < b->nmacs; i++)
-		if (!memcmp(b->macs[i], f->mac, 6)) {
-			memmove(b->macs[i], b->macs[i + 1], (b->nmacs - i - 1) * sizeof(b->macs[0]));
-			b->nmacs--;
+	for (size_t i = 0; i < ab->nmacs; i++)
+		if (!memcmp(ab->macs[i], f->mac, 6)) {
+			memmove(ab->macs[i], ab->macs[i + 1],
+				(ab->nmacs - i - 1) * sizeof(ab->macs[0]));
+			ab->nmacs--;
 			return;
 		}
-}
-
-void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f)
-{
-	const struct sw_link *bl = linkdb_by_index(&ctx->db, f->master);
-	struct sw_bridge_rt *b = bl ? runtime_bridge(&ctx->rt, bl->name) : NULL;
-
-	if (b)
-		note_fdb(ctx, bl->name, b, f);
 }
 
 static int fdb_cb(const struct nlmsghdr *nlh, void *data)
@@ -186,7 +216,7 @@ static int fdb_cb(const struct nlmsghdr *nlh, void *data)
 	/* learned entries (not the bridge's own), as link.c's FDB_LEARNED */
 	if (nlp_fdb(nlh, &e) == 0 && !(e.state & NUD_PERMANENT) && e.port != c->bridge &&
 	    !(e.mac[0] & 1))
-		note_fdb(c->ctx, c->name, c->b, &e);
+		note_fdb(c->ctx, c->b, &e);
 	return MNL_CB_OK;
 }
 
@@ -218,8 +248,7 @@ static void job_free(struct announce_job *j)
 
 static void unlink_job(struct sw_ctx *ctx, struct announce_job *j)
 {
-	for (struct announce_job **pp = (struct announce_job **)&ctx->rt.announce_jobs; *pp;
-	     pp = &(*pp)->next)
+	for (struct announce_job **pp = &an(ctx)->jobs; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
 			*pp = j->next;
 			return;
@@ -229,7 +258,8 @@ static void unlink_job(struct sw_ctx *ctx, struct announce_job *j)
 static void send_round(struct announce_job *j)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = j->ifindex, .sll_halen = 6 };
-	struct sw_bridge_rt *b = runtime_bridge(&j->ctx->rt, j->bridge);
+	struct rt_bridge *b = rt_bridge(&j->ctx->rt, j->bridge);
+	struct rt_port *p = rt_port(b, j->port);
 	size_t sent = 0;
 
 	for (size_t i = 0; i < j->nframes; i++) {
@@ -238,10 +268,10 @@ static void send_round(struct announce_job *j)
 			   sizeof(sll)) == (ssize_t)j->lens[i])
 			sent++;
 	}
-	if (b)
-		b->announced += sent;
-	if (b && j->port >= 0 && (size_t)j->port < b->nports)
-		b->pstats[j->port].announced += sent;
+	if (an_bridge(b))
+		an_bridge(b)->announced += sent;
+	if (p)
+		((struct an_port *)rt_port_priv(p, FEAT_ANNOUNCE))->announced += sent;
 	if (sent < j->nframes)
 		log_debug("bridge %s: announce round %d: %zu of %zu frames sent", j->bridge, j->round,
 			  sent, j->nframes);
@@ -265,7 +295,7 @@ static void on_round(struct ev_loop *loop, ev_timer *w, int revents)
 /* Stop and free the jobs of a bridge (NULL: all). */
 static void stop_jobs(struct sw_ctx *ctx, const char *bridge)
 {
-	for (struct announce_job **pp = (struct announce_job **)&ctx->rt.announce_jobs; *pp;) {
+	for (struct announce_job **pp = &an(ctx)->jobs; *pp;) {
 		struct announce_job *j = *pp;
 
 		if (bridge && strcmp(j->bridge, bridge)) {
@@ -278,35 +308,39 @@ static void stop_jobs(struct sw_ctx *ctx, const char *bridge)
 	}
 }
 
-int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
+int announce_start(struct sw_ctx *ctx, struct rt_bridge *b, int port_ifindex)
 {
-	struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
-	const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
-	const struct sw_conf_bridge *cb = conf_find_bridge(&ctx->conf, bridge);
+	struct an_bridge *ab = an_bridge(b);
+	const struct sw_link *bl = linkdb_by_name(&ctx->db, b->name);
+	const struct sw_conf_bridge *cb = conf_find_bridge(&ctx->conf, b->name);
+	struct rt_port *port = rt_port_of_link(ctx, b, port_ifindex);
 	struct announce_job *j;
 	uint8_t frame[ANNOUNCE_FRAME_MAX];
 
 	/* a job still running for this bridge announces out of a port that is
 	 * no longer active: its next rounds would pull everything back there */
-	stop_jobs(ctx, bridge);
+	stop_jobs(ctx, b->name);
 	/* announce = no: the bridge's upstream relearns by itself */
-	if (!b || !bl || !bl->has_mac || !cb || cb->nannounce <= 0)
+	if (!ab || !bl || !bl->has_mac || !cb || cb->nannounce <= 0)
 		return 0;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
 	j->nrounds = cb->nannounce;
-	j->port = runtime_port_index(ctx, bridge, port_ifindex);
+	if (port)
+		sw_strlcpy(j->port, port->name, sizeof(j->port));
 	memcpy(j->at, cb->announce, sizeof(j->at));
 	j->ctx = ctx;
 	j->ifindex = port_ifindex;
-	sw_strlcpy(j->bridge, bridge, sizeof(j->bridge));
+	sw_strlcpy(j->bridge, b->name, sizeof(j->bridge));
 	/* protocol 0: this socket only sends */
 	j->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (j->fd < 0) {
-		log_warn("bridge %s: announce socket", bridge);
+		int ret = -errno;
+
+		log_warn("bridge %s: announce socket", b->name);
 		job_free(j);
-		return -errno;
+		return ret;
 	}
 	for (size_t i = 0; i < ctx->db.naddrs; i++) {
 		const struct sw_addr *a = &ctx->db.addrs[i];
@@ -321,12 +355,12 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	/* the bridge's own MAC even without an address (an ARP-proxy bridge) */
 	add_frame(j, frame, announce_rarp(frame, bl->mac));
 	/* the MACs behind it: kept from FDB events and dumps at start and
-	 * after a resync (announce_learned/announce_seed), no dump on the way */
-	for (size_t i = 0; i < b->nmacs; i++)
-		if (memcmp(b->macs[i], bl->mac, 6))
-			add_frame(j, frame, announce_rarp(frame, b->macs[i]));
-	j->next = ctx->rt.announce_jobs;
-	ctx->rt.announce_jobs = j;
+	 * after a resync, no dump on the way */
+	for (size_t i = 0; i < ab->nmacs; i++)
+		if (memcmp(ab->macs[i], bl->mac, 6))
+			add_frame(j, frame, announce_rarp(frame, ab->macs[i]));
+	j->next = an(ctx)->jobs;
+	an(ctx)->jobs = j;
 	ev_init(&j->timer, on_round);
 	if (j->at[0] <= 0) {
 		/* the first round now, not after a loop iteration */
@@ -344,24 +378,113 @@ int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex)
 	return (int)j->nframes;
 }
 
-void announce_seed(struct sw_ctx *ctx)
+/* Read every bridge's forwarding database into what is remembered (at
+ * start, after a reload or a resync; events keep it after that). */
+static void seed(struct sw_ctx *ctx, bool all)
 {
 	char err[128];
 
-	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
-		const char *bridge = ctx->conf.bridges[i].name;
-		struct sw_bridge_rt *b = runtime_bridge(&ctx->rt, bridge);
-		const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
+	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
+		struct rt_bridge *b = &ctx->rt.bridges[i];
+		const struct sw_link *bl = linkdb_by_name(&ctx->db, b->name);
+		struct an_bridge *ab = an_bridge(b);
 
-		if (!b || !bl)
+		if (!ab || !bl || (!all && !ab->seed))
 			continue;
-		struct collect c = { ctx, bl->ifindex, bridge, b };
+		ab->seed = false;
+		struct collect c = { ctx, bl->ifindex, b };
 		if (nl_dump_fdb(&ctx->nl, bl->ifindex, fdb_cb, &c, err, sizeof(err)) < 0)
-			log_warnx("bridge %s: reading its forwarding database: %s", bridge, err);
+			log_warnx("bridge %s: reading its forwarding database: %s", b->name, err);
 	}
 }
 
-void announce_stop_all(struct sw_ctx *ctx)
+/* ---- ops ------------------------------------------------------------------ */
+
+static int an_init(struct sw_ctx *ctx)
 {
-	stop_jobs(ctx, NULL);
+	ctx->rt.priv[FEAT_ANNOUNCE] = calloc(1, sizeof(struct an_state));
+	return ctx->rt.priv[FEAT_ANNOUNCE] ? 0 : -ENOMEM;
 }
+
+static void an_start(struct sw_ctx *ctx)
+{
+	/* who is behind each bridge already; later ones come as FDB events */
+	seed(ctx, true);
+}
+
+static void an_fini(struct sw_ctx *ctx)
+{
+	if (!an(ctx))
+		return;
+	stop_jobs(ctx, NULL);
+	free(an(ctx));
+	ctx->rt.priv[FEAT_ANNOUNCE] = NULL;
+}
+
+static void an_bridge_free(struct sw_ctx *ctx, void *priv)
+{
+	struct an_bridge *ab = priv;
+
+	(void)ctx;
+	free(ab->macs);
+}
+
+static void an_link_event(struct sw_ctx *ctx, const struct link_event *ev)
+{
+	if (ev->type == FDB_LEARNED) {
+		const struct sw_link *bl = linkdb_by_index(&ctx->db, ev->fdb->master);
+
+		if (bl)
+			note_fdb(ctx, rt_bridge(&ctx->rt, bl->name), ev->fdb);
+	} else if (ev->type == DB_RESYNCED) {
+		/* FDB events may have been lost with the others */
+		for (size_t i = 0; i < ctx->rt.nbridges; i++)
+			if (an_bridge(&ctx->rt.bridges[i]))
+				an_bridge(&ctx->rt.bridges[i])->seed = true;
+	}
+}
+
+static void an_settle(struct sw_ctx *ctx)
+{
+	seed(ctx, false);
+}
+
+static void an_reload(struct sw_ctx *ctx, const struct sw_conf *old)
+{
+	(void)old;
+	seed(ctx, true);
+}
+
+static void an_uplink_active(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch)
+{
+	announce_start(ctx, b, ch->port_ifindex);
+}
+
+static void an_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
+{
+	json_object_set_new(o, "announced", json_integer((json_int_t)an_bridge(b)->announced));
+}
+
+static void an_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port *p, json_t *o)
+{
+	struct an_port *ap = rt_port_priv(p, FEAT_ANNOUNCE);
+
+	json_object_set_new(o, "announced", json_integer((json_int_t)ap->announced));
+}
+
+const struct sw_feature announce_feature = {
+	.name = "announce",
+	.id = FEAT_ANNOUNCE,
+	.bridge_priv_size = sizeof(struct an_bridge),
+	.port_priv_size = sizeof(struct an_port),
+	.bridge_priv_free = an_bridge_free,
+	.init = an_init,
+	.start = an_start,
+	.fini = an_fini,
+	.link_event = an_link_event,
+	.settle = an_settle,
+	.reload = an_reload,
+	.uplink_active = an_uplink_active,
+	.show_bridge = an_show_bridge,
+	.show_port = an_show_port,
+};

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "feature.h"
 
 #define ANNOUNCE_FRAME_MAX 96
 
@@ -22,17 +23,14 @@ size_t announce_garp(uint8_t *buf, const uint8_t mac[6], const uint8_t ip[4]);
 size_t announce_na(uint8_t *buf, const uint8_t mac[6], const uint8_t ip6[16]);
 size_t announce_rarp(uint8_t *buf, const uint8_t mac[6]);
 
-/* Announce bridge's MACs out of port now and on the back-off schedule.
+struct rt_bridge;
+
+/* Announce the bridge's MACs out of port now and on the back-off schedule.
  * Returns the number of frames in one round. */
-int announce_start(struct sw_ctx *ctx, const char *bridge, int port_ifindex);
-/* A MAC learned on a bridge port (event): remembered if the port is not an
- * uplink, for announcements and replay. */
-struct sw_fdb;
-void announce_learned(struct sw_ctx *ctx, const struct sw_fdb *f);
-/* Read every bridge's forwarding database into what is remembered (at
- * start, after a reload or a resync; events keep it after that). */
-void announce_seed(struct sw_ctx *ctx);
-/* Stop and free every scheduled announcement. */
-void announce_stop_all(struct sw_ctx *ctx);
+int announce_start(struct sw_ctx *ctx, struct rt_bridge *b, int port_ifindex);
+/* The MACs seen behind the bridge (not behind its uplinks), for replay. */
+const uint8_t (*announce_guest_macs(struct rt_bridge *b, size_t *n))[6];
+
+extern const struct sw_feature announce_feature;
 
 #endif

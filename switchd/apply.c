@@ -8,6 +8,7 @@
 #include <linux/if_addr.h>
 
 #include "apply.h"
+#include "events.h"
 #include "log.h"
 #include "nl.h"
 #include "sysctl.h"
@@ -321,4 +322,35 @@ int apply_group(struct sw_nl *nl, const char *gname, struct sw_action *acts, siz
 	for (size_t i = 0; i < n; i++)
 		acts[i].group = 0;
 	return apply_plan(nl, &plan, keep_error, &sink) > 0 ? -EIO : 0;
+}
+
+int apply_change(struct sw_nl *nl, const struct sw_plan *plan, char *err, size_t errlen)
+{
+	struct err_sink sink = { err, errlen };
+
+	if (errlen)
+		err[0] = '\0';
+	return apply_plan(nl, plan, keep_error, &sink) > 0 ? -EIO : 0;
+}
+
+void apply_report_event(void *arg, int group, const char *msg)
+{
+	(void)group;
+	events_emit(arg, "error", json_pack("{s:s}", "error", msg), "%s", msg);
+}
+
+int apply_report_plan_errors(struct sw_events *evs, const struct sw_plan *plan)
+{
+	int failed = 0;
+
+	for (size_t g = 0; g < plan->ngroups; g++) {
+		if (!plan->groups[g].error[0])
+			continue;
+		failed++;
+		events_emit(evs, "error",
+			    json_pack("{s:s,s:s}", "group", plan->groups[g].name, "error",
+				      plan->groups[g].error),
+			    "%s: %s", plan->groups[g].name, plan->groups[g].error);
+	}
+	return failed;
 }

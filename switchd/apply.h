@@ -23,6 +23,17 @@ int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn rep
 int apply_group(struct sw_nl *nl, const char *gname, struct sw_action *acts, size_t n, char *err,
 		size_t errlen);
 
+/* Apply a plan of one group (a run-time change): 0, or -EIO with the
+ * failure in err (the group was rolled back). */
+int apply_change(struct sw_nl *nl, const struct sw_plan *plan, char *err, size_t errlen);
+
+struct sw_events;
+/* An apply_report_fn that emits each failure as an "error" event (arg: the
+ * struct sw_events). */
+void apply_report_event(void *arg, int group, const char *msg);
+/* One "error" event per plan group that could not be planned; their number. */
+int apply_report_plan_errors(struct sw_events *evs, const struct sw_plan *plan);
+
 /* Run one action (no rollback bookkeeping): for callers with one-step plans. */
 int apply_action(struct sw_nl *nl, const struct sw_action *a, char *err, size_t errlen);
 

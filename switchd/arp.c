@@ -13,7 +13,7 @@
 #include "log.h"
 #include "policy.h"
 #include "probe.h"
-#include "reconcile.h"
+#include "runtime.h"
 #include "switchd.h"
 
 struct proxy_list {
@@ -169,14 +169,6 @@ out:
 	return report;
 }
 
-static void report_failure(void *arg, int group, const char *msg)
-{
-	struct sw_ctx *ctx = arg;
-
-	(void)group;
-	sw_event(ctx, "error", json_pack("{s:s}", "error", msg), "%s", msg);
-}
-
 /* A proxy entry answers only when the target is routed out of another
  * device (arp_process): say so at start and reload, once per entry. */
 static void warn_unanswerable(struct sw_ctx *ctx)
@@ -217,7 +209,7 @@ int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 		plan_free(&plan);
 		return 1;
 	}
-	failed += plan_report_errors(ctx, &plan);
+	failed += apply_report_plan_errors(&ctx->events, &plan);
 	if (reassert && plan.n) {
 		/* someone (udev's systemd-sysctl, an admin) changed what we set */
 		for (size_t i = 0; i < plan.n; i++) {
@@ -229,7 +221,7 @@ int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 				 "policy: changed outside switchd: %s", what);
 		}
 	}
-	failed += apply_plan(&ctx->nl, &plan, report_failure, ctx);
+	failed += apply_plan(&ctx->nl, &plan, apply_report_event, &ctx->events);
 	plan_free(&plan);
 	if (!reassert)
 		warn_unanswerable(ctx);
@@ -239,6 +231,7 @@ int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 /* ---- keeping it applied ------------------------------------------------- */
 
 struct arp_rt {
+	struct sw_ctx *ctx;
 	ev_timer kick;	   /* coalesces bursts of events */
 	ev_timer recheck;  /* keys with no notification */
 	struct arpwatch **watches;
@@ -247,16 +240,18 @@ struct arp_rt {
 
 static struct arp_rt *art(struct sw_ctx *ctx)
 {
-	return ctx->rt.arp;
+	return ctx->rt.priv[FEAT_ARP];
 }
+
+static void arp_kick(struct sw_ctx *ctx);
 
 static void run_check(struct sw_ctx *ctx)
 {
 	if (ctx->rt.busy) {
-		arp_kick(ctx); /* a failover is running: after it */
+		arp_kick(ctx); /* a pass is running: after it */
 		return;
 	}
-	reconcile_sync(ctx);
+	runtime_refresh(ctx);
 	arp_apply(ctx, NULL, "re-assert");
 }
 
@@ -264,17 +259,17 @@ static void on_kick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	run_check(w->data);
+	run_check(container_of(w, struct arp_rt, kick)->ctx);
 }
 
 static void on_recheck(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	run_check(w->data);
+	run_check(container_of(w, struct arp_rt, recheck)->ctx);
 }
 
-void arp_kick(struct sw_ctx *ctx)
+static void arp_kick(struct sw_ctx *ctx)
 {
 	struct arp_rt *a = art(ctx);
 
@@ -334,7 +329,8 @@ static void watch_stop_all(struct sw_ctx *ctx)
 	a->nwatches = 0;
 }
 
-void arp_watch_update(struct sw_ctx *ctx)
+/* Start/stop ARP-flux watchers to match the config. */
+static void watch_update(struct sw_ctx *ctx)
 {
 	struct arp_rt *a = art(ctx);
 
@@ -367,23 +363,26 @@ void arp_watch_update(struct sw_ctx *ctx)
 	}
 }
 
-int arp_start(struct sw_ctx *ctx)
+static int arp_init(struct sw_ctx *ctx)
 {
 	struct arp_rt *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return -ENOMEM;
-	ctx->rt.arp = a;
+	a->ctx = ctx;
+	ctx->rt.priv[FEAT_ARP] = a;
 	ev_init(&a->kick, on_kick);
-	a->kick.data = ctx;
 	ev_timer_init(&a->recheck, on_recheck, ARP_RECHECK_PERIOD, ARP_RECHECK_PERIOD);
-	a->recheck.data = ctx;
-	ev_timer_start(ctx->loop, &a->recheck);
-	arp_watch_update(ctx);
 	return 0;
 }
 
-void arp_stop(struct sw_ctx *ctx)
+static void arp_start(struct sw_ctx *ctx)
+{
+	ev_timer_start(ctx->loop, &art(ctx)->recheck);
+	watch_update(ctx);
+}
+
+static void arp_fini(struct sw_ctx *ctx)
 {
 	struct arp_rt *a = art(ctx);
 
@@ -393,5 +392,33 @@ void arp_stop(struct sw_ctx *ctx)
 	ev_timer_stop(ctx->loop, &a->recheck);
 	watch_stop_all(ctx);
 	free(a);
-	ctx->rt.arp = NULL;
+	ctx->rt.priv[FEAT_ARP] = NULL;
 }
+
+static void arp_link_event(struct sw_ctx *ctx, const struct link_event *ev)
+{
+	/* rp_filter, proxy_arp or forwarding changed (by us or anyone); new
+	 * devices take conf/default (and udev may rewrite them); a new address
+	 * may need hiding from ARP: check the policy soon */
+	if (ev->type == NETCONF_CHANGED || ev->type == LINK_ADDED || ev->type == ADDR_ADDED ||
+	    ev->type == ADDR_REMOVED || ev->type == DB_RESYNCED ||
+	    (ev->type == LINK_CHANGED && (ev->changed & LC_NAME)))
+		arp_kick(ctx);
+}
+
+static void arp_reload(struct sw_ctx *ctx, const struct sw_conf *old)
+{
+	(void)old;
+	watch_update(ctx);
+}
+
+const struct sw_feature arp_feature = {
+	.name = "arp",
+	.id = FEAT_ARP,
+	.init = arp_init,
+	.start = arp_start,
+	.fini = arp_fini,
+	.apply = arp_apply,
+	.link_event = arp_link_event,
+	.reload = arp_reload,
+};

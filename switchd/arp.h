@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "conf.h"
+#include "feature.h"
 #include "nl.h"
 #include "plan.h"
 #include "sysctl.h"
@@ -38,11 +39,6 @@ json_t *arp_doctor(struct sw_nl *nl, const struct sw_conf *conf, const struct sw
  * number of failed groups. */
 int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why);
 
-/* Timers and watchers; arp_kick: re-check soon (coalesced). */
-int arp_start(struct sw_ctx *ctx);
-void arp_kick(struct sw_ctx *ctx);
-void arp_stop(struct sw_ctx *ctx);
-/* After a reload: start/stop ARP-flux watchers to match the config. */
-void arp_watch_update(struct sw_ctx *ctx);
+extern const struct sw_feature arp_feature;
 
 #endif

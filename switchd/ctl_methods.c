@@ -14,14 +14,15 @@
 #include <unistd.h>
 #include <linux/if_addr.h>
 
-#include "announce.h"
-#include "apply.h"
 #include "arp.h"
 #include "conf.h"
 #include "ctl_methods.h"
+#include "engine.h"
+#include "feature.h"
+#include "guests.h"
 #include "log.h"
-#include "replay.h"
-#include "reconcile.h"
+#include "plan.h"
+#include "runtime.h"
 #include "switchd.h"
 
 #ifndef PACKAGE_VERSION
@@ -113,9 +114,83 @@ static const struct sw_link *active_port(struct sw_ctx *ctx, const struct sw_con
 	return NULL;
 }
 
+/* Is this device one of a feature's own (the replay tap): not a guest. */
+static bool feature_device(struct sw_ctx *ctx, int ifindex)
+{
+	for (size_t i = 0; i < ctx->rt.nfeatures; i++)
+		if (ctx->rt.features[i]->owns_device && ctx->rt.features[i]->owns_device(ctx, ifindex))
+			return true;
+	return false;
+}
+
+static json_t *port_json(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port *rp,
+			 const struct sw_link *bl)
+{
+	const struct sw_link *l = rt_port_link(ctx, rp);
+	json_t *p = json_object();
+	const char *role = "missing";
+
+	if (l && bl && l->master == bl->ifindex)
+		role = "active";
+	else if (l && rp->held)
+		role = "detached";
+	else if (l)
+		role = "standby";
+	json_object_set_new(p, "name", json_string(rp->name));
+	json_object_set_new(p, "role", json_string(role));
+	json_object_set_new(p, "present", json_boolean(l != NULL));
+	if (l) {
+		json_object_set_new(p, "ifindex", json_integer(l->ifindex));
+		json_object_set_new(p, "carrier", json_boolean(l->carrier));
+		json_object_set_new(p, "mac", link_mac_json(l));
+		json_object_set_new(p, "carrier_changes", json_integer(l->carrier_changes));
+	}
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++)
+		if (ctx->rt.features[f]->show_port)
+			ctx->rt.features[f]->show_port(ctx, b, rp, p);
+	return p;
+}
+
+/* The devices attached to the bridge that are not its configured ports:
+ * switchd's taps (and configured ones) under taps, the rest under guests. */
+static void attached_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
+			  const struct sw_link *bl, json_t *taps, json_t *guests)
+{
+	for (size_t i = 0; i < ctx->db.nlinks; i++) {
+		const struct sw_link *l = &ctx->db.links[i];
+		const struct sw_conf_tap *t = conf_find_tap(&ctx->conf, l->name);
+		bool mine = strcmp(l->alias, SW_ALIAS) == 0;
+		const char *pattern;
+		bool configured = false;
+
+		if (l->master != bl->ifindex)
+			continue;
+		for (size_t k = 0; k < br->nports; k++)
+			configured |= strcmp(l->name, br->ports[k]) == 0;
+		if (configured || feature_device(ctx, l->ifindex))
+			continue;
+		json_t *d = json_pack("{s:s,s:i,s:b,s:o,s:b}", "name", l->name, "ifindex", l->ifindex,
+				      "carrier", l->carrier, "mac", link_mac_json(l), "attached", 1);
+		pattern = guests_pattern(br, l->name);
+		/* a tap a hypervisor made and guests = matched is a guest */
+		if (strcmp(l->kind, "tun") == 0 && (t || mine || !pattern)) {
+			if (t && t->has_owner)
+				json_object_set_new(d, "owner", json_string(t->owner));
+			json_object_set_new(d, "created_by_switchd", json_boolean(mine));
+			json_array_append_new(taps, d);
+		} else {
+			json_object_set_new(d, "up", json_boolean(l->flags & IFF_UP));
+			if (pattern)
+				json_object_set_new(d, "pattern", json_string(pattern));
+			json_array_append_new(guests, d);
+		}
+	}
+}
+
 static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 {
 	const struct sw_link *bl = bridge_link(ctx, br->name);
+	struct rt_bridge *b = rt_bridge(&ctx->rt, br->name);
 	json_t *o = json_object(), *ports = json_array(), *taps = json_array(),
 	       *guests = json_array();
 	uint8_t pinned[6];
@@ -134,66 +209,10 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 		json_object_set_new(o, "carrier", json_boolean(bl->carrier));
 		json_object_set_new(o, "addresses", addresses_json(ctx, bl->ifindex));
 	}
-	for (size_t i = 0; i < br->nports; i++) {
-		const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[i]);
-		const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
-		json_t *p = json_object();
-		const char *role = "missing";
-
-		if (l && bl && l->master == bl->ifindex)
-			role = "active";
-		else if (l && runtime_is_held(&ctx->rt, br->name, br->ports[i]))
-			role = "detached";
-		else if (l)
-			role = "standby";
-		json_object_set_new(p, "name", json_string(br->ports[i]));
-		json_object_set_new(p, "role", json_string(role));
-		json_object_set_new(p, "present", json_boolean(l != NULL));
-		if (l) {
-			json_object_set_new(p, "ifindex", json_integer(l->ifindex));
-			json_object_set_new(p, "carrier", json_boolean(l->carrier));
-			json_object_set_new(p, "mac", link_mac_json(l));
-			json_object_set_new(p, "carrier_changes", json_integer(l->carrier_changes));
-		}
-		struct sw_bridge_rt *brt = runtime_bridge(&ctx->rt, br->name);
-		if (brt && i < brt->nports) {
-			const struct sw_port_stats *ps = &brt->pstats[i];
-
-			json_object_set_new(p, "swaps", json_integer(ps->swaps));
-			json_object_set_new(p, "announced", json_integer((json_int_t)ps->announced));
-			json_object_set_new(p, "replayed", json_integer((json_int_t)ps->replayed));
-			if (ps->last_swap[0]) {
-				json_object_set_new(p, "last_swap", json_string(ps->last_swap));
-				json_object_set_new(p, "last_swap_reason", json_string(ps->last_reason));
-			}
-		}
-		json_array_append_new(ports, p);
-	}
-	/* everything else attached: taps and guests */
-	for (size_t i = 0; bl && i < ctx->db.nlinks; i++) {
-		const struct sw_link *l = &ctx->db.links[i];
-		bool configured = false;
-
-		if (l->master != bl->ifindex)
-			continue;
-		for (size_t k = 0; k < br->nports; k++)
-			configured |= strcmp(l->name, br->ports[k]) == 0;
-		if (configured || replay_is_tap(ctx, l->ifindex))
-			continue;
-		json_t *d = json_pack("{s:s,s:i,s:b,s:o,s:b}", "name", l->name, "ifindex", l->ifindex,
-				      "carrier", l->carrier, "mac", link_mac_json(l), "attached", 1);
-		if (strcmp(l->kind, "tun") == 0) {
-			const struct sw_conf_tap *t = conf_find_tap(&ctx->conf, l->name);
-
-			if (t && t->has_owner)
-				json_object_set_new(d, "owner", json_string(t->owner));
-			json_object_set_new(d, "created_by_switchd",
-					    json_boolean(strcmp(l->alias, "switchd") == 0));
-			json_array_append_new(taps, d);
-		} else {
-			json_array_append_new(guests, d);
-		}
-	}
+	for (size_t i = 0; b && i < b->nports; i++)
+		json_array_append_new(ports, port_json(ctx, b, &b->ports[i], bl));
+	if (bl)
+		attached_json(ctx, br, bl, taps, guests);
 	/* configured taps that are missing or attached elsewhere */
 	for (size_t i = 0; i < ctx->conf.ntaps; i++) {
 		const struct sw_conf_tap *t = &ctx->conf.taps[i];
@@ -204,20 +223,9 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 		json_array_append_new(taps, json_pack("{s:s,s:b,s:b}", "name", t->name, "present",
 						      l != NULL, "attached", 0));
 	}
-	struct sw_bridge_rt *rt = runtime_bridge(&ctx->rt, br->name);
-	if (rt) {
-		json_object_set_new(o, "swaps", json_integer(rt->swaps));
-		json_object_set_new(o, "announced", json_integer((json_int_t)rt->announced));
-		json_object_set_new(o, "replayed",
-				    json_integer((json_int_t)replay_count(ctx, br->name)));
-		if (replay_tap(ctx, br->name))
-			json_object_set_new(o, "replay_tap", json_string(replay_tap(ctx, br->name)));
-		if (rt->last_swap[0]) {
-			json_object_set_new(o, "last_swap", json_string(rt->last_swap));
-			json_object_set_new(o, "last_swap_reason", json_string(rt->last_reason));
-		}
-		json_object_set_new(o, "failover_suspended", json_boolean(rt->suspended));
-	}
+	for (size_t f = 0; b && f < ctx->rt.nfeatures; f++)
+		if (ctx->rt.features[f]->show_bridge)
+			ctx->rt.features[f]->show_bridge(ctx, b, o);
 	json_object_set_new(o, "ports", ports);
 	json_object_set_new(o, "taps", taps);
 	json_object_set_new(o, "guests", guests);
@@ -232,7 +240,7 @@ static int m_show(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 
 	if (ret)
 		return ret;
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
 	if (name && !conf_find_bridge(&ctx->conf, name))
 		return fail(err, errlen, -ENOENT, "bridge %s: no such bridge in the config", name);
 	arr = json_array();
@@ -246,7 +254,7 @@ static int m_show(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 static int m_status(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
 		    size_t errlen)
 {
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
 	*result = json_pack("{s:s,s:i,s:s,s:I,s:i,s:i,s:I,s:I,s:i}", "version", PACKAGE_VERSION,
 			    "pid", (int)getpid(), "config", ctx->conf_path ? ctx->conf_path : "",
 			    "uptime", (json_int_t)(time(NULL) - ctx->started), "bridges",
@@ -260,7 +268,7 @@ static int m_doctor(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		    size_t errlen)
 {
 	(void)params;
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
 	*result = arp_doctor(&ctx->nl, &ctx->conf, &ctx->db, err, errlen);
 	return *result ? 0 : -EIO;
 }
@@ -284,7 +292,7 @@ static int port_args(struct sw_ctx *ctx, const char *method, json_t *params,
 	if ((ret = param_str(method, params, "bridge", true, &bridge, err, errlen)) ||
 	    (ret = param_str(method, params, "port", true, &pa->port, err, errlen)))
 		return ret;
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
 	pa->br = conf_find_bridge(&ctx->conf, bridge);
 	if (!pa->br)
 		return fail(err, errlen, -ENOENT, "bridge %s: no such bridge in the config", bridge);
@@ -310,25 +318,6 @@ static int port_args(struct sw_ctx *ctx, const char *method, json_t *params,
 	return 0;
 }
 
-static void set_port_action(struct sw_action *a, enum sw_action_kind kind, const struct sw_link *l,
-			    const char *name, const char *bridge)
-{
-	memset(a, 0, sizeof(*a));
-	a->kind = kind;
-	a->ifindex = l->ifindex;
-	snprintf(a->dev, sizeof(a->dev), "%s", name);
-	snprintf(a->arg, sizeof(a->arg), "%s", bridge);
-}
-
-static int run_bridge_actions(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
-			      struct sw_action *acts, size_t n, char *err, size_t errlen)
-{
-	char gname[40];
-
-	snprintf(gname, sizeof(gname), "bridge %s", br->name);
-	return apply_group(&ctx->nl, gname, acts, n, err, errlen);
-}
-
 /* An operator's change is done: event, log line, reply. */
 static void port_change_done(struct sw_ctx *ctx, const struct port_args *pa, const char *type,
 			     const char *old, const char *msg, json_t **result)
@@ -338,17 +327,42 @@ static void port_change_done(struct sw_ctx *ctx, const struct port_args *pa, con
 			   old, "reason", "operator"),
 		 "%s (operator)", msg);
 	*result = json_pack("{s:s}", "message", msg);
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
+}
+
+/* Make the port active (swap from the active one, or attach), then what
+ * every new active uplink gets: announcements, neighbours asked again. */
+static int make_active(struct sw_ctx *ctx, const struct port_args *pa, const struct sw_link *old,
+		       const char *old_name, bool count_swap, char *err, size_t errlen)
+{
+	struct plan_port pb = { pa->br->name, pa->bl }, pto = { pa->port, pa->pl },
+			 pfrom = { old_name, old };
+	struct uplink_change ch = { .port_ifindex = pa->pl->ifindex, .port = pa->port,
+				    .old = old_name, .reason = "operator" };
+	struct sw_plan plan = { 0 };
+	int ret = plan_swap(&plan, &pb, &pto, old ? &pfrom : NULL, "operator");
+
+	if (ret == 0)
+		ret = engine_change(ctx, &plan, err, errlen);
+	else
+		fail(err, errlen, ret, "bridge %s: out of memory", pa->br->name);
+	plan_free(&plan);
+	if (ret)
+		return ret;
+	runtime_operator_resume(&ctx->rt, pa->br->name, pa->port);
+	struct rt_bridge *b = rt_bridge(&ctx->rt, pa->br->name);
+
+	if (b)
+		runtime_uplink_active(ctx, b, &ch, count_swap);
+	return 0;
 }
 
 static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
 {
 	struct port_args pa;
-	struct sw_action acts[2];
 	const struct sw_link *old;
 	const char *old_name = NULL;
 	char msg[160];
-	size_t n = 0;
 	int ret = port_args(ctx, "swap", params, &pa, err, errlen);
 
 	if (ret)
@@ -362,20 +376,8 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	if (!pa.pl->carrier)
 		return fail(err, errlen, -ENOLINK,
 			    "port %s: no carrier; refusing to make a dead link active", pa.port);
-	if (!(pa.pl->flags & IFF_UP))
-		set_port_action(&acts[n++], ACT_SET_UP, pa.pl, pa.port, pa.br->name);
-	set_port_action(&acts[n], old ? ACT_SWAP : ACT_ENSLAVE, pa.pl, pa.port, pa.br->name);
-	acts[n].from_ifindex = old ? old->ifindex : 0;
-	if (old_name)
-		sw_strlcpy(acts[n].old, old_name, sizeof(acts[n].old));
-	n++;
-	ret = run_bridge_actions(ctx, pa.br, acts, n, err, errlen);
-	if (ret)
+	if ((ret = make_active(ctx, &pa, old, old_name, true, err, errlen)))
 		return ret;
-	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
-	failover_suspend(ctx, pa.br->name, false);
-	failover_note_swap(ctx, pa.br->name, pa.port, "operator", 0);
-	uplink_active(ctx, pa.br->name, pa.pl->ifindex);
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
 	port_change_done(ctx, &pa, "swap", old_name, msg, result);
@@ -386,11 +388,9 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		    size_t errlen)
 {
 	struct port_args pa;
-	struct sw_action acts[2];
 	const struct sw_link *old;
 	const char *old_name = NULL;
 	char msg[160];
-	size_t n = 0;
 	int ret = port_args(ctx, "attach", params, &pa, err, errlen);
 
 	if (ret)
@@ -404,16 +404,9 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 			    "bridge %s: %s is already active; two uplinks would make a loop "
 			    "(use swap)",
 			    pa.br->name, old_name);
-	if (!(pa.pl->flags & IFF_UP))
-		set_port_action(&acts[n++], ACT_SET_UP, pa.pl, pa.port, pa.br->name);
-	set_port_action(&acts[n++], ACT_ENSLAVE, pa.pl, pa.port, pa.br->name);
-	ret = run_bridge_actions(ctx, pa.br, acts, n, err, errlen);
-	if (ret)
-		return ret;
-	runtime_unhold(&ctx->rt, pa.br->name, pa.port);
-	failover_suspend(ctx, pa.br->name, false);
 	/* back on the network: neighbours relearn the bridge now, not on expiry */
-	uplink_active(ctx, pa.br->name, pa.pl->ifindex);
+	if ((ret = make_active(ctx, &pa, NULL, NULL, false, err, errlen)))
+		return ret;
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
 	port_change_done(ctx, &pa, "attach", NULL, msg, result);
 	return 0;
@@ -423,7 +416,7 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		    size_t errlen)
 {
 	struct port_args pa;
-	struct sw_action act;
+	struct sw_plan plan = { 0 };
 	char msg[160];
 	int ret = port_args(ctx, "detach", params, &pa, err, errlen);
 
@@ -432,14 +425,19 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	if (pa.pl->master != pa.bl->ifindex)
 		return fail(err, errlen, -ENOENT, "port %s: not attached to %s", pa.port,
 			    pa.br->name);
-	set_port_action(&act, ACT_RELEASE, pa.pl, pa.port, pa.br->name);
-	ret = run_bridge_actions(ctx, pa.br, &act, 1, err, errlen);
+	struct plan_port pb = { pa.br->name, pa.bl }, pp = { pa.port, pa.pl };
+
+	ret = plan_detach(&plan, &pb, &pp, "operator");
+	if (ret == 0)
+		ret = engine_change(ctx, &plan, err, errlen);
+	else
+		fail(err, errlen, ret, "bridge %s: out of memory", pa.br->name);
+	plan_free(&plan);
 	if (ret)
 		return ret;
 	/* an operator's detach holds: nothing re-attaches it, and failover does
 	 * not put another port in its place, until attach or swap */
-	runtime_hold(&ctx->rt, pa.br->name, pa.port);
-	failover_suspend(ctx, pa.br->name, true);
+	runtime_operator_detach(&ctx->rt, pa.br->name, pa.port);
 	snprintf(msg, sizeof(msg), "%s: detached %s; addresses stay on %s", pa.br->name, pa.port,
 		 pa.br->name);
 	port_change_done(ctx, &pa, "detach", NULL, msg, result);
@@ -450,7 +448,8 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 		     size_t errlen)
 {
 	const char *name, *bridge, *owner, *group, *why;
-	struct sw_action acts[4];
+	struct plan_owner own = { 0 };
+	struct sw_plan plan = { 0 };
 	char msg[160];
 	int ret;
 
@@ -461,15 +460,13 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 		return ret;
 	if (ifname_check(name, &why) < 0)
 		return fail(err, errlen, -EINVAL, "tap %s: invalid name: %s", name, why);
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
 	if (linkdb_name_taken(&ctx->db, name))
 		return fail(err, errlen, -EEXIST, "tap %s: a device with this name exists", name);
 	if (!conf_find_bridge(&ctx->conf, bridge))
 		return fail(err, errlen, -ENOENT, "bridge %s: no such bridge in the config", bridge);
 	if (!bridge_link(ctx, bridge))
 		return fail(err, errlen, -ENODEV, "bridge %s: not present", bridge);
-	memset(acts, 0, sizeof(acts));
-	acts[0].kind = ACT_TAP_CREATE;
 	if (owner) {
 		struct passwd *pw = getpwnam(owner);
 		char *end;
@@ -477,8 +474,8 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 
 		if (!pw && (*end || !*owner))
 			return fail(err, errlen, -ENOENT, "tap %s: owner %s: no such user", name, owner);
-		acts[0].has_uid = true;
-		acts[0].uid = pw ? pw->pw_uid : (uid_t)id;
+		own.has_uid = true;
+		own.uid = pw ? pw->pw_uid : (uid_t)id;
 	}
 	if (group) {
 		struct group *gr = getgrnam(group);
@@ -487,24 +484,20 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 
 		if (!gr && (*end || !*group))
 			return fail(err, errlen, -ENOENT, "tap %s: group %s: no such group", name, group);
-		acts[0].has_gid = true;
-		acts[0].gid = gr ? gr->gr_gid : (gid_t)id;
+		own.has_gid = true;
+		own.gid = gr ? gr->gr_gid : (gid_t)id;
 	}
-	acts[1].kind = ACT_SET_ALIAS;
-	snprintf(acts[1].arg, sizeof(acts[1].arg), "switchd");
-	acts[2].kind = ACT_ENSLAVE;
-	snprintf(acts[2].arg, sizeof(acts[2].arg), "%s", bridge);
-	acts[3].kind = ACT_SET_UP;
-	for (int i = 0; i < 4; i++)
-		snprintf(acts[i].dev, sizeof(acts[i].dev), "%s", name);
-	snprintf(msg, sizeof(msg), "tap %s", name);
-	ret = apply_group(&ctx->nl, msg, acts, 4, err, errlen);
+	ret = plan_tap_add(&plan, name, bridge, &own);
+	if (ret == 0)
+		ret = engine_change(ctx, &plan, err, errlen);
+	else
+		fail(err, errlen, ret, "tap %s: out of memory", name);
+	plan_free(&plan);
 	if (ret)
 		return ret;
 	snprintf(msg, sizeof(msg), "tap %s created on %s", name, bridge);
 	sw_event(ctx, "tap-add", json_pack("{s:s,s:s}", "tap", name, "bridge", bridge), "%s", msg);
 	*result = json_pack("{s:s}", "message", msg);
-	reconcile_sync(ctx);
 	return 0;
 }
 
@@ -513,44 +506,45 @@ static int m_tap_del(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 {
 	const char *name;
 	const struct sw_link *l;
-	struct sw_action act;
+	struct sw_plan plan = { 0 };
 	char msg[160];
 	int ret = param_str("tap-del", params, "name", true, &name, err, errlen);
 
 	if (ret)
 		return ret;
-	reconcile_sync(ctx);
+	engine_refresh(ctx);
 	l = linkdb_by_name(&ctx->db, name);
 	if (!l)
 		return fail(err, errlen, -ENODEV, "tap %s: no such device", name);
 	if (strcmp(l->kind, "tun"))
 		return fail(err, errlen, -EINVAL, "%s: not a tap", name);
 	/* never delete what switchd did not create */
-	if (strcmp(l->alias, "switchd") && !conf_find_tap(&ctx->conf, name))
+	if (strcmp(l->alias, SW_ALIAS) && !conf_find_tap(&ctx->conf, name))
 		return fail(err, errlen, -EPERM, "tap %s: not created by switchd; refusing to delete it",
 			    name);
-	memset(&act, 0, sizeof(act));
-	act.kind = ACT_LINK_DELETE;
-	act.ifindex = l->ifindex;
-	snprintf(act.dev, sizeof(act.dev), "%s", name);
-	snprintf(msg, sizeof(msg), "tap %s", name);
-	ret = apply_group(&ctx->nl, msg, &act, 1, err, errlen);
+	bool configured = conf_find_tap(&ctx->conf, name) != NULL;
+
+	ret = plan_tap_del(&plan, l);
+	if (ret == 0)
+		ret = engine_change(ctx, &plan, err, errlen);
+	else
+		fail(err, errlen, ret, "tap %s: out of memory", name);
+	plan_free(&plan);
 	if (ret)
 		return ret;
 	snprintf(msg, sizeof(msg), "tap %s deleted", name);
-	if (conf_find_tap(&ctx->conf, name))
+	if (configured)
 		snprintf(msg, sizeof(msg), "tap %s deleted (it is in the config: a reload creates it again)",
 			 name);
 	sw_event(ctx, "tap-del", json_pack("{s:s}", "tap", name), "%s", msg);
 	*result = json_pack("{s:s}", "message", msg);
-	reconcile_sync(ctx);
 	return 0;
 }
 
 static int m_reload(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
 		    size_t errlen)
 {
-	int ret = reconcile_reload(ctx, err, errlen);
+	int ret = engine_reload(ctx, err, errlen);
 
 	if (ret)
 		return ret;

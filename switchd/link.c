@@ -7,6 +7,7 @@
  * it derives from addresses) are not kept: switchd never moves them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <linux/rtnetlink.h>
 
 #include "link.h"
+#include "log.h"
 #include "nl.h"
 
 void linkdb_init(struct sw_linkdb *db)
@@ -356,6 +358,13 @@ out:
 		free(r);
 		return ret;
 	}
+	case RTM_NEWNETCONF: {
+		struct link_event ev = { .type = NETCONF_CHANGED };
+
+		if (nlp_netconf(nlh, &ev.ifindex) == 0)
+			publish(db, &ev);
+		return 0;
+	}
 	case RTM_NEWNEIGH: {
 		struct sw_fdb f;
 		struct link_event ev = { .type = FDB_LEARNED, .fdb = &f };
@@ -434,5 +443,39 @@ int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errl
 	db->resyncs++;
 	struct link_event ev = { .type = DB_RESYNCED };
 	publish(db, &ev);
+	return 0;
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	linkdb_handle_msg(data, nlh);
+	return MNL_CB_OK;
+}
+
+static int discard_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+int linkdb_sync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen)
+{
+	int ret = nl_event_read(nl, event_cb, db);
+
+	if (ret == -ENOBUFS) {
+		/* Drain first: what is queued is older than the dump (applied after
+		 * it, it would resurrect the past), and the kernel reports no new
+		 * ENOBUFS while the socket stays congested. */
+		while (nl_event_read(nl, discard_cb, NULL) == -ENOBUFS)
+			;
+		log_warnx("netlink: events were lost (ENOBUFS): resynchronising");
+		ret = linkdb_resync(db, nl, err, errlen);
+		return ret < 0 ? ret : 1;
+	}
+	if (ret < 0 && ret != -EAGAIN) {
+		snprintf(err, errlen, "reading events: %s", strerror(-ret));
+		return ret;
+	}
 	return 0;
 }

@@ -24,6 +24,7 @@ enum link_event_type {
 	ROUTE_REMOVED,
 	DB_RESYNCED,	/* after a full resync: observers may re-check everything */
 	FDB_LEARNED,	/* a bridge learned a MAC on a port (not kept in the model) */
+	NETCONF_CHANGED, /* rp_filter, proxy_arp or forwarding of a device (ifindex) */
 };
 
 /* link_event.changed bits */
@@ -42,6 +43,7 @@ struct link_event {
 	const struct sw_addr *addr;  /* ADDR_* */
 	const struct sw_route *route; /* ROUTE_* */
 	const struct sw_fdb *fdb;     /* FDB_LEARNED */
+	int ifindex;		      /* NETCONF_CHANGED (or NETCONFA_IFINDEX_ALL/DEFAULT) */
 };
 
 typedef void (*link_observer_fn)(void *arg, const struct link_event *ev);
@@ -74,6 +76,11 @@ int linkdb_handle_msg(struct sw_linkdb *db, const struct nlmsghdr *nlh);
 /* Dump links, addresses and routes; replace the model; publish the
  * differences and then DB_RESYNCED. The first call fills an empty model. */
 int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen);
+
+/* Take in every event queued on nl's event socket (observers run for each).
+ * When the kernel dropped some (ENOBUFS), drain and resync. Returns 0, 1
+ * after a resync, or -errno (err set). */
+int linkdb_sync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen);
 
 const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex);
 const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *name);

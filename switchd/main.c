@@ -17,9 +17,10 @@
 #include "arp.h"
 #include "control.h"
 #include "doctor.h"
+#include "engine.h"
+#include "events.h"
 #include "log.h"
 #include "plan.h"
-#include "reconcile.h"
 #include "switchd.h"
 
 struct options {
@@ -140,7 +141,7 @@ static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	reconcile_sync(ctx);
+	engine_refresh(ctx); /* what the events ask for runs in the settle, next */
 }
 
 static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
@@ -151,7 +152,7 @@ static void on_sighup(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	log_info("SIGHUP: reloading %s", ctx->conf_path);
-	if (reconcile_reload(ctx, err, sizeof(err)) < 0)
+	if (engine_reload(ctx, err, sizeof(err)) < 0)
 		log_warnx("%s", err);
 }
 
@@ -164,7 +165,7 @@ static void on_sigterm(struct ev_loop *loop, ev_signal *w, int revents)
 
 static int plan_only(struct sw_ctx *ctx)
 {
-	struct plan_input in = { &ctx->conf, &ctx->db, NULL, 0 };
+	struct plan_input in = { .conf = &ctx->conf, .db = &ctx->db };
 	struct sw_plan plan;
 	int errors;
 
@@ -236,6 +237,17 @@ out:
 	return ret;
 }
 
+/* Monitor clients are one of the event sinks. */
+static void monitor_sink(void *arg, const char *type, const char *message, json_t *ev)
+{
+	struct sw_ctx *ctx = arg;
+
+	(void)type;
+	(void)message;
+	if (ev && ctx->control)
+		control_broadcast(ctx, json_incref(ev));
+}
+
 static int run_daemon(struct sw_ctx *ctx)
 {
 	ev_signal sighup, sigterm, sigint;
@@ -249,8 +261,10 @@ static int run_daemon(struct sw_ctx *ctx)
 		log_warnx("%s", err);
 		return 1;
 	}
-	if (reconcile_init(ctx) < 0) {
-		log_warnx("cannot subscribe to the link model");
+	events_subscribe(&ctx->events, monitor_sink, ctx);
+	/* every feature's state and timers exist before the first plan runs */
+	if (engine_init(ctx) < 0) {
+		log_warnx("cannot start the engine");
 		goto out_control;
 	}
 	ev_io_init(&ctx->nl_watcher, on_netlink, nl_event_fd(&ctx->nl), EV_READ);
@@ -263,15 +277,13 @@ static int run_daemon(struct sw_ctx *ctx)
 	ev_signal_init(&sigint, on_sigterm, SIGINT);
 	ev_signal_start(ctx->loop, &sigint);
 
-	reconcile_apply_config(ctx);
-	if (reconcile_start_failover(ctx) < 0)
-		log_warnx("failover: out of memory; no automatic failover");
+	engine_start(ctx);
 	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
 		 ctx->conf.socket_path);
 	ev_run(ctx->loop, 0);
 	ret = 0;
 
-	reconcile_stop_failover(ctx);
+	engine_fini(ctx);
 	ev_io_stop(ctx->loop, &ctx->nl_watcher);
 	ev_signal_stop(ctx->loop, &sighup);
 	ev_signal_stop(ctx->loop, &sigterm);
@@ -316,6 +328,7 @@ int main(int argc, char **argv)
 		snprintf(ctx.conf.socket_path, sizeof(ctx.conf.socket_path), "%s", o.socket_path);
 
 	log_init(o.log_stderr < 0 ? isatty(STDERR_FILENO) : o.log_stderr == 1, o.verbose);
+	events_subscribe(&ctx.events, events_log_sink, NULL);
 	linkdb_init(&ctx.db);
 	ret = nl_open(&ctx.nl, ctx.ev_rcvbuf);
 	if (ret < 0) {
@@ -332,7 +345,6 @@ int main(int argc, char **argv)
 out_nl:
 	nl_close(&ctx.nl);
 	linkdb_free(&ctx.db);
-	runtime_free(&ctx.rt);
 out_conf:
 	conf_free(&ctx.conf);
 	return ret;

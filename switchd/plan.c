@@ -23,7 +23,6 @@
 #include "plan.h"
 #include "rename.h"
 
-#define SW_ALIAS "switchd"
 
 static bool is_bridge(const struct sw_link *l)
 {
@@ -598,6 +597,14 @@ static bool port_held(const struct plan_input *in, const char *bridge, const cha
 	return false;
 }
 
+static bool bridge_suspended(const struct plan_input *in, const char *bridge)
+{
+	for (size_t i = 0; i < in->nsuspended; i++)
+		if (strcmp(in->suspended[i], bridge) == 0)
+			return true;
+	return false;
+}
+
 static int plan_guests(struct port_ctx *c, const struct nic_slot *slots, size_t nslots)
 {
 	const struct sw_linkdb *db = c->in->db;
@@ -619,6 +626,14 @@ static int plan_guests(struct port_ctx *c, const struct nic_slot *slots, size_t 
 			return -ENOMEM;
 		snprintf(act->arg, sizeof(act->arg), "%s", c->br->name);
 		snprintf(act->why, sizeof(act->why), "matches guests of %s", c->br->name);
+		/* a hypervisor that made the tap without a script left it down:
+		 * switchd stands in for that script */
+		if (!(l->flags & IFF_UP)) {
+			act = add_on_port(c, ACT_SET_UP, l, l->name);
+			if (!act)
+				return -ENOMEM;
+			snprintf(act->why, sizeof(act->why), "a guest's device forwards only when up");
+		}
 	}
 	return 0;
 }
@@ -698,7 +713,7 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 	const struct sw_link *attach = NULL;
 	const char *attach_name = NULL;
 
-	for (size_t i = 0; i < br->nports && !active; i++) {
+	for (size_t i = 0; i < br->nports && !active && !bridge_suspended(in, br->name); i++) {
 		for (size_t s = 0; s < nslots && !active; s++) {
 			if (strcmp(slots[s].nic->name, br->ports[i]) || !slots[s].link)
 				continue;

@@ -17,6 +17,9 @@
 #include "link.h"
 #include "nl_parse.h"
 
+/* The alias of every device switchd creates (IFLA_IFALIAS survives a restart). */
+#define SW_ALIAS "switchd"
+
 enum sw_action_kind {
 	ACT_RENAME,	   /* ifindex: from dev to arg */
 	ACT_SET_UP,	   /* dev */
@@ -83,6 +86,10 @@ struct plan_input {
 	const struct sw_linkdb *db;
 	const struct sw_port_hold *held;
 	size_t nheld;
+	/* bridges an operator took off their network (detach of the active
+	 * port): no port of theirs is attached until attach or swap */
+	const char (*suspended)[SW_IFNAMSIZ];
+	size_t nsuspended;
 };
 
 /* Build the plan. 0 (group errors are in plan->groups[i].error), or -ENOMEM. */
@@ -92,6 +99,33 @@ void plan_free(struct sw_plan *plan);
  * group; a new group "KIND NAME" (its index, or -ENOMEM). */
 struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, int group);
 int plan_group(struct sw_plan *p, const char *kind, const char *name);
+
+/* ---- run-time changes (plan_change.c) ----------------------------------
+ * Each adds one group to p: "bridge NAME" (swap, attach, detach), "guest
+ * NAME" or "tap NAME" (which fail with their bridge). 0 or -ENOMEM. */
+struct plan_port {
+	const char *name;	   /* configured (or device) name */
+	const struct sw_link *link; /* the device now; NULL for one still to be created */
+};
+
+struct plan_owner {
+	bool has_uid, has_gid;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Make `to` the bridge's active port; from (may be NULL) leaves in the same
+ * batch. Without from it is an attach. */
+int plan_swap(struct sw_plan *p, const struct plan_port *bridge, const struct plan_port *to,
+	      const struct plan_port *from, const char *why);
+int plan_detach(struct sw_plan *p, const struct plan_port *bridge, const struct plan_port *port,
+		const char *why);
+/* A device matched by guests = : attached and brought up. */
+int plan_guest_attach(struct sw_plan *p, const struct plan_port *bridge,
+		      const struct plan_port *guest, const char *why);
+int plan_tap_add(struct sw_plan *p, const char *name, const char *bridge,
+		 const struct plan_owner *owner);
+int plan_tap_del(struct sw_plan *p, const struct sw_link *tap);
 
 /* One line per action, grouped; group errors as "error: ..." lines.
  * Returns the number of groups with errors. */

@@ -20,7 +20,8 @@
 #include "conf.h"
 #include "log.h"
 #include "plan.h"
-#include "reconcile.h"
+#include "announce.h"
+#include "runtime.h"
 #include "replay.h"
 #include "switchd.h"
 #include "util.h"
@@ -93,10 +94,14 @@ bool replay_wanted(const uint8_t *frame, size_t len, double ts, double cut, doub
 
 static struct replay_rt *rt_of(struct sw_ctx *ctx, bool create)
 {
-	if (!ctx->rt.replay && create)
-		ctx->rt.replay = calloc(1, sizeof(struct replay_rt));
-	return ctx->rt.replay;
+	(void)create;
+	return ctx->rt.priv[FEAT_REPLAY];
 }
+
+/* Per configured port: frames that reached it as a standby, delivered. */
+struct rp_port_stats {
+	unsigned long replayed;
+};
 
 static struct rp_bridge *find_bridge(struct replay_rt *r, const char *name)
 {
@@ -390,7 +395,7 @@ static void want_port(struct sw_ctx *ctx, struct replay_rt *r, const struct sw_c
 	p->keep = true;
 }
 
-void replay_sync(struct sw_ctx *ctx)
+static void replay_sync(struct sw_ctx *ctx)
 {
 	struct replay_rt *r = rt_of(ctx, true);
 
@@ -403,7 +408,7 @@ void replay_sync(struct sw_ctx *ctx)
 	for (size_t i = 0; i < ctx->conf.nbridges; i++) {
 		const struct sw_conf_bridge *br = &ctx->conf.bridges[i];
 		const struct sw_link *bl = linkdb_by_name(&ctx->db, br->name);
-		struct sw_bridge_rt *rb = runtime_bridge(&ctx->rt, br->name);
+		struct rt_bridge *rb = rt_bridge(&ctx->rt, br->name);
 		struct rp_bridge *b;
 
 		if (br->replay <= 0 || br->nports < 2 || !bl || strcmp(bl->kind, "bridge") || !rb ||
@@ -413,13 +418,11 @@ void replay_sync(struct sw_ctx *ctx)
 		b = find_bridge(r, br->name);
 		if (!b || b->failed || !b->keep)
 			continue;
-		for (size_t k = 0; k < br->nports; k++) {
-			const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, br->ports[k]);
-			const struct sw_link *l = nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
+		for (size_t k = 0; k < rb->nports; k++) {
+			const struct sw_link *l = rt_port_link(ctx, &rb->ports[k]);
 
 			/* a standby: up, outside the bridge */
-			if (l && (l->flags & IFF_UP) && l->master != bl->ifindex &&
-			    !runtime_is_held(&ctx->rt, br->name, br->ports[k]))
+			if (l && (l->flags & IFF_UP) && l->master != bl->ifindex && !rb->ports[k].held)
 				want_port(ctx, r, br, l);
 		}
 	}
@@ -445,7 +448,7 @@ void replay_sync(struct sw_ctx *ctx)
 	}
 }
 
-void replay_alive(struct sw_ctx *ctx, const char *bridge, double at)
+static void replay_alive(struct sw_ctx *ctx, const char *bridge, double at)
 {
 	struct rp_bridge *b = find_bridge(rt_of(ctx, false), bridge);
 
@@ -453,18 +456,21 @@ void replay_alive(struct sw_ctx *ctx, const char *bridge, double at)
 		b->alive = at;
 }
 
-int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until)
+static int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until)
 {
 	struct replay_rt *r = rt_of(ctx, false);
 	struct rp_bridge *b = find_bridge(r, bridge);
 	struct rp_port *p = find_port(r, to);
 	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, bridge);
 	const struct sw_link *bl = linkdb_by_name(&ctx->db, bridge);
-	struct sw_bridge_rt *rb = runtime_bridge(&ctx->rt, bridge);
+	struct rt_bridge *rb = rt_bridge(&ctx->rt, bridge);
+	const uint8_t (*macs)[6];
+	size_t nmacs;
 	int sent = 0;
 
 	if (!b || b->tapfd < 0 || !p || !br || !bl || !bl->has_mac || !rb)
 		return 0;
+	macs = announce_guest_macs(rb, &nmacs);
 	drain(p);
 	/* "now" only after reading: a frame the kernel did not stamp on arrival
 	 * (timestamps are switched on lazily, by a work item) is stamped when
@@ -486,7 +492,7 @@ int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until)
 		if (f->ts >= until)
 			break;
 		if (replay_wanted(f->data + VHDR, f->len - VHDR, f->ts, cut, until, p->mac, bl->mac,
-				  (const uint8_t(*)[6])rb->macs, rb->nmacs)) {
+				  macs, nmacs)) {
 			if (write(b->tapfd, f->data, f->len) == (ssize_t)f->len)
 				sent++;
 			else
@@ -498,21 +504,21 @@ int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until)
 	return sent;
 }
 
-unsigned long replay_count(struct sw_ctx *ctx, const char *bridge)
+static unsigned long replay_count(struct sw_ctx *ctx, const char *bridge)
 {
 	struct rp_bridge *b = find_bridge(rt_of(ctx, false), bridge);
 
 	return b ? b->replayed : 0;
 }
 
-const char *replay_tap(struct sw_ctx *ctx, const char *bridge)
+static const char *replay_tap(struct sw_ctx *ctx, const char *bridge)
 {
 	struct rp_bridge *b = find_bridge(rt_of(ctx, false), bridge);
 
 	return b && b->tapfd >= 0 ? b->tap : NULL;
 }
 
-bool replay_is_tap(struct sw_ctx *ctx, int ifindex)
+static bool rp_owns_device(struct sw_ctx *ctx, int ifindex)
 {
 	struct replay_rt *r = rt_of(ctx, false);
 
@@ -522,7 +528,13 @@ bool replay_is_tap(struct sw_ctx *ctx, int ifindex)
 	return false;
 }
 
-void replay_stop_all(struct sw_ctx *ctx)
+static int rp_init(struct sw_ctx *ctx)
+{
+	ctx->rt.priv[FEAT_REPLAY] = calloc(1, sizeof(struct replay_rt));
+	return ctx->rt.priv[FEAT_REPLAY] ? 0 : -ENOMEM;
+}
+
+static void rp_fini(struct sw_ctx *ctx)
 {
 	struct replay_rt *r = rt_of(ctx, false);
 
@@ -541,5 +553,67 @@ void replay_stop_all(struct sw_ctx *ctx)
 		bridge_free(b);
 	}
 	free(r);
-	ctx->rt.replay = NULL;
+	ctx->rt.priv[FEAT_REPLAY] = NULL;
 }
+
+/* The old port failed: until the standby is quiet (writing takes time,
+ * more may arrive), what reached it goes into the bridge before the attach. */
+static void rp_before_swap(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch)
+{
+	for (int round = 0; round < 4; round++) {
+		int k = replay_flush(ctx, b->name, ch->port_ifindex, 0);
+
+		ch->replayed += k;
+		if (!k)
+			break;
+	}
+}
+
+/* and once more right after it, for what came in between; frames from the
+ * moment of the attach are left to the bridge (no duplicates) */
+static void rp_uplink_active(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch)
+{
+	struct rt_port *p = rt_port(b, ch->port);
+	struct rp_port_stats *ps = p ? rt_port_priv(p, FEAT_REPLAY) : NULL;
+	int before = ch->replayed;
+
+	if (ch->failure && ch->t_attach > 0)
+		ch->replayed += replay_flush(ctx, b->name, ch->port_ifindex, ch->t_attach);
+	if (ps && ch->failure)
+		ps->replayed += (unsigned long)(ch->replayed > 0 ? ch->replayed : 0);
+	(void)before;
+}
+
+static void rp_uplink_alive(struct sw_ctx *ctx, struct rt_bridge *b, double at)
+{
+	replay_alive(ctx, b->name, at);
+}
+
+static void rp_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
+{
+	json_object_set_new(o, "replayed", json_integer((json_int_t)replay_count(ctx, b->name)));
+	if (replay_tap(ctx, b->name))
+		json_object_set_new(o, "replay_tap", json_string(replay_tap(ctx, b->name)));
+}
+
+static void rp_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port *p, json_t *o)
+{
+	struct rp_port_stats *ps = rt_port_priv(p, FEAT_REPLAY);
+
+	json_object_set_new(o, "replayed", json_integer((json_int_t)ps->replayed));
+}
+
+const struct sw_feature replay_feature = {
+	.name = "replay",
+	.id = FEAT_REPLAY,
+	.port_priv_size = sizeof(struct rp_port_stats),
+	.init = rp_init,
+	.fini = rp_fini,
+	.settle = replay_sync,
+	.before_swap = rp_before_swap,
+	.uplink_active = rp_uplink_active,
+	.uplink_alive = rp_uplink_alive,
+	.show_bridge = rp_show_bridge,
+	.show_port = rp_show_port,
+	.owns_device = rp_owns_device,
+};

@@ -23,25 +23,13 @@
 
 struct sw_ctx;
 
-/* Open sockets on the standbys and taps for the bridges that need them,
- * close what is no longer needed. Cheap when nothing changed. */
-void replay_sync(struct sw_ctx *ctx);
-/* The bridge's active port was seen with carrier at `at` (replay_now() clock:
- * take it before the read, not after). */
-void replay_alive(struct sw_ctx *ctx, const char *bridge, double at);
-/* Deliver what reached port `to` of the bridge since its active port was
- * last alive (at most `replay` seconds) and before `until` (CLOCK_REALTIME
- * seconds; 0: all that is queued now). Returns the number of frames
- * written. */
-int replay_flush(struct sw_ctx *ctx, const char *bridge, int to, double until);
+#include "feature.h"
+
+/* The replay clock (CLOCK_REALTIME seconds, as the kernel's packet
+ * timestamps): take it before a carrier read, not after. */
 double replay_now(void);
-/* Frames replayed on this bridge so far. */
-unsigned long replay_count(struct sw_ctx *ctx, const char *bridge);
-/* Is ifindex a replay tap (not a guest, not a port)? */
-bool replay_is_tap(struct sw_ctx *ctx, int ifindex);
-/* The bridge's replay tap, or NULL. */
-const char *replay_tap(struct sw_ctx *ctx, const char *bridge);
-void replay_stop_all(struct sw_ctx *ctx);
+
+extern const struct sw_feature replay_feature;
 
 /* Pure: is this frame one to replay? dst unicast, the bridge's or a MAC
  * behind it, not the standby's own (its stack took those); ts in

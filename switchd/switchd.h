@@ -8,9 +8,10 @@
 #include <time.h>
 #include <ev.h>
 #include "conf.h"
+#include "events.h"
 #include "link.h"
 #include "nl.h"
-#include "reconcile.h"
+#include "state.h"
 
 struct control;
 
@@ -20,12 +21,18 @@ struct sw_ctx {
 	struct sw_conf conf;
 	struct sw_nl nl;
 	ev_io nl_watcher;
+	ev_prepare settle; /* the engine's deferred work, before the loop sleeps */
 	struct sw_linkdb db;
 	struct sw_runtime rt;
+	struct sw_events events;
 	struct control *control;
 	time_t started;
 	bool verbose;
 	int ev_rcvbuf;
 };
+
+/* Log a line and tell every event sink (monitor clients, ...):
+ * {"type":type,"time":...,"message":...,<fields>}. Steals fields (may be NULL). */
+#define sw_event(ctx, ...) events_emit(&(ctx)->events, __VA_ARGS__)
 
 #endif

@@ -87,7 +87,7 @@ static void route_add(int oif, const char *gw)
 
 static void build(void)
 {
-	struct plan_input in = { &conf, &db, NULL, 0 };
+	struct plan_input in = { .conf = &conf, .db = &db };
 
 	cr_assert_eq(plan_build(&in, &plan), 0);
 }
@@ -252,7 +252,7 @@ Test(plan, address_none_moves_nothing_and_hides_the_host)
 Test(plan, operator_detached_port_is_not_reattached)
 {
 	struct sw_port_hold hold = { "eth0", "hweth0" };
-	struct plan_input in = { &conf, &db, &hold, 1 };
+	struct plan_input in = { .conf = &conf, .db = &db, .held = &hold, .nheld = 1 };
 
 	load(LAB);
 	link_add(2, "hweth0", MAC_A, "veth", 0, UP_CARRIER);

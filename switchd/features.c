@@ -1,0 +1,24 @@
+/*
+ * The features, in the order their ops are called: replay before announce
+ * (frames that waited are delivered before the upstream is told to move),
+ * the ARP policy after the bridges, claim before guests.
+ */
+#include "announce.h"
+#include "arp.h"
+#include "claim.h"
+#include "failover_exec.h"
+#include "guests.h"
+#include "neigh.h"
+#include "replay.h"
+
+const struct sw_feature *const sw_features[] = {
+	&claim_feature,
+	&failover_feature,
+	&replay_feature,
+	&announce_feature,
+	&neigh_feature,
+	&guests_feature,
+	&arp_feature,
+};
+
+const size_t sw_nfeatures = sizeof(sw_features) / sizeof(sw_features[0]);

@@ -1,0 +1,182 @@
+/*
+ * See guests.h.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "conf.h"
+#include "guests.h"
+#include "link.h"
+#include "log.h"
+#include "plan.h"
+#include "runtime.h"
+#include "switchd.h"
+
+#define GUESTS_PENDING_MAX 4096
+
+struct gu_state {
+	int *pending; /* ifindexes to look at after the batch */
+	size_t npending;
+	bool all;     /* after a resync: every device */
+};
+
+static struct gu_state *gu(struct sw_ctx *ctx)
+{
+	return ctx->rt.priv[FEAT_GUESTS];
+}
+
+const char *guests_pattern(const struct sw_conf_bridge *br, const char *ifname)
+{
+	for (size_t i = 0; br && i < br->nguests; i++)
+		if (fnmatch(br->guests[i], ifname, 0) == 0)
+			return br->guests[i];
+	return NULL;
+}
+
+static bool is_configured_nic(struct sw_ctx *ctx, const struct sw_link *l)
+{
+	for (size_t i = 0; i < ctx->conf.nnics; i++)
+		if (plan_find_nic(&ctx->conf, &ctx->db, &ctx->conf.nics[i]) == l)
+			return true;
+	return false;
+}
+
+/* Is this device, as the model has it, a guest to attach? */
+static const struct sw_conf_bridge *guest_bridge(struct sw_ctx *ctx, const struct sw_link *l)
+{
+	const struct sw_conf_bridge *br = conf_bridge_of_guest(&ctx->conf, l->name);
+
+	if (!br || l->master || strcmp(l->kind, "bridge") == 0 ||
+	    conf_find_tap(&ctx->conf, l->name) || strcmp(l->alias, SW_ALIAS) == 0 ||
+	    is_configured_nic(ctx, l))
+		return NULL;
+	return br;
+}
+
+static void attach(struct sw_ctx *ctx, int ifindex)
+{
+	const struct sw_link *seen = linkdb_by_index(&ctx->db, ifindex);
+	const struct sw_conf_bridge *br = seen ? guest_bridge(ctx, seen) : NULL;
+	const struct sw_link *bl = br ? linkdb_by_name(&ctx->db, br->name) : NULL;
+	struct sw_plan plan = { 0 };
+	struct sw_link now;
+	char err[512];
+
+	if (!br || !bl || strcmp(bl->kind, "bridge"))
+		return;
+	/* the event may be older than the device: act on its state now */
+	if (nl_link_get(&ctx->nl, ifindex, NULL, &now, err, sizeof(err)) < 0)
+		return;
+	if (now.master || strcmp(now.alias, SW_ALIAS) == 0 || strcmp(now.name, seen->name))
+		return;
+
+	struct plan_port pb = { br->name, bl }, pg = { now.name, &now };
+	const char *pattern = guests_pattern(br, now.name);
+	char why[96];
+
+	snprintf(why, sizeof(why), "matches guests = %s of %s", pattern ? pattern : "?", br->name);
+	if (plan_guest_attach(&plan, &pb, &pg, why) < 0) {
+		plan_free(&plan);
+		log_warnx("guest %s: out of memory", now.name);
+		return;
+	}
+	if (apply_change(&ctx->nl, &plan, err, sizeof(err)) < 0) {
+		sw_event(ctx, "error",
+			 json_pack("{s:s,s:s,s:s}", "bridge", br->name, "port", now.name, "error", err),
+			 "bridge %s: cannot attach guest %s: %s", br->name, now.name, err);
+	} else {
+		sw_event(ctx, "attach",
+			 json_pack("{s:s,s:s,s:s,s:s?}", "bridge", br->name, "port", now.name,
+				   "reason", "guest appeared", "pattern", pattern),
+			 "bridge %s: attached guest %s (guests = %s)", br->name, now.name,
+			 pattern ? pattern : "?");
+	}
+	plan_free(&plan);
+}
+
+static void note(struct gu_state *s, int ifindex)
+{
+	int *v;
+
+	for (size_t i = 0; i < s->npending; i++)
+		if (s->pending[i] == ifindex)
+			return;
+	if (s->npending >= GUESTS_PENDING_MAX) {
+		s->all = true; /* a burst: look at every device instead */
+		return;
+	}
+	v = realloc(s->pending, (s->npending + 1) * sizeof(*v));
+	if (!v) {
+		s->all = true;
+		return;
+	}
+	s->pending = v;
+	s->pending[s->npending++] = ifindex;
+}
+
+static void gu_link_event(struct sw_ctx *ctx, const struct link_event *ev)
+{
+	struct gu_state *s = gu(ctx);
+
+	if (ev->type == DB_RESYNCED)
+		s->all = true;
+	else if ((ev->type == LINK_ADDED || (ev->type == LINK_CHANGED && (ev->changed & LC_NAME))) &&
+		 guest_bridge(ctx, ev->link))
+		note(s, ev->link->ifindex);
+}
+
+static void gu_settle(struct sw_ctx *ctx)
+{
+	struct gu_state *s = gu(ctx);
+	int *pending = s->pending;
+	size_t n = s->npending;
+	bool all = s->all;
+
+	s->pending = NULL;
+	s->npending = 0;
+	s->all = false;
+	if (all) {
+		/* indexes first: attaching changes the model under the walk */
+		int *v = calloc(ctx->db.nlinks + 1, sizeof(*v));
+		size_t nv = 0;
+
+		for (size_t i = 0; v && i < ctx->db.nlinks; i++)
+			if (guest_bridge(ctx, &ctx->db.links[i]))
+				v[nv++] = ctx->db.links[i].ifindex;
+		for (size_t i = 0; i < nv; i++)
+			attach(ctx, v[i]);
+		free(v);
+	}
+	for (size_t i = 0; i < n; i++)
+		attach(ctx, pending[i]);
+	free(pending);
+}
+
+static int gu_init(struct sw_ctx *ctx)
+{
+	ctx->rt.priv[FEAT_GUESTS] = calloc(1, sizeof(struct gu_state));
+	return ctx->rt.priv[FEAT_GUESTS] ? 0 : -ENOMEM;
+}
+
+static void gu_fini(struct sw_ctx *ctx)
+{
+	struct gu_state *s = gu(ctx);
+
+	if (!s)
+		return;
+	free(s->pending);
+	free(s);
+	ctx->rt.priv[FEAT_GUESTS] = NULL;
+}
+
+const struct sw_feature guests_feature = {
+	.name = "guests",
+	.id = FEAT_GUESTS,
+	.init = gu_init,
+	.fini = gu_fini,
+	.link_event = gu_link_event,
+	.settle = gu_settle,
+};

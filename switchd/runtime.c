@@ -1,0 +1,342 @@
+/*
+ * See runtime.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "events.h"
+#include "link.h"
+#include "log.h"
+#include "plan.h"
+#include "runtime.h"
+#include "switchd.h"
+
+void runtime_init(struct sw_runtime *rt, const struct sw_feature *const *features, size_t n)
+{
+	rt->features = features;
+	rt->nfeatures = n;
+}
+
+static void port_free(struct sw_ctx *ctx, struct rt_port *p)
+{
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++) {
+		const struct sw_feature *ft = ctx->rt.features[f];
+
+		if (p->priv[ft->id] && ft->port_priv_free)
+			ft->port_priv_free(ctx, p->priv[ft->id]);
+		free(p->priv[ft->id]);
+		p->priv[ft->id] = NULL;
+	}
+}
+
+static void bridge_free(struct sw_ctx *ctx, struct rt_bridge *b)
+{
+	for (size_t i = 0; i < b->nports; i++)
+		port_free(ctx, &b->ports[i]);
+	free(b->ports);
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++) {
+		const struct sw_feature *ft = ctx->rt.features[f];
+
+		if (b->priv[ft->id] && ft->bridge_priv_free)
+			ft->bridge_priv_free(ctx, b->priv[ft->id]);
+		free(b->priv[ft->id]);
+		b->priv[ft->id] = NULL;
+	}
+	b->ports = NULL;
+	b->nports = 0;
+}
+
+/* A fresh port: zeroed private slots for every feature that has one. */
+static int port_new(struct sw_ctx *ctx, struct rt_port *p, const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	sw_strlcpy(p->name, name, sizeof(p->name));
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++) {
+		const struct sw_feature *ft = ctx->rt.features[f];
+
+		if (!ft->port_priv_size)
+			continue;
+		p->priv[ft->id] = calloc(1, ft->port_priv_size);
+		if (!p->priv[ft->id]) {
+			port_free(ctx, p);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int bridge_new(struct sw_ctx *ctx, struct rt_bridge *b, const char *name)
+{
+	memset(b, 0, sizeof(*b));
+	sw_strlcpy(b->name, name, sizeof(b->name));
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++) {
+		const struct sw_feature *ft = ctx->rt.features[f];
+
+		if (!ft->bridge_priv_size)
+			continue;
+		b->priv[ft->id] = calloc(1, ft->bridge_priv_size);
+		if (!b->priv[ft->id]) {
+			bridge_free(ctx, b);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+struct rt_bridge *rt_bridge(struct sw_runtime *rt, const char *name)
+{
+	for (size_t i = 0; i < rt->nbridges; i++)
+		if (!strcmp(rt->bridges[i].name, name))
+			return &rt->bridges[i];
+	return NULL;
+}
+
+struct rt_port *rt_port(struct rt_bridge *b, const char *name)
+{
+	for (size_t i = 0; b && i < b->nports; i++)
+		if (!strcmp(b->ports[i].name, name))
+			return &b->ports[i];
+	return NULL;
+}
+
+/* The new state of one bridge: what the old one had for each port of the
+ * same name is moved over, the rest starts fresh. Fresh ports are made
+ * first, so that running out of memory leaves the old state whole. */
+static int bridge_rebuild(struct sw_ctx *ctx, struct rt_bridge *nb, struct rt_bridge *old,
+			  const struct sw_conf_bridge *br)
+{
+	struct rt_port *ports = calloc(br->nports + 1, sizeof(*ports));
+	int ret = 0;
+
+	if (!ports)
+		return -ENOMEM;
+	for (size_t i = 0; i < br->nports && !ret; i++)
+		if (!rt_port(old, br->ports[i]))
+			ret = port_new(ctx, &ports[i], br->ports[i]);
+	if (!ret && !old)
+		ret = bridge_new(ctx, nb, br->name);
+	if (ret) {
+		for (size_t i = 0; i < br->nports; i++)
+			if (ports[i].name[0])
+				port_free(ctx, &ports[i]);
+		free(ports);
+		return ret;
+	}
+	if (old) {
+		*nb = *old;
+		memset(old->priv, 0, sizeof(old->priv)); /* moved */
+	}
+	for (size_t i = 0; i < br->nports; i++) {
+		struct rt_port *op = rt_port(old, br->ports[i]);
+
+		if (!op)
+			continue;
+		ports[i] = *op;
+		op->name[0] = '\0'; /* moved: not freed with the old bridge */
+		memset(op->priv, 0, sizeof(op->priv));
+	}
+	nb->ports = ports;
+	nb->nports = br->nports;
+	return 0;
+}
+
+int runtime_rebuild(struct sw_ctx *ctx)
+{
+	struct sw_runtime *rt = &ctx->rt;
+	const struct sw_conf *conf = &ctx->conf;
+	struct rt_bridge *v = calloc(conf->nbridges + 1, sizeof(*v));
+	bool *taken = calloc(rt->nbridges + 1, sizeof(*taken));
+
+	if (!v || !taken) {
+		free(v);
+		free(taken);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < conf->nbridges; i++) {
+		struct rt_bridge *old = rt_bridge(rt, conf->bridges[i].name);
+
+		if (old && bridge_rebuild(ctx, &v[i], old, &conf->bridges[i]) == 0) {
+			taken[old - rt->bridges] = true;
+			continue;
+		}
+		if (!old && bridge_rebuild(ctx, &v[i], NULL, &conf->bridges[i]) == 0)
+			continue;
+		/* out of memory: a fresh state for it is all that is left; the
+		 * old bridge's is freed below */
+		log_warnx("bridge %s: out of memory for its run-time state", conf->bridges[i].name);
+		memset(&v[i], 0, sizeof(v[i]));
+		sw_strlcpy(v[i].name, conf->bridges[i].name, sizeof(v[i].name));
+	}
+	for (size_t i = 0; i < rt->nbridges; i++) {
+		struct rt_bridge *b = &rt->bridges[i];
+
+		if (taken[i]) {
+			/* its ports that moved have empty names; the others left
+			 * the config */
+			for (size_t k = 0; k < b->nports; k++)
+				if (b->ports[k].name[0])
+					port_free(ctx, &b->ports[k]);
+			free(b->ports);
+			continue;
+		}
+		bridge_free(ctx, b);
+	}
+	free(taken);
+	free(rt->bridges);
+	rt->bridges = v;
+	rt->nbridges = conf->nbridges;
+	return 0;
+}
+
+void runtime_free(struct sw_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->rt.nbridges; i++)
+		bridge_free(ctx, &ctx->rt.bridges[i]);
+	free(ctx->rt.bridges);
+	ctx->rt.bridges = NULL;
+	ctx->rt.nbridges = 0;
+}
+
+const struct sw_link *rt_port_link(struct sw_ctx *ctx, const struct rt_port *p)
+{
+	const struct sw_conf_nic *nic = conf_find_nic(&ctx->conf, p->name);
+
+	return nic ? plan_find_nic(&ctx->conf, &ctx->db, nic) : NULL;
+}
+
+struct rt_port *rt_port_of_link(struct sw_ctx *ctx, struct rt_bridge *b, int ifindex)
+{
+	for (size_t i = 0; b && i < b->nports; i++) {
+		const struct sw_link *l = rt_port_link(ctx, &b->ports[i]);
+
+		if (l && l->ifindex == ifindex)
+			return &b->ports[i];
+	}
+	return NULL;
+}
+
+int runtime_add_port(struct sw_ctx *ctx, const char *bridge, const char *port)
+{
+	struct rt_bridge *b = rt_bridge(&ctx->rt, bridge);
+	struct rt_port *v;
+
+	if (!b || rt_port(b, port))
+		return 0;
+	v = realloc(b->ports, (b->nports + 2) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	b->ports = v;
+	if (port_new(ctx, &b->ports[b->nports], port) < 0)
+		return -ENOMEM;
+	b->nports++;
+	return 0;
+}
+
+bool runtime_is_held(struct sw_runtime *rt, const char *bridge, const char *port)
+{
+	struct rt_port *p = rt_port(rt_bridge(rt, bridge), port);
+
+	return p && p->held;
+}
+
+int runtime_plan_holds(struct sw_runtime *rt, struct sw_port_hold **held, size_t *nheld,
+		       char (**suspended)[SW_IFNAMSIZ], size_t *nsuspended)
+{
+	size_t nports = 0;
+
+	for (size_t i = 0; i < rt->nbridges; i++)
+		nports += rt->bridges[i].nports;
+	*held = calloc(nports + 1, sizeof(**held));
+	*suspended = calloc(rt->nbridges + 1, sizeof(**suspended));
+	*nheld = *nsuspended = 0;
+	if (!*held || !*suspended) {
+		free(*held);
+		free(*suspended);
+		*held = NULL;
+		*suspended = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rt->nbridges; i++) {
+		struct rt_bridge *b = &rt->bridges[i];
+
+		if (b->suspended)
+			sw_strlcpy((*suspended)[(*nsuspended)++], b->name, SW_IFNAMSIZ);
+		for (size_t k = 0; k < b->nports; k++) {
+			if (!b->ports[k].held)
+				continue;
+			sw_strlcpy((*held)[*nheld].bridge, b->name, SW_IFNAMSIZ);
+			sw_strlcpy((*held)[*nheld].port, b->ports[k].name, SW_IFNAMSIZ);
+			(*nheld)++;
+		}
+	}
+	return 0;
+}
+
+void runtime_operator_detach(struct sw_runtime *rt, const char *bridge, const char *port)
+{
+	struct rt_bridge *b = rt_bridge(rt, bridge);
+	struct rt_port *p = rt_port(b, port);
+
+	if (p)
+		p->held = true;
+	if (b)
+		b->suspended = true;
+}
+
+void runtime_operator_resume(struct sw_runtime *rt, const char *bridge, const char *port)
+{
+	struct rt_bridge *b = rt_bridge(rt, bridge);
+	struct rt_port *p = rt_port(b, port);
+
+	if (p)
+		p->held = false;
+	if (b)
+		b->suspended = false;
+}
+
+void runtime_before_swap(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch)
+{
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++)
+		if (ctx->rt.features[f]->before_swap)
+			ctx->rt.features[f]->before_swap(ctx, b, ch);
+}
+
+void runtime_uplink_active(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch,
+			   bool count_swap)
+{
+	struct rt_port *p = rt_port(b, ch->port);
+
+	if (count_swap) {
+		b->swaps++;
+		events_iso_time(b->last_swap, sizeof(b->last_swap));
+		sw_strlcpy(b->last_reason, ch->reason, sizeof(b->last_reason));
+		if (p) {
+			p->swaps++;
+			memcpy(p->last_swap, b->last_swap, sizeof(p->last_swap));
+			memcpy(p->last_reason, b->last_reason, sizeof(p->last_reason));
+		}
+	}
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++)
+		if (ctx->rt.features[f]->uplink_active)
+			ctx->rt.features[f]->uplink_active(ctx, b, ch);
+}
+
+void runtime_uplink_alive(struct sw_ctx *ctx, struct rt_bridge *b, double at)
+{
+	for (size_t f = 0; f < ctx->rt.nfeatures; f++)
+		if (ctx->rt.features[f]->uplink_alive)
+			ctx->rt.features[f]->uplink_alive(ctx, b, at);
+}
+
+void runtime_refresh(struct sw_ctx *ctx)
+{
+	char err[256];
+	int ret = linkdb_sync(&ctx->db, &ctx->nl, err, sizeof(err));
+
+	if (ret == 1)
+		sw_event(ctx, "resync", NULL, "netlink: resynchronised after lost events");
+	else if (ret < 0)
+		log_warnx("netlink: %s", err);
+}
