@@ -40,6 +40,20 @@ check_cmd "the claimed NIC takes over when the active cable is pulled" busywait 
 check_cmd "and the host is reachable through it" ip netns exec "$UP" ping -c 1 -W 1 198.18.4.2
 ip -n "$UP" link set up0 up
 
+# a second card claimed onto the same bridge: its run-time state (counters,
+# swap history) exists like the others' — show, a swap to it and its
+# announcements read and write it (an ASan build caught a read past the end)
+cable "$HOST" ext3 "$UP" upw "02:00:c6:12:04:23"
+check_cmd "a second unknown NIC becomes hweth2" busywait 3000 ip -n "$HOST" link show hweth2
+check_match "show lists both claimed NICs" "hweth2 +standby" "$(sctl "$HOST" show eth0)"
+check_cmd "swap to the second claimed NIC" sctl "$HOST" swap eth0 hweth2
+check_eq "show counts its swap" "1 operator" \
+	"$(sctl "$HOST" -j show eth0 | jq -r '.bridges[0].ports[] | select(.name == "hweth2") | "\(.swaps) \(.last_swap_reason)"')"
+check_cmd "its announcements are counted" busywait 2000 \
+	bash -c "[ \"\$(ip netns exec $HOST $SWITCHCTL -s $SOCK -j show eth0 | jq -r '.bridges[0].ports[] | select(.name == \"hweth2\") | .announced')\" -gt 0 ]"
+check_eq "the other ports' history is their own" "0 1" \
+	"$(sctl "$HOST" -j show eth0 | jq -r '[.bridges[0].ports[] | select(.name != "hweth2") | .swaps] | map(tostring) | join(" ")')"
+
 # a device with an address of its own is someone else's: left alone
 nic_add "$HOST" ext1 "$UP" upy "02:00:c6:12:04:21"
 ip -n "$HOST" addr add 198.18.5.9/24 dev ext1

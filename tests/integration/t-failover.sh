@@ -110,4 +110,19 @@ check_eq "the flapping port is held down once" "1" "$holds"
 check_cmd "swaps stay bounded ($nswaps)" test "$nswaps" -le 8
 check_cmd "during the hold-down the standby carries the traffic" attached2 hweth1
 check_cmd "after the hold-down the preferred port returns" busywait 6000 attached2 hweth0
+
+# A restart after a failover, preempt on: the standby is still active and
+# the preferred port is back. The first plan changes a link (it attaches a
+# guest), so the first failover decision, which arms the updelay timer, is
+# taken during that plan: the timer must exist by then.
+ip -n "$U2" link set up0 down
+check_cmd "preempt: the standby took over again" busywait 2000 attached2 hweth1
+switchd_stop
+ip -n "$U2" link set up0 up
+echo "guests = vnet*" >>"$CONF"
+ip -n "$H2" link add vnet0 type veth peer name vnet0p
+ip -n "$H2" link set vnet0 up
+switchd_start "$H2" "$CONF"
+check_cmd "after the restart, back on the preferred port after updelay" busywait 3000 attached2 hweth0
+check_cmd "and switchd is still running" sctl "$H2" status
 report
