@@ -18,6 +18,9 @@
 #include "runtime.h"
 #include "switchd.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&announce_feature)
+
 struct announce_job {
 	struct announce_job *next;
 	struct sw_ctx *ctx;
@@ -146,12 +149,12 @@ struct an_state {
 
 static struct an_state *an(struct sw_ctx *ctx)
 {
-	return ctx->rt.priv[FEAT_ANNOUNCE];
+	return ctx->rt.priv[SLOT];
 }
 
 static struct an_bridge *an_bridge(struct rt_bridge *b)
 {
-	return b ? rt_bridge_priv(b, FEAT_ANNOUNCE) : NULL;
+	return b ? rt_bridge_priv(b, SLOT) : NULL;
 }
 
 const uint8_t (*announce_guest_macs(struct rt_bridge *b, size_t *n))[6]
@@ -271,7 +274,7 @@ static void send_round(struct announce_job *j)
 	if (an_bridge(b))
 		an_bridge(b)->announced += sent;
 	if (p)
-		((struct an_port *)rt_port_priv(p, FEAT_ANNOUNCE))->announced += sent;
+		((struct an_port *)rt_port_priv(p, SLOT))->announced += sent;
 	if (sent < j->nframes)
 		log_debug("bridge %s: announce round %d: %zu of %zu frames sent", j->bridge, j->round,
 			  sent, j->nframes);
@@ -402,8 +405,8 @@ static void seed(struct sw_ctx *ctx, bool all)
 
 static int an_init(struct sw_ctx *ctx)
 {
-	ctx->rt.priv[FEAT_ANNOUNCE] = calloc(1, sizeof(struct an_state));
-	return ctx->rt.priv[FEAT_ANNOUNCE] ? 0 : -ENOMEM;
+	ctx->rt.priv[SLOT] = calloc(1, sizeof(struct an_state));
+	return ctx->rt.priv[SLOT] ? 0 : -ENOMEM;
 }
 
 static void an_start(struct sw_ctx *ctx)
@@ -418,7 +421,7 @@ static void an_fini(struct sw_ctx *ctx)
 		return;
 	stop_jobs(ctx, NULL);
 	free(an(ctx));
-	ctx->rt.priv[FEAT_ANNOUNCE] = NULL;
+	ctx->rt.priv[SLOT] = NULL;
 }
 
 static void an_bridge_free(struct sw_ctx *ctx, void *priv)
@@ -467,14 +470,13 @@ static void an_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
 
 static void an_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port *p, json_t *o)
 {
-	struct an_port *ap = rt_port_priv(p, FEAT_ANNOUNCE);
+	struct an_port *ap = rt_port_priv(p, SLOT);
 
 	json_object_set_new(o, "announced", json_integer((json_int_t)ap->announced));
 }
 
 const struct sw_feature announce_feature = {
 	.name = "announce",
-	.id = FEAT_ANNOUNCE,
 	.bridge_priv_size = sizeof(struct an_bridge),
 	.port_priv_size = sizeof(struct an_port),
 	.bridge_priv_free = an_bridge_free,

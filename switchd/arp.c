@@ -16,6 +16,9 @@
 #include "runtime.h"
 #include "switchd.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&arp_feature)
+
 struct proxy_list {
 	struct sw_proxy *v;
 	size_t n;
@@ -240,7 +243,7 @@ struct arp_rt {
 
 static struct arp_rt *art(struct sw_ctx *ctx)
 {
-	return ctx->rt.priv[FEAT_ARP];
+	return ctx->rt.priv[SLOT];
 }
 
 static void arp_kick(struct sw_ctx *ctx);
@@ -370,7 +373,7 @@ static int arp_init(struct sw_ctx *ctx)
 	if (!a)
 		return -ENOMEM;
 	a->ctx = ctx;
-	ctx->rt.priv[FEAT_ARP] = a;
+	ctx->rt.priv[SLOT] = a;
 	ev_init(&a->kick, on_kick);
 	ev_timer_init(&a->recheck, on_recheck, ARP_RECHECK_PERIOD, ARP_RECHECK_PERIOD);
 	return 0;
@@ -392,7 +395,7 @@ static void arp_fini(struct sw_ctx *ctx)
 	ev_timer_stop(ctx->loop, &a->recheck);
 	watch_stop_all(ctx);
 	free(a);
-	ctx->rt.priv[FEAT_ARP] = NULL;
+	ctx->rt.priv[SLOT] = NULL;
 }
 
 static void arp_link_event(struct sw_ctx *ctx, const struct link_event *ev)
@@ -414,7 +417,6 @@ static void arp_reload(struct sw_ctx *ctx, const struct sw_conf *old)
 
 const struct sw_feature arp_feature = {
 	.name = "arp",
-	.id = FEAT_ARP,
 	.init = arp_init,
 	.start = arp_start,
 	.fini = arp_fini,

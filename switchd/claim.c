@@ -13,6 +13,9 @@
 #include "runtime.h"
 #include "switchd.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&claim_feature)
+
 struct cl_state {
 	struct sw_ctx *ctx;
 	ev_timer delay; /* claim_delay after an unknown NIC appeared */
@@ -21,7 +24,7 @@ struct cl_state {
 
 static struct cl_state *cl(struct sw_ctx *ctx)
 {
-	return ctx->rt.priv[FEAT_CLAIM];
+	return ctx->rt.priv[SLOT];
 }
 
 static bool claim_nic(struct sw_ctx *ctx, const struct sw_link *l)
@@ -70,6 +73,7 @@ static void on_delay(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	s->scan = true; /* in the settle after this callback */
+	s->ctx->rt.pending = true;
 }
 
 static int cl_init(struct sw_ctx *ctx)
@@ -80,7 +84,7 @@ static int cl_init(struct sw_ctx *ctx)
 		return -ENOMEM;
 	s->ctx = ctx;
 	ev_init(&s->delay, on_delay);
-	ctx->rt.priv[FEAT_CLAIM] = s;
+	ctx->rt.priv[SLOT] = s;
 	return 0;
 }
 
@@ -92,7 +96,7 @@ static void cl_fini(struct sw_ctx *ctx)
 		return;
 	ev_timer_stop(ctx->loop, &s->delay);
 	free(s);
-	ctx->rt.priv[FEAT_CLAIM] = NULL;
+	ctx->rt.priv[SLOT] = NULL;
 }
 
 /* NICs that are there now: claimed before a plan (start-up, reload) */
@@ -129,7 +133,6 @@ static void cl_settle(struct sw_ctx *ctx)
 
 const struct sw_feature claim_feature = {
 	.name = "claim",
-	.id = FEAT_CLAIM,
 	.init = cl_init,
 	.before_plan = cl_before_plan,
 	.fini = cl_fini,

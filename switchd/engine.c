@@ -161,6 +161,7 @@ int engine_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 	FEATURES_EACH(ctx, f)
 		if (f->reload)
 			f->reload(ctx, &old);
+	ctx->rt.pending = true;
 	conf_free(&old);
 	if (ret > 0) {
 		snprintf(err, errlen,
@@ -221,6 +222,7 @@ static void on_link_event(void *arg, const struct link_event *ev)
 	struct sw_ctx *ctx = arg;
 	const struct sw_feature *f;
 
+	ctx->rt.pending = true;
 	/* a card put back (or replaced with one of the configured MAC): the
 	 * plan gives it its service name and role again */
 	if (ev->type == LINK_ADDED && is_configured_nic(ctx, ev->link) &&
@@ -236,10 +238,13 @@ void engine_settle(struct sw_ctx *ctx)
 {
 	const struct sw_feature *f;
 
-	if (ctx->rt.busy)
+	/* nothing happened since the last settle: nothing to do (the loop
+	 * wakes for every frame a replay socket reads) */
+	if (ctx->rt.busy || !ctx->rt.pending)
 		return;
 	ctx->rt.busy = true;
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < 4 && ctx->rt.pending; round++) {
+		ctx->rt.pending = false;
 		runtime_refresh(ctx);
 		if (ctx->rt.replan) {
 			ctx->rt.replan = false;
@@ -249,8 +254,8 @@ void engine_settle(struct sw_ctx *ctx)
 		FEATURES_EACH(ctx, f)
 			if (f->settle)
 				f->settle(ctx);
-		if (!ctx->rt.replan)
-			break;
+		/* what the features did comes back as events (pending again):
+		 * another round takes them in, until nothing is left */
 	}
 	ctx->rt.busy = false;
 }
@@ -299,6 +304,7 @@ int engine_start(struct sw_ctx *ctx)
 	FEATURES_EACH(ctx, f)
 		if (f->start)
 			f->start(ctx);
+	ctx->rt.pending = true; /* the first settle: the first failover decision */
 	return failed;
 }
 

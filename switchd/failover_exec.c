@@ -20,6 +20,9 @@
 #include "runtime.h"
 #include "switchd.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&failover_feature)
+
 /* Per configured port. */
 struct fx_port {
 	struct fo_port fo;
@@ -37,12 +40,12 @@ struct fx_state {
 
 static struct fx_state *fx(struct sw_ctx *ctx)
 {
-	return ctx->rt.priv[FEAT_FAILOVER];
+	return ctx->rt.priv[SLOT];
 }
 
 static struct fx_port *fx_port(struct rt_port *p)
 {
-	return rt_port_priv(p, FEAT_FAILOVER);
+	return rt_port_priv(p, SLOT);
 }
 
 static struct fo_params fo_params_of(const struct sw_conf_bridge *br)
@@ -212,6 +215,7 @@ static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	s->dirty = true; /* decided in the settle after this callback */
+	s->ctx->rt.pending = true;
 }
 
 /*
@@ -285,6 +289,7 @@ static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 			ctx->rt.busy = true;
 			failover_pass(ctx, l->ifindex, false);
 			ctx->rt.busy = false;
+			ctx->rt.pending = true; /* replay follows the new roles */
 			return;
 		}
 	}
@@ -320,7 +325,7 @@ static int fx_init(struct sw_ctx *ctx)
 	s->ethtool_fd = -1;
 	ev_init(&s->poll, on_poll);
 	ev_init(&s->deadline, on_deadline);
-	ctx->rt.priv[FEAT_FAILOVER] = s;
+	ctx->rt.priv[SLOT] = s;
 	return 0;
 }
 
@@ -341,7 +346,7 @@ static void fx_fini(struct sw_ctx *ctx)
 	if (s->ethtool_fd >= 0)
 		close(s->ethtool_fd);
 	free(s);
-	ctx->rt.priv[FEAT_FAILOVER] = NULL;
+	ctx->rt.priv[SLOT] = NULL;
 }
 
 static void fx_link_event(struct sw_ctx *ctx, const struct link_event *ev)
@@ -387,7 +392,6 @@ static void fx_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 
 const struct sw_feature failover_feature = {
 	.name = "failover",
-	.id = FEAT_FAILOVER,
 	.port_priv_size = sizeof(struct fx_port),
 	.init = fx_init,
 	.start = fx_start,

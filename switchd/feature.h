@@ -8,7 +8,7 @@
  *
  * Per-bridge and per-port private state is allocated by runtime.c (sizes
  * below, zeroed, kept by port name across reloads) and reached through
- * rt_bridge_priv() / rt_port_priv() with the feature's id.
+ * rt_bridge_priv() / rt_port_priv() with the feature's slot.
  */
 #ifndef SWITCHD_FEATURE_H
 #define SWITCHD_FEATURE_H
@@ -23,16 +23,9 @@ struct link_event;
 struct rt_bridge;
 struct rt_port;
 
-enum sw_feature_id {
-	FEAT_FAILOVER,
-	FEAT_ANNOUNCE,
-	FEAT_REPLAY,
-	FEAT_NEIGH,
-	FEAT_GUESTS,
-	FEAT_CLAIM,
-	FEAT_ARP,
-	FEAT_COUNT
-};
+/* Features are registered by their place in features.c's list; that place
+ * is their slot in the run-time state's private arrays. */
+#define SW_FEATURES_MAX 16
 
 /* An uplink of a bridge became its active port. */
 struct uplink_change {
@@ -47,7 +40,6 @@ struct uplink_change {
 
 struct sw_feature {
 	const char *name;
-	enum sw_feature_id id;
 	size_t bridge_priv_size, port_priv_size;
 	/* free what a private slot points to (the slot itself is freed by
 	 * runtime.c); may be NULL */
@@ -67,7 +59,8 @@ struct sw_feature {
 	int (*apply)(struct sw_ctx *ctx, const struct sw_conf *old, const char *why);
 	/* one change of the link model: note it, make no kernel request */
 	void (*link_event)(struct sw_ctx *ctx, const struct link_event *ev);
-	/* after a batch of events: act on what link_event noted */
+	/* after a batch of events: act on what link_event noted (a timer that
+	 * leaves work for it sets ctx->rt.pending) */
 	void (*settle)(struct sw_ctx *ctx);
 	/* the old port failed: the last moment before the attach */
 	void (*before_swap)(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch);
@@ -87,5 +80,7 @@ struct sw_feature {
 /* The list, in the order the ops are called (features.c). */
 extern const struct sw_feature *const sw_features[];
 extern const size_t sw_nfeatures;
+/* A feature's place in that list: its slot in every private array. */
+int feature_slot(const struct sw_feature *ft);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The features, in the order their ops are called: replay before announce
  * (frames that waited are delivered before the upstream is told to move),
- * the ARP policy after the bridges, claim before guests.
+ * the ARP policy after the bridges, claim before guests. A new feature is its
+ * own file and one line here.
  */
 #include "announce.h"
 #include "arp.h"
@@ -22,3 +23,11 @@ const struct sw_feature *const sw_features[] = {
 };
 
 const size_t sw_nfeatures = sizeof(sw_features) / sizeof(sw_features[0]);
+
+int feature_slot(const struct sw_feature *ft)
+{
+	for (size_t i = 0; i < sw_nfeatures; i++)
+		if (sw_features[i] == ft)
+			return (int)i;
+	return -1;
+}

@@ -15,6 +15,9 @@
 #include "runtime.h"
 #include "switchd.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&guests_feature)
+
 #define GUESTS_PENDING_MAX 4096
 
 struct gu_state {
@@ -25,7 +28,7 @@ struct gu_state {
 
 static struct gu_state *gu(struct sw_ctx *ctx)
 {
-	return ctx->rt.priv[FEAT_GUESTS];
+	return ctx->rt.priv[SLOT];
 }
 
 const char *guests_pattern(const struct sw_conf_bridge *br, const char *ifname)
@@ -157,8 +160,8 @@ static void gu_settle(struct sw_ctx *ctx)
 
 static int gu_init(struct sw_ctx *ctx)
 {
-	ctx->rt.priv[FEAT_GUESTS] = calloc(1, sizeof(struct gu_state));
-	return ctx->rt.priv[FEAT_GUESTS] ? 0 : -ENOMEM;
+	ctx->rt.priv[SLOT] = calloc(1, sizeof(struct gu_state));
+	return ctx->rt.priv[SLOT] ? 0 : -ENOMEM;
 }
 
 static void gu_fini(struct sw_ctx *ctx)
@@ -169,12 +172,11 @@ static void gu_fini(struct sw_ctx *ctx)
 		return;
 	free(s->pending);
 	free(s);
-	ctx->rt.priv[FEAT_GUESTS] = NULL;
+	ctx->rt.priv[SLOT] = NULL;
 }
 
 const struct sw_feature guests_feature = {
 	.name = "guests",
-	.id = FEAT_GUESTS,
 	.init = gu_init,
 	.fini = gu_fini,
 	.link_event = gu_link_event,

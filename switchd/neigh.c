@@ -15,13 +15,16 @@
 #include "runtime.h"
 #include "switchd.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&neigh_feature)
+
 struct ng_bridge {
 	bool retry; /* carrier came back: ask again after the batch */
 };
 
 static struct ng_bridge *ng(struct rt_bridge *b)
 {
-	return b ? rt_bridge_priv(b, FEAT_NEIGH) : NULL;
+	return b ? rt_bridge_priv(b, SLOT) : NULL;
 }
 
 static void retry(struct sw_ctx *ctx, struct rt_bridge *b)
@@ -80,7 +83,6 @@ static void ng_uplink_active(struct sw_ctx *ctx, struct rt_bridge *b, struct upl
 
 const struct sw_feature neigh_feature = {
 	.name = "neigh",
-	.id = FEAT_NEIGH,
 	.bridge_priv_size = sizeof(struct ng_bridge),
 	.link_event = ng_link_event,
 	.settle = ng_settle,

@@ -26,6 +26,9 @@
 #include "switchd.h"
 #include "util.h"
 
+/* this feature's slot in the run-time state */
+#define SLOT feature_slot(&replay_feature)
+
 #define RP_RING 256		/* frames kept per standby */
 #define RP_BYTES (1u << 20)	/* bytes kept per standby */
 #define RP_FRAME_MAX 65536	/* a GRO'd frame at most */
@@ -95,7 +98,7 @@ bool replay_wanted(const uint8_t *frame, size_t len, double ts, double cut, doub
 static struct replay_rt *rt_of(struct sw_ctx *ctx, bool create)
 {
 	(void)create;
-	return ctx->rt.priv[FEAT_REPLAY];
+	return ctx->rt.priv[SLOT];
 }
 
 /* Per configured port: frames that reached it as a standby, delivered. */
@@ -530,8 +533,8 @@ static bool rp_owns_device(struct sw_ctx *ctx, int ifindex)
 
 static int rp_init(struct sw_ctx *ctx)
 {
-	ctx->rt.priv[FEAT_REPLAY] = calloc(1, sizeof(struct replay_rt));
-	return ctx->rt.priv[FEAT_REPLAY] ? 0 : -ENOMEM;
+	ctx->rt.priv[SLOT] = calloc(1, sizeof(struct replay_rt));
+	return ctx->rt.priv[SLOT] ? 0 : -ENOMEM;
 }
 
 static void rp_fini(struct sw_ctx *ctx)
@@ -553,7 +556,7 @@ static void rp_fini(struct sw_ctx *ctx)
 		bridge_free(b);
 	}
 	free(r);
-	ctx->rt.priv[FEAT_REPLAY] = NULL;
+	ctx->rt.priv[SLOT] = NULL;
 }
 
 /* The old port failed: until the standby is quiet (writing takes time,
@@ -574,7 +577,7 @@ static void rp_before_swap(struct sw_ctx *ctx, struct rt_bridge *b, struct uplin
 static void rp_uplink_active(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch)
 {
 	struct rt_port *p = rt_port(b, ch->port);
-	struct rp_port_stats *ps = p ? rt_port_priv(p, FEAT_REPLAY) : NULL;
+	struct rp_port_stats *ps = p ? rt_port_priv(p, SLOT) : NULL;
 	int before = ch->replayed;
 
 	if (ch->failure && ch->t_attach > 0)
@@ -598,14 +601,13 @@ static void rp_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
 
 static void rp_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port *p, json_t *o)
 {
-	struct rp_port_stats *ps = rt_port_priv(p, FEAT_REPLAY);
+	struct rp_port_stats *ps = rt_port_priv(p, SLOT);
 
 	json_object_set_new(o, "replayed", json_integer((json_int_t)ps->replayed));
 }
 
 const struct sw_feature replay_feature = {
 	.name = "replay",
-	.id = FEAT_REPLAY,
 	.port_priv_size = sizeof(struct rp_port_stats),
 	.init = rp_init,
 	.fini = rp_fini,

@@ -16,7 +16,7 @@
 void runtime_init(struct sw_runtime *rt, const struct sw_feature *const *features, size_t n)
 {
 	rt->features = features;
-	rt->nfeatures = n;
+	rt->nfeatures = n < SW_FEATURES_MAX ? n : SW_FEATURES_MAX;
 }
 
 static void port_free(struct sw_ctx *ctx, struct rt_port *p)
@@ -24,10 +24,10 @@ static void port_free(struct sw_ctx *ctx, struct rt_port *p)
 	for (size_t f = 0; f < ctx->rt.nfeatures; f++) {
 		const struct sw_feature *ft = ctx->rt.features[f];
 
-		if (p->priv[ft->id] && ft->port_priv_free)
-			ft->port_priv_free(ctx, p->priv[ft->id]);
-		free(p->priv[ft->id]);
-		p->priv[ft->id] = NULL;
+		if (p->priv[f] && ft->port_priv_free)
+			ft->port_priv_free(ctx, p->priv[f]);
+		free(p->priv[f]);
+		p->priv[f] = NULL;
 	}
 }
 
@@ -39,10 +39,10 @@ static void bridge_free(struct sw_ctx *ctx, struct rt_bridge *b)
 	for (size_t f = 0; f < ctx->rt.nfeatures; f++) {
 		const struct sw_feature *ft = ctx->rt.features[f];
 
-		if (b->priv[ft->id] && ft->bridge_priv_free)
-			ft->bridge_priv_free(ctx, b->priv[ft->id]);
-		free(b->priv[ft->id]);
-		b->priv[ft->id] = NULL;
+		if (b->priv[f] && ft->bridge_priv_free)
+			ft->bridge_priv_free(ctx, b->priv[f]);
+		free(b->priv[f]);
+		b->priv[f] = NULL;
 	}
 	b->ports = NULL;
 	b->nports = 0;
@@ -58,8 +58,8 @@ static int port_new(struct sw_ctx *ctx, struct rt_port *p, const char *name)
 
 		if (!ft->port_priv_size)
 			continue;
-		p->priv[ft->id] = calloc(1, ft->port_priv_size);
-		if (!p->priv[ft->id]) {
+		p->priv[f] = calloc(1, ft->port_priv_size);
+		if (!p->priv[f]) {
 			port_free(ctx, p);
 			return -ENOMEM;
 		}
@@ -76,8 +76,8 @@ static int bridge_new(struct sw_ctx *ctx, struct rt_bridge *b, const char *name)
 
 		if (!ft->bridge_priv_size)
 			continue;
-		b->priv[ft->id] = calloc(1, ft->bridge_priv_size);
-		if (!b->priv[ft->id]) {
+		b->priv[f] = calloc(1, ft->bridge_priv_size);
+		if (!b->priv[f]) {
 			bridge_free(ctx, b);
 			return -ENOMEM;
 		}

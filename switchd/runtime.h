@@ -30,13 +30,13 @@ void runtime_free(struct sw_ctx *ctx);
 
 struct rt_bridge *rt_bridge(struct sw_runtime *rt, const char *name);
 struct rt_port *rt_port(struct rt_bridge *b, const char *name);
-static inline void *rt_bridge_priv(struct rt_bridge *b, enum sw_feature_id id)
+static inline void *rt_bridge_priv(struct rt_bridge *b, int slot)
 {
-	return b->priv[id];
+	return b->priv[slot];
 }
-static inline void *rt_port_priv(struct rt_port *p, enum sw_feature_id id)
+static inline void *rt_port_priv(struct rt_port *p, int slot)
 {
-	return p->priv[id];
+	return p->priv[slot];
 }
 
 /* The configured port of the bridge that is this device now (by [nic]), or NULL. */

@@ -18,7 +18,7 @@ struct rt_port {
 	unsigned int swaps;	/* times it became the active port */
 	char last_swap[40];	/* ISO time of the last of those */
 	char last_reason[96];
-	void *priv[FEAT_COUNT];
+	void *priv[SW_FEATURES_MAX];
 };
 
 struct rt_bridge {
@@ -29,7 +29,7 @@ struct rt_bridge {
 	unsigned int swaps;
 	char last_swap[40];
 	char last_reason[96];
-	void *priv[FEAT_COUNT];
+	void *priv[SW_FEATURES_MAX];
 };
 
 struct sw_runtime {
@@ -40,7 +40,8 @@ struct sw_runtime {
 	unsigned int failed_groups; /* of the last plan */
 	bool busy;	/* a pass (apply, failover) runs: other work waits for its end */
 	bool replan;	/* a configured NIC appeared or a NIC was claimed */
-	void *priv[FEAT_COUNT]; /* each feature's own global state */
+	bool pending;	/* something changed: the features' settle runs */
+	void *priv[SW_FEATURES_MAX]; /* each feature's own global state */
 };
 
 #endif
