@@ -70,7 +70,13 @@ static void observe_ports(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 		struct fx_port *xp = fx_port(rp);
 		const struct sw_link *l = rt_port_link(ctx, rp);
 		struct fo_port *p = &xp->fo;
-		bool carrier = l && (l->ifindex == fresh_ifindex ? fresh_carrier : l->carrier);
+		/* A port that is down cannot forward, whatever its carrier says:
+		 * a card being removed is closed first (its bridge port disabled
+		 * at once) and unregistered long after, and drivers such as
+		 * virtio_net leave netif_carrier_ok() set when closed. The flags
+		 * change is an event of its own, with no linkwatch delay. */
+		bool carrier = l && (l->flags & IFF_UP) &&
+			       (l->ifindex == fresh_ifindex ? fresh_carrier : l->carrier);
 
 		links[i] = l;
 		if (carrier && !p->carrier)
@@ -146,7 +152,9 @@ static bool failover_bridge(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 					   : NULL };
 	struct sw_plan plan = { 0 };
 
-	if (from)
+	if (from && links[d.from] && !(links[d.from]->flags & IFF_UP) && strcmp(d.reason, "preempt"))
+		snprintf(reason, sizeof(reason), "%s went down", from->name);
+	else if (from)
 		snprintf(reason, sizeof(reason), "%s %s", from->name,
 			 strcmp(d.reason, "preempt") ? d.reason : "was standing in for the preferred port");
 	else
