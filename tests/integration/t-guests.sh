@@ -22,6 +22,19 @@ check_cmd "a guest that appears is attached" busywait 2000 bash -c "[ \"\$(ip -n
 ip -n "$HOST" link del veth-ct1
 check_cmd "a guest that goes is left alone" sctl "$HOST" status
 check_match "show lists the guest" "vnet0 +guest" "$(sctl "$HOST" show)"
+check_cmd "the guest present at start-up was brought up" link_up "$HOST" vnet0
+
+# a tap a hypervisor made (QEMU -netdev tap,ifname=vnet1,script=no leaves it
+# down and attached to nothing): switchd takes the place of its ifup script
+ip -n "$HOST" tuntap add dev vnet1 mode tap
+check_cmd "a hypervisor's tap that appears is attached" busywait 2000 \
+	bash -c "[ \"\$(ip -n $HOST -j link show vnet1 | jq -r '.[0].master')\" = int0 ]"
+check_cmd "and brought up" busywait 1000 link_up "$HOST" vnet1
+check_eq "show lists it as a guest, with the pattern that matched" "vnet1 vnet* true" \
+	"$(sctl "$HOST" -j show int0 | jq -r '.bridges[0].guests[] | select(.name == "vnet1") | "\(.name) \(.pattern) \(.up)"')"
+check_eq "and not as a tap" "" "$(sctl "$HOST" -j show int0 | jq -r '.bridges[0].taps[] | select(.name == "vnet1") | .name')"
+check_match "the attach event names the pattern" "attached guest vnet1 \(guests = vnet\*\)" "$(cat "$LOG")"
+ip -n "$HOST" link del vnet1
 
 check_eq "tap add" "tap tap1 created on int0" "$(sctl "$HOST" tap add tap1 int0 owner nobody)"
 check_eq "the tap is attached" "int0" "$(link_master "$HOST" tap1)"
