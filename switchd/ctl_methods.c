@@ -132,6 +132,8 @@ static json_t *port_json(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 
 	if (l && bl && l->master == bl->ifindex)
 		role = "active";
+	else if (l && l->master)
+		role = "elsewhere"; /* someone else attached it: not ours to use */
 	else if (l && rp->held)
 		role = "detached";
 	else if (l)
@@ -144,6 +146,11 @@ static json_t *port_json(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 		json_object_set_new(p, "carrier", json_boolean(l->carrier));
 		json_object_set_new(p, "mac", link_mac_json(l));
 		json_object_set_new(p, "carrier_changes", json_integer(l->carrier_changes));
+		if (l->master && (!bl || l->master != bl->ifindex)) {
+			const struct sw_link *m = linkdb_by_index(&ctx->db, l->master);
+
+			json_object_set_new(p, "master", m ? json_string(m->name) : json_null());
+		}
 	}
 	for (size_t f = 0; f < ctx->rt.nfeatures; f++)
 		if (ctx->rt.features[f]->show_port)

@@ -240,10 +240,10 @@ void engine_settle(struct sw_ctx *ctx)
 
 	/* nothing happened since the last settle: nothing to do (the loop
 	 * wakes for every frame a replay socket reads) */
-	if (ctx->rt.busy || !ctx->rt.pending)
+	if (ctx->rt.busy || (!ctx->rt.pending && !ctx->rt.replan))
 		return;
 	ctx->rt.busy = true;
-	for (int round = 0; round < 4 && ctx->rt.pending; round++) {
+	for (int round = 0; round < 4 && (ctx->rt.pending || ctx->rt.replan); round++) {
 		ctx->rt.pending = false;
 		runtime_refresh(ctx);
 		if (ctx->rt.replan) {

@@ -78,6 +78,22 @@ static void observe_ports(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 		bool carrier = l && (l->flags & IFF_UP) &&
 			       (l->ifindex == fresh_ifindex ? fresh_carrier : l->carrier);
 
+		/* someone else attached it elsewhere: theirs now, left alone like
+		 * an operator's detach (swap refuses it too); if it was our
+		 * active port, the bridge is off its network by their hand */
+		if (l && l->master && l->master != bl->ifindex && !rp->held) {
+			const struct sw_link *m = linkdb_by_index(&ctx->db, l->master);
+			bool was_active = p->attached;
+
+			runtime_port_moved(&ctx->rt, br->name, rp->name, was_active);
+			sw_event(ctx, "moved",
+				 json_pack("{s:s,s:s,s:s,s:b}", "bridge", br->name, "port", rp->name,
+					   "master", m ? m->name : "?", "was_active", was_active),
+				 "bridge %s: %s (%s) was attached to %s by someone else: left alone%s",
+				 br->name, rp->name, was_active ? "its active port" : "a standby",
+				 m ? m->name : "another device",
+				 was_active ? "; failover suspended until attach or swap" : "");
+		}
 		links[i] = l;
 		if (carrier && !p->carrier)
 			p->carrier_up_since = now;
@@ -127,7 +143,9 @@ static bool failover_bridge(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 	struct fo_decision d;
 	char err[512], reason[96];
 
-	if (!b || !b->nports || !bl || strcmp(bl->kind, "bridge"))
+	/* a bridge that is down forwards nothing (one being deleted goes down
+	 * after it released its ports: they are not to be put back) */
+	if (!b || !b->nports || !bl || strcmp(bl->kind, "bridge") || !(bl->flags & IFF_UP))
 		return false;
 
 	const struct sw_link *links[b->nports + 1];

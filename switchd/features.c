@@ -8,6 +8,7 @@
 #include "arp.h"
 #include "claim.h"
 #include "failover_exec.h"
+#include "guard.h"
 #include "guests.h"
 #include "neigh.h"
 #include "replay.h"
@@ -19,6 +20,7 @@ const struct sw_feature *const sw_features[] = {
 	&announce_feature,
 	&neigh_feature,
 	&guests_feature,
+	&guard_feature,
 	&arp_feature,
 };
 

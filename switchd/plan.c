@@ -669,6 +669,10 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 				l = slots[s].link;
 		if (!l)
 			continue;
+		/* a port someone else took (switchd saw it move) is left alone */
+		if (l->master && (!c.bridge || l->master != c.bridge->ifindex) &&
+		    port_held(in, br->name, br->ports[i]))
+			continue;
 		if (l->master && (!c.bridge || l->master != c.bridge->ifindex)) {
 			const struct sw_link *m = linkdb_by_index(db, l->master);
 
@@ -752,6 +756,9 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 			if (strcmp(slots[s].nic->name, br->ports[i]) == 0)
 				l = slots[s].link;
 		if (!l || l == active)
+			continue;
+		/* someone else's now (held, see above): not touched */
+		if (l->master && (!c.bridge || l->master != c.bridge->ifindex))
 			continue;
 		if (c.bridge && l->master == c.bridge->ifindex) {
 			act = add_on_port(&c, ACT_RELEASE, l, br->ports[i]);

@@ -296,6 +296,18 @@ void runtime_operator_resume(struct sw_runtime *rt, const char *bridge, const ch
 		b->suspended = false;
 }
 
+void runtime_port_moved(struct sw_runtime *rt, const char *bridge, const char *port,
+			bool was_active)
+{
+	struct rt_bridge *b = rt_bridge(rt, bridge);
+	struct rt_port *p = rt_port(b, port);
+
+	if (p)
+		p->held = true;
+	if (b && was_active)
+		b->suspended = true;
+}
+
 void runtime_before_swap(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch)
 {
 	for (size_t f = 0; f < ctx->rt.nfeatures; f++)

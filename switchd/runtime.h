@@ -57,6 +57,10 @@ int runtime_plan_holds(struct sw_runtime *rt, struct sw_port_hold **held, size_t
  * it back (attach, swap). */
 void runtime_operator_detach(struct sw_runtime *rt, const char *bridge, const char *port);
 void runtime_operator_resume(struct sw_runtime *rt, const char *bridge, const char *port);
+/* Someone else attached the port to another device: held like a detach; if
+ * it was the active one, the bridge is suspended too. */
+void runtime_port_moved(struct sw_runtime *rt, const char *bridge, const char *port,
+			bool was_active);
 
 /* Take in the kernel's queued events now (the link model and every
  * feature's link_event see them; nothing acts until the engine's settle). */
