@@ -67,6 +67,33 @@ int arp_gather(struct sw_nl *nl, struct sk_snapshot *sk, struct sw_proxy **proxi
 	return 0;
 }
 
+/* Where each configured proxy address is routed now (policy_route). */
+static int proxy_routes(struct sw_nl *nl, const struct sw_conf *conf, struct policy_route **out,
+			size_t *n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < conf->nbridges; i++)
+		total += conf->bridges[i].nproxy;
+	*n = 0;
+	*out = calloc(total + 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < conf->nbridges; i++)
+		for (size_t k = 0; k < conf->bridges[i].nproxy; k++) {
+			struct policy_route *r = &(*out)[(*n)++];
+			char err[128];
+			int type = 0;
+
+			r->ip = conf->bridges[i].proxy[k];
+			sw_strlcpy(r->bridge, conf->bridges[i].name, sizeof(r->bridge));
+			if (nl_route_get4(nl, r->ip, &r->oif, &type, err, sizeof(err)) < 0 ||
+			    type != RTN_UNICAST)
+				r->oif = 0;
+		}
+	return 0;
+}
+
 int arp_plan(struct sw_nl *nl, const struct sw_conf *conf, const struct sw_conf *old,
 	     const struct sw_linkdb *db, struct sw_plan *plan, char *err, size_t errlen)
 {
@@ -74,11 +101,18 @@ int arp_plan(struct sw_nl *nl, const struct sw_conf *conf, const struct sw_conf 
 	struct sw_proxy *proxies = NULL;
 	size_t nproxies = 0;
 	int ret = arp_gather(nl, &sk, &proxies, &nproxies, err, errlen);
-	struct policy_input in = { conf, old, db, &sk, proxies, nproxies };
+	struct policy_input in = { conf, old, db, &sk, proxies, nproxies, NULL, 0 };
+	struct policy_route *routes;
+	size_t n = 0;
 
 	if (ret)
 		return ret;
-	ret = policy_plan(&in, plan);
+	ret = proxy_routes(nl, conf, &routes, &n);
+	in.routes = routes;
+	in.nroutes = n;
+	if (!ret)
+		ret = policy_plan(&in, plan);
+	free(routes);
 	if (ret)
 		snprintf(err, errlen, "out of memory");
 	free(proxies);
@@ -148,9 +182,19 @@ json_t *arp_doctor(struct sw_nl *nl, const struct sw_conf *conf, const struct sw
 			macs[nmacs++].assign_type = assign_type(&db->links[i]);
 		}
 	if (conf) {
-		struct policy_input pin = { conf, NULL, db, &sk, proxies, nproxies };
+		struct policy_route *proutes = NULL;
+		size_t nproutes = 0;
+		struct policy_input pin = { conf, NULL, db, &sk, proxies, nproxies, NULL, 0 };
 
-		if (policy_plan(&pin, &drift) < 0) {
+		if (proxy_routes(nl, conf, &proutes, &nproutes) == 0) {
+			pin.routes = proutes;
+			pin.nroutes = nproutes;
+		}
+
+		int pret = policy_plan(&pin, &drift);
+
+		free(proutes);
+		if (pret < 0) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}

@@ -204,6 +204,22 @@ static void check_proxies(const struct doctor_input *in, json_t *hz)
 				       "the proxy entry for %s on %s cannot answer: the route to it "
 				       "leaves through %s itself",
 				       ipbuf, dev, dev);
+			else {
+				char ob[SW_IFNAMSIZ];
+				const char *odev = ifname(in, r->oif, ob);
+				const struct sk_dev *o = sk_find(in->sk, odev);
+
+				if (o && o->v[SK_FORWARDING] == 0)
+					hazard(hz, "proxy-oneway", obj,
+					       "IPv4 forwards only what arrives on a device with "
+					       "forwarding on (IN_DEV_FORWARD of the input device)",
+					       "set forwarding 1 on the route's device (switchd does "
+					       "for the proxy_arp it manages)",
+					       "the proxy entry for %s on %s answers, but the replies "
+					       "from %s come back through %s, whose forwarding is 0: "
+					       "they are dropped",
+					       ipbuf, dev, ipbuf, odev);
+			}
 		}
 		if (d && d->v[SK_PROXY_DELAY] > 0)
 			hazard(hz, "proxy-slow", obj,

@@ -70,9 +70,42 @@ static void conf_reqs(struct reqs *r, const char *dev, const struct sw_sysctl_se
 			reqf(r, dev, k, set->v[k], set->v[k], "%s: configured", dev);
 }
 
+static void conf_requirements(struct reqs *rp, const struct sw_conf *c);
+
 int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t *n)
 {
 	struct reqs r = { 0 };
+
+	conf_requirements(&r, c);
+	*out = r.v;
+	*n = r.n;
+	return r.err;
+}
+
+/* A proxied address routed out of another device: the requests come in on
+ * the bridge and are forwarded there, the replies come back through that
+ * device and are forwarded to the bridge. IPv4 forwards only what arrives on
+ * a device with forwarding on (IN_DEV_FORWARD of the input device): without
+ * it on the route's device every reply is dropped and the proxy answers for
+ * an address nobody can reach. */
+static void route_requirements(struct reqs *r, const struct policy_input *in)
+{
+	for (size_t i = 0; i < in->nroutes; i++) {
+		const struct policy_route *pr = &in->routes[i];
+		const struct sw_link *out = pr->oif ? linkdb_by_index(in->db, pr->oif) : NULL;
+		char ip[16];
+
+		if (!out || !strcmp(out->name, pr->bridge))
+			continue;
+		inet_ntop(AF_INET, &pr->ip, ip, sizeof(ip));
+		reqf(r, out->name, SK_FORWARDING, 1, 1, "replies from %s (proxied on %s) come back through %s",
+		     ip, pr->bridge, out->name);
+	}
+}
+
+static void conf_requirements(struct reqs *rp, const struct sw_conf *c)
+{
+	struct reqs r = *rp;
 
 	for (size_t i = 0; i < c->nbridges; i++) {
 		const struct sw_conf_bridge *b = &c->bridges[i];
@@ -118,9 +151,7 @@ int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t
 		if (c->vips[i].mode == SW_VIP_TUN)
 			reqf(&r, c->vips[i].device, SK_RP_FILTER, 2, 2,
 			    "vip %s arrives through a tunnel: loose rp_filter", c->vips[i].text);
-	*out = r.v;
-	*n = r.n;
-	return r.err;
+	*rp = r;
 }
 
 /* ---- sysctl writes ------------------------------------------------------ */
@@ -495,8 +526,13 @@ int policy_plan(const struct policy_input *in, struct sw_plan *plan)
 	ret = plan_vips(in, plan);
 	if (ret)
 		return ret;
-	ret = policy_requirements(in->conf, &reqs, &nreqs);
-	if (ret) {
+	struct reqs r = { 0 };
+
+	conf_requirements(&r, in->conf);
+	route_requirements(&r, in);
+	reqs = r.v;
+	nreqs = r.n;
+	if ((ret = r.err)) {
 		free(reqs);
 		return ret;
 	}

@@ -8,8 +8,9 @@
  *  - [sysctl] KEY sets conf/all and conf/default.
  *  - A device's requirement (its [bridge]/[nic] line, or what switchd needs
  *    for it: an address-less proxy bridge needs rp_filter 0 and arp_ignore 0,
- *    a proxy bridge forwarding 1 and proxy_delay 0, a tunnel VIP device loose
- *    rp_filter) is written to the device.
+ *    a proxy bridge forwarding 1 and proxy_delay 0, the device a proxied
+ *    address is routed out of forwarding 1 (its replies are forwarded back),
+ *    a tunnel VIP device loose rp_filter) is written to the device.
  *  - For max/or keys a device can only raise what all says. When [sysctl]
  *    does not set the key and all is above what a device needs, all is
  *    lowered to that, and every other device whose own value is lower is
@@ -29,6 +30,13 @@
 #include "plan.h"
 #include "sysctl.h"
 
+/* Where the kernel routes a configured proxy_arp address now. */
+struct policy_route {
+	uint32_t ip;		     /* network order */
+	int oif;		     /* 0: no unicast route */
+	char bridge[SW_IFNAMSIZ];    /* the bridge that proxies it */
+};
+
 struct policy_input {
 	const struct sw_conf *conf;
 	const struct sw_conf *old; /* the config before a reload, or NULL */
@@ -36,6 +44,8 @@ struct policy_input {
 	const struct sk_snapshot *sk;
 	const struct sw_proxy *proxies;
 	size_t nproxies;
+	const struct policy_route *routes; /* of the configured proxy addresses */
+	size_t nroutes;
 };
 
 /* Append the policy's groups and actions to plan. 0 or -ENOMEM. */

@@ -95,6 +95,13 @@ write_conf ""
 check_cmd "reload" sctl "$HOST" reload
 check_eq "int0's entry is removed, eth0's stays" "198.18.7.50 dev eth0 proxy ;" "$(proxies)"
 check_match "logged" "proxy int0: remove proxy-ARP entry 198.18.7.1 from int0" "$(cat "$LOG")"
+# int0 proxies nothing now, but eth0's 198.18.7.50 is routed out of it: the
+# guest's replies come in on int0 and are forwarded only with its forwarding on
+ip netns exec "$HOST" sysctl -qw net.ipv4.conf.int0.forwarding=0
+check_cmd "forwarding is kept on where the proxied address is routed (int0)" busywait 3000 \
+	bash -c "[ \$(ip netns exec $HOST cat /proc/sys/net/ipv4/conf/int0/forwarding) = 1 ]"
+check_match "and it is said" "policy: changed outside switchd: set conf/int0/forwarding = 1 \(was 0\)" "$(cat "$LOG")"
+check_cmd "the client still reaches the guest" ip netns exec "$UP" ping -c 2 -i 0.2 -W 1 198.18.7.50
 
 # someone else adds an entry on a bridge switchd manages: removed on re-check
 ip -n "$HOST" neigh add proxy 198.18.7.77 dev eth0

@@ -104,7 +104,7 @@ static void addr4(int ifindex, const char *ip, int prefixlen)
 
 static void run(void)
 {
-	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies };
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, NULL, 0 };
 
 	cr_assert_eq(policy_plan(&in, &plan), 0);
 }
@@ -341,7 +341,7 @@ Test(policy, proxy_table_is_exactly_the_line)
 	load("[sysctl]\n");
 	nproxies = 1;
 	{
-		struct policy_input in = { &conf, &old, &db, &sk, proxies, nproxies };
+		struct policy_input in = { &conf, &old, &db, &sk, proxies, nproxies, NULL, 0 };
 
 		cr_assert_eq(policy_plan(&in, &plan), 0);
 	}
@@ -478,4 +478,61 @@ Test(policy, a_port_keeps_ipv6_addresses_that_did_not_reach_the_bridge)
 	run();
 	has("set conf/hweth0/arp_ignore = 8 (was 0)");
 	hasnt("disable_ipv6"); /* it would drop 2001:db8::2 */
+}
+
+/* An address proxied on int0 but routed out of eth0: requests are forwarded
+ * int0 -> eth0, and the replies come back through eth0, which forwards them
+ * only with its own forwarding on (IN_DEV_FORWARD of the input device). */
+Test(policy, proxied_route_device_forwards_the_replies)
+{
+	struct policy_route routes[] = { { .oif = 2, .bridge = "int0" } };
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, routes, 1 };
+
+	load("[bridge int0]\naddress = none\nproxy_arp = 198.18.7.50\n");
+	dev(1, "lo", IFF_LOOPBACK, "");
+	dev(2, "eth0", 0, "bridge");
+	dev(3, "int0", 0, "bridge");
+	inet_pton(AF_INET, "198.18.7.50", &routes[0].ip);
+	cr_assert_eq(policy_plan(&in, &plan), 0);
+	has("sysctl: set conf/int0/forwarding = 1 (was 0)");
+	has("sysctl: set conf/eth0/forwarding = 1 (was 0)");
+}
+
+/* routed out of the proxying bridge itself (a hazard doctor reports): no
+ * other device to enable */
+Test(policy, proxied_route_through_the_bridge_itself)
+{
+	struct policy_route routes[] = { { .oif = 3, .bridge = "int0" } };
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, routes, 1 };
+
+	load("[bridge int0]\naddress = none\nproxy_arp = 198.18.7.50\n");
+	dev(2, "eth0", 0, "bridge");
+	dev(3, "int0", 0, "bridge");
+	inet_pton(AF_INET, "198.18.7.50", &routes[0].ip);
+	cr_assert_eq(policy_plan(&in, &plan), 0);
+	hasnt("conf/eth0/forwarding");
+}
+
+/* The proxy answers, the route leaves through eth0, whose forwarding is 0:
+ * the replies are dropped on their way back. */
+Test(policy, doctor_proxy_oneway)
+{
+	struct doctor_route routes[1] = { { .ip = inet_addr("198.18.7.50"), .oif = 2,
+					    .type = RTN_UNICAST } };
+	struct doctor_input in = { .db = &db, .sk = &sk, .proxies = proxies, .nproxies = 1,
+				   .routes = routes, .nroutes = 1 };
+	json_t *r;
+
+	dev(2, "eth0", 0, "bridge");
+	dev(3, "int0", 0, "bridge");
+	addr4(3, "198.18.7.1", 24);
+	proxies[0] = (struct sw_proxy){ 3, inet_addr("198.18.7.50") };
+	skd("int0")->v[SK_FORWARDING] = 1;
+	r = doctor_run(&in);
+	cr_expect_eq(count(r, "proxy-oneway"), 1, "forwarding 0 on eth0, where the replies come in");
+	json_decref(r);
+	skd("eth0")->v[SK_FORWARDING] = 1;
+	r = doctor_run(&in);
+	cr_expect_eq(count(r, "proxy-oneway"), 0);
+	json_decref(r);
 }
