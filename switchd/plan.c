@@ -662,7 +662,16 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 	}
 	/* ports: which one is (or becomes) active */
 	for (size_t i = 0; i < br->nports; i++) {
-		const struct sw_link *l = NULL;
+		const struct sw_link *l = NULL, *same = linkdb_by_name(db, br->ports[i]);
+
+		/* a [nic] named like a bridge of this host: its port sysctls
+		 * would land on that bridge */
+		if (is_bridge(same)) {
+			snprintf(p->groups[group].error, sizeof(p->groups[0].error),
+				 "port %s: a bridge of this host has that name; a [nic] must name a NIC",
+				 br->ports[i]);
+			return 0;
+		}
 
 		for (size_t s = 0; s < nslots; s++)
 			if (strcmp(slots[s].nic->name, br->ports[i]) == 0)

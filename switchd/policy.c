@@ -70,13 +70,13 @@ static void conf_reqs(struct reqs *r, const char *dev, const struct sw_sysctl_se
 			reqf(r, dev, k, set->v[k], set->v[k], "%s: configured", dev);
 }
 
-static void conf_requirements(struct reqs *rp, const struct sw_conf *c);
+static void conf_requirements(struct reqs *rp, const struct sw_conf *c, const struct sw_linkdb *db);
 
 int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t *n)
 {
 	struct reqs r = { 0 };
 
-	conf_requirements(&r, c);
+	conf_requirements(&r, c, NULL);
 	*out = r.v;
 	*n = r.n;
 	return r.err;
@@ -103,7 +103,7 @@ static void route_requirements(struct reqs *r, const struct policy_input *in)
 	}
 }
 
-static void conf_requirements(struct reqs *rp, const struct sw_conf *c)
+static void conf_requirements(struct reqs *rp, const struct sw_conf *c, const struct sw_linkdb *db)
 {
 	struct reqs r = *rp;
 
@@ -131,6 +131,12 @@ static void conf_requirements(struct reqs *rp, const struct sw_conf *c)
 	for (size_t i = 0; i < c->nnics; i++) {
 		const struct sw_conf_nic *nic = &c->nics[i];
 		const struct sw_conf_bridge *b = conf_bridge_of_port(c, nic->name);
+		const struct sw_link *same = db ? linkdb_by_name(db, nic->name) : NULL;
+
+		/* named like a bridge of this host (the plan refuses it): a
+		 * port's sysctls on that bridge would hide the host */
+		if (same && !strcmp(same->kind, "bridge"))
+			continue;
 
 		conf_reqs(&r, nic->name, &nic->sysctl);
 		/* A port answers no ARP of its own: attached, the bridge does;
@@ -528,7 +534,7 @@ int policy_plan(const struct policy_input *in, struct sw_plan *plan)
 		return ret;
 	struct reqs r = { 0 };
 
-	conf_requirements(&r, in->conf);
+	conf_requirements(&r, in->conf, in->db);
 	route_requirements(&r, in);
 	reqs = r.v;
 	nreqs = r.n;

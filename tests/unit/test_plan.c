@@ -391,3 +391,15 @@ Test(plan, claim_needs_a_bridge_with_spares)
 		     1);
 	cr_expect_eq(conf_load_string("[bridge eth0]\nspares = some\n", "t", &c, NULL, NULL), 1);
 }
+
+/* a [nic] whose name is a bridge of this host (issue 11, 17): refused by
+ * the plan, with the reason, instead of treating the bridge as a port */
+Test(plan, nic_named_like_a_bridge_is_refused)
+{
+	load("[nic br7]\nname = br7\n[bridge eth0]\nports = br7\n");
+	link_add(2, "br7", MAC_A, "bridge", 0, UP_CARRIER);
+	build();
+	cr_expect(strstr(plan_text(), "port br7: a bridge of this host has that name; a [nic] must name a NIC"),
+		  "%s", plan_text());
+	cr_expect_eq(count(ACT_BRIDGE_CREATE, NULL), 0);
+}

@@ -536,3 +536,13 @@ Test(policy, doctor_proxy_oneway)
 	cr_expect_eq(count(r, "proxy-oneway"), 0);
 	json_decref(r);
 }
+
+/* ... and the policy does not give that bridge a port's sysctls */
+Test(policy, nic_named_like_a_bridge_gets_no_port_sysctls)
+{
+	load("[nic br7]\nname = br7\n[bridge eth0]\nports = br7\n");
+	dev(2, "br7", 0, "bridge");
+	run();
+	hasnt("conf/br7/arp_ignore");
+	hasnt("ipv6/conf/br7/disable_ipv6");
+}
