@@ -21,6 +21,7 @@
 #include "events.h"
 #include "log.h"
 #include "plan.h"
+#include "privilege.h"
 #include "switchd.h"
 
 struct options {
@@ -261,6 +262,11 @@ static int run_daemon(struct sw_ctx *ctx)
 		log_warnx("%s", err);
 		return 1;
 	}
+	/* everything after this needs CAP_NET_ADMIN and CAP_NET_RAW only */
+	if (privilege_drop(err, sizeof(err)) < 0)
+		log_warnx("%s; running with the capabilities it was started with", err);
+	else
+		log_debug("capabilities: CAP_NET_ADMIN and CAP_NET_RAW only");
 	events_subscribe(&ctx->events, monitor_sink, ctx);
 	/* every feature's state and timers exist before the first plan runs */
 	if (engine_init(ctx) < 0) {
