@@ -23,6 +23,10 @@ struct undo {
 	bool done;
 };
 
+struct apply_undo {
+	struct undo u;
+};
+
 struct apply_state {
 	struct sw_nl *nl;
 	struct undo *undo;
@@ -251,6 +255,73 @@ static bool group_failed(const struct sw_plan *plan, const bool *failed, int gro
 
 int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report, void *arg)
 {
+	return apply_plan_log(nl, plan, report, arg, NULL);
+}
+
+/* Move the inverses of the groups that succeeded into log (the rest are
+ * freed by the caller). */
+static void keep_undo(struct apply_state *st, const bool *failed, struct apply_log *log)
+{
+	for (size_t i = 0; i < st->nundo; i++) {
+		struct undo *u = &st->undo[i];
+
+		if (!u->done || (u->a.group >= 0 && failed[u->a.group]))
+			continue;
+		if (u->a.kind == ACT_LINK_DELETE) {
+			log->irreversible++;
+			continue;
+		}
+		if (log->n == log->cap) {
+			size_t cap = log->cap ? log->cap * 2 : 32;
+			struct apply_undo *v = realloc(log->v, cap * sizeof(*v));
+
+			if (!v) {
+				log->irreversible++;
+				continue;
+			}
+			log->v = v;
+			log->cap = cap;
+		}
+		log->v[log->n++].u = *u;
+		u->a.route = NULL; /* owned by the log now */
+	}
+}
+
+int apply_log_undo(struct sw_nl *nl, struct apply_log *log, apply_report_fn report, void *arg)
+{
+	int failed = 0;
+
+	for (size_t i = log->n; i-- > 0;) {
+		struct undo *u = &log->v[i].u;
+		char err[256] = "", msg[600];
+
+		if (undo_action(nl, &u->a, err, sizeof(err)) < 0) {
+			snprintf(msg, sizeof(msg), "undo of \"%s\" failed: %s", u->what, err);
+			log_warnx("%s", msg);
+			if (report)
+				report(arg, -1, msg);
+			failed++;
+		} else {
+			log_info("undone: %s", u->what);
+		}
+		free(u->a.route);
+		u->a.route = NULL;
+	}
+	log->n = 0;
+	return failed;
+}
+
+void apply_log_free(struct apply_log *log)
+{
+	for (size_t i = 0; i < log->n; i++)
+		free(log->v[i].u.a.route);
+	free(log->v);
+	memset(log, 0, sizeof(*log));
+}
+
+int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report,
+		   void *arg, struct apply_log *log)
+{
 	struct apply_state st = { .nl = nl };
 	bool failed[plan->ngroups + 1];
 	int nfailed = 0;
@@ -292,6 +363,8 @@ int apply_plan(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn rep
 			rollback_group(&st, a->group, gname);
 		}
 	}
+	if (log)
+		keep_undo(&st, failed, log);
 	for (size_t i = 0; i < st.nundo; i++)
 		free(st.undo[i].a.route);
 	free(st.undo);
@@ -324,13 +397,14 @@ int apply_group(struct sw_nl *nl, const char *gname, struct sw_action *acts, siz
 	return apply_plan(nl, &plan, keep_error, &sink) > 0 ? -EIO : 0;
 }
 
-int apply_change(struct sw_nl *nl, const struct sw_plan *plan, char *err, size_t errlen)
+int apply_change(struct sw_nl *nl, const struct sw_plan *plan, char *err, size_t errlen,
+		 struct apply_log *log)
 {
 	struct err_sink sink = { err, errlen };
 
 	if (errlen)
 		err[0] = '\0';
-	return apply_plan(nl, plan, keep_error, &sink) > 0 ? -EIO : 0;
+	return apply_plan_log(nl, plan, keep_error, &sink, log) > 0 ? -EIO : 0;
 }
 
 void apply_report_event(void *arg, int group, const char *msg)

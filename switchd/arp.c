@@ -268,7 +268,7 @@ int arp_apply(struct sw_ctx *ctx, const struct sw_conf *old, const char *why)
 				 "policy: changed outside switchd: %s", what);
 		}
 	}
-	failed += apply_plan(&ctx->nl, &plan, apply_report_event, &ctx->events);
+	failed += apply_plan_log(&ctx->nl, &plan, apply_report_event, &ctx->events, ctx->rt.capture);
 	plan_free(&plan);
 	if (!reassert)
 		warn_unanswerable(ctx);

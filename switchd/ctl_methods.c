@@ -62,6 +62,30 @@ static int param_str(const char *method, json_t *params, const char *key, bool r
 	return 0;
 }
 
+/* A change may ask to be confirmed ("confirm": seconds); while one awaits
+ * confirmation every other change is refused (its undo would be wrong).
+ * 0 with *seconds (0: no confirmation), or -errno with err set. */
+static int confirm_gate(struct sw_ctx *ctx, const char *method, json_t *params, double *seconds,
+			char *err, size_t errlen)
+{
+	json_t *v = json_object_get(params, "confirm");
+
+	*seconds = 0;
+	if (engine_confirm_pending(ctx))
+		return fail(err, errlen, -EBUSY,
+			    "%s: %s awaits confirmation; run switchctl confirm first, or wait "
+			    "until it is undone",
+			    method, engine_confirm_pending(ctx));
+	if (!v)
+		return 0;
+	if (!json_is_number(v) || json_number_value(v) <= 0 || json_number_value(v) > 86400)
+		return fail(err, errlen, -EINVAL,
+			    "%s: parameter \"confirm\" must be a number of seconds, 0 < T <= 86400",
+			    method);
+	*seconds = json_number_value(v);
+	return 0;
+}
+
 static const struct sw_link *bridge_link(struct sw_ctx *ctx, const char *name)
 {
 	const struct sw_link *l = linkdb_by_name(&ctx->db, name);
@@ -369,6 +393,7 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	struct port_args pa;
 	const struct sw_link *old;
 	const char *old_name = NULL;
+	double confirm;
 	char msg[160];
 	int ret = port_args(ctx, "swap", params, &pa, err, errlen);
 
@@ -383,7 +408,15 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	if (!pa.pl->carrier)
 		return fail(err, errlen, -ENOLINK,
 			    "port %s: no carrier; refusing to make a dead link active", pa.port);
-	if ((ret = make_active(ctx, &pa, old, old_name, true, err, errlen)))
+	if ((ret = confirm_gate(ctx, "swap", params, &confirm, err, errlen)))
+		return ret;
+	snprintf(msg, sizeof(msg), "swap of %s to %s", pa.br->name, pa.port);
+	if (confirm && (ret = engine_confirm_begin(ctx, confirm, msg, err, errlen)))
+		return ret;
+	ret = make_active(ctx, &pa, old, old_name, true, err, errlen);
+	if (confirm)
+		engine_confirm_started(ctx, ret == 0, NULL);
+	if (ret)
 		return ret;
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
@@ -397,6 +430,7 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	struct port_args pa;
 	const struct sw_link *old;
 	const char *old_name = NULL;
+	double confirm;
 	char msg[160];
 	int ret = port_args(ctx, "attach", params, &pa, err, errlen);
 
@@ -411,8 +445,16 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 			    "bridge %s: %s is already active; two uplinks would make a loop "
 			    "(use swap)",
 			    pa.br->name, old_name);
+	if ((ret = confirm_gate(ctx, "attach", params, &confirm, err, errlen)))
+		return ret;
+	snprintf(msg, sizeof(msg), "attach of %s to %s", pa.port, pa.br->name);
+	if (confirm && (ret = engine_confirm_begin(ctx, confirm, msg, err, errlen)))
+		return ret;
 	/* back on the network: neighbours relearn the bridge now, not on expiry */
-	if ((ret = make_active(ctx, &pa, NULL, NULL, false, err, errlen)))
+	ret = make_active(ctx, &pa, NULL, NULL, false, err, errlen);
+	if (confirm)
+		engine_confirm_started(ctx, ret == 0, NULL);
+	if (ret)
 		return ret;
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
 	port_change_done(ctx, &pa, "attach", NULL, msg, result);
@@ -433,13 +475,21 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		return fail(err, errlen, -ENOENT, "port %s: not attached to %s", pa.port,
 			    pa.br->name);
 	struct plan_port pb = { pa.br->name, pa.bl }, pp = { pa.port, pa.pl };
+	double confirm;
 
+	if ((ret = confirm_gate(ctx, "detach", params, &confirm, err, errlen)))
+		return ret;
+	snprintf(msg, sizeof(msg), "detach of %s from %s", pa.port, pa.br->name);
+	if (confirm && (ret = engine_confirm_begin(ctx, confirm, msg, err, errlen)))
+		return ret;
 	ret = plan_detach(&plan, &pb, &pp, "operator");
 	if (ret == 0)
 		ret = engine_change(ctx, &plan, err, errlen);
 	else
 		fail(err, errlen, ret, "bridge %s: out of memory", pa.br->name);
 	plan_free(&plan);
+	if (confirm)
+		engine_confirm_started(ctx, ret == 0, NULL);
 	if (ret)
 		return ret;
 	/* an operator's detach holds: nothing re-attaches it, and failover does
@@ -467,6 +517,12 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 		return ret;
 	if (ifname_check(name, &why) < 0)
 		return fail(err, errlen, -EINVAL, "tap %s: invalid name: %s", name, why);
+	double confirm;
+
+	if ((ret = confirm_gate(ctx, "tap-add", params, &confirm, err, errlen)))
+		return ret;
+	if (confirm)
+		return fail(err, errlen, -EINVAL, "tap-add: \"confirm\" is for reload, swap, attach and detach");
 	engine_refresh(ctx);
 	if (linkdb_name_taken(&ctx->db, name))
 		return fail(err, errlen, -EEXIST, "tap %s: a device with this name exists", name);
@@ -519,6 +575,12 @@ static int m_tap_del(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 
 	if (ret)
 		return ret;
+	double confirm;
+
+	if ((ret = confirm_gate(ctx, "tap-del", params, &confirm, err, errlen)))
+		return ret;
+	if (confirm)
+		return fail(err, errlen, -EINVAL, "tap-del: \"confirm\" is for reload, swap, attach and detach");
 	engine_refresh(ctx);
 	l = linkdb_by_name(&ctx->db, name);
 	if (!l)
@@ -551,12 +613,46 @@ static int m_tap_del(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 static int m_reload(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
 		    size_t errlen)
 {
-	int ret = engine_reload(ctx, err, errlen);
+	struct sw_conf old;
+	double confirm;
+	bool kept = false;
+	int ret = confirm_gate(ctx, "reload", params, &confirm, err, errlen);
 
 	if (ret)
 		return ret;
+	if (confirm && (ret = engine_confirm_begin(ctx, confirm, "reload", err, errlen)))
+		return ret;
+	ret = confirm ? engine_reload_keep(ctx, err, errlen, &old, &kept)
+		      : engine_reload(ctx, err, errlen);
+	/* applied in part (-EIO) is applied: what was done can be undone */
+	if (confirm)
+		engine_confirm_started(ctx, kept, kept ? &old : NULL);
+	if (ret)
+		return ret;
 	sw_event(ctx, "reload", NULL, "configuration reloaded from %s", ctx->conf_path);
-	*result = json_pack("{s:s}", "message", "configuration reloaded");
+	if (confirm) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "configuration reloaded; undone in %gs unless confirmed (switchctl confirm)",
+			 confirm);
+		*result = json_pack("{s:s}", "message", msg);
+	} else {
+		*result = json_pack("{s:s}", "message", "configuration reloaded");
+	}
+	return 0;
+}
+
+static int m_confirm(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
+		     size_t errlen)
+{
+	char msg[160];
+	int ret = engine_confirm(ctx, msg, sizeof(msg));
+
+	(void)params;
+	if (ret)
+		return fail(err, errlen, ret, "%s", msg);
+	*result = json_pack("{s:s}", "message", msg);
 	return 0;
 }
 
@@ -578,6 +674,7 @@ static const struct ctl_method methods[] = {
 	{ "tap-add", m_tap_add, true, false },
 	{ "tap-del", m_tap_del, true, false },
 	{ "reload", m_reload, true, false },
+	{ "confirm", m_confirm, true, false },
 };
 
 const struct ctl_method *ctl_method_find(const char *name)

@@ -13,6 +13,8 @@
 #include "runtime.h"
 #include "switchd.h"
 
+static void confirm_free(struct sw_ctx *ctx);
+
 #define FEATURES_EACH(ctx, f) \
 	for (size_t _i = 0; _i < (ctx)->rt.nfeatures && ((f) = (ctx)->rt.features[_i]); _i++)
 
@@ -102,7 +104,7 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 	free(held);
 	free(suspended);
 	failed = apply_report_plan_errors(&ctx->events, &plan);
-	failed += apply_plan(&ctx->nl, &plan, apply_report_event, &ctx->events);
+	failed += apply_plan_log(&ctx->nl, &plan, apply_report_event, &ctx->events, ctx->rt.capture);
 	if (plan.n)
 		log_info("applied the configuration: %zu steps, %d groups failed", plan.n, failed);
 	nattached = plan_attached(ctx, &plan, &attached);
@@ -138,7 +140,24 @@ static void collect_error(void *arg, const char *file, int line, const char *msg
 		snprintf(ce->first, sizeof(ce->first), "%s:%d: %s", file, line, msg);
 }
 
+static int reload(struct sw_ctx *ctx, char *err, size_t errlen, struct sw_conf *keep_old);
+
 int engine_reload(struct sw_ctx *ctx, char *err, size_t errlen)
+{
+	return reload(ctx, err, errlen, NULL);
+}
+
+int engine_reload_keep(struct sw_ctx *ctx, char *err, size_t errlen, struct sw_conf *old,
+		       bool *kept)
+{
+	old->nbridges = (size_t)-1; /* marks "not taken over" */
+	int ret = reload(ctx, err, errlen, old);
+
+	*kept = old->nbridges != (size_t)-1;
+	return ret;
+}
+
+static int reload(struct sw_ctx *ctx, char *err, size_t errlen, struct sw_conf *keep_old)
 {
 	struct sw_conf fresh, old;
 	struct conf_errors ce = { "", 0 };
@@ -162,7 +181,10 @@ int engine_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 		if (f->reload)
 			f->reload(ctx, &old);
 	ctx->rt.pending = true;
-	conf_free(&old);
+	if (keep_old)
+		*keep_old = old; /* the way back of a reload to be confirmed */
+	else
+		conf_free(&old);
 	if (ret > 0) {
 		snprintf(err, errlen,
 			 "reload: %d part(s) of the configuration failed to apply (see the log)", ret);
@@ -177,7 +199,7 @@ int engine_change(struct sw_ctx *ctx, const struct sw_plan *plan, char *err, siz
 	int ret;
 
 	ctx->rt.busy = true;
-	ret = apply_change(&ctx->nl, plan, err, errlen);
+	ret = apply_change(&ctx->nl, plan, err, errlen, ctx->rt.capture);
 	runtime_refresh(ctx);
 	ctx->rt.busy = was_busy;
 	return ret;
@@ -310,9 +332,231 @@ int engine_start(struct sw_ctx *ctx)
 
 void engine_fini(struct sw_ctx *ctx)
 {
+	/* a change still unconfirmed at exit stays as it is (said in the log) */
+	if (engine_confirm_pending(ctx))
+		log_warnx("exiting with %s unconfirmed: it stays applied", engine_confirm_pending(ctx));
+	confirm_free(ctx);
 	ev_prepare_stop(ctx->loop, &ctx->settle);
 	for (size_t i = ctx->rt.nfeatures; i-- > 0;)
 		if (ctx->rt.features[i]->fini)
 			ctx->rt.features[i]->fini(ctx);
 	runtime_free(ctx);
+}
+
+/* ---- changes to be confirmed ------------------------------------------------ */
+
+struct confirm_hold {
+	char bridge[SW_IFNAMSIZ], port[SW_IFNAMSIZ];
+	bool held;
+};
+
+struct engine_confirm {
+	struct sw_ctx *ctx;
+	ev_timer timer;
+	char what[96];
+	double seconds;
+	struct apply_log log;
+	bool armed;
+	bool has_conf;
+	struct sw_conf old;	  /* a reload's previous configuration */
+	struct confirm_hold *holds; /* operator holds and suspensions before */
+	size_t nholds;
+};
+
+static void confirm_free(struct sw_ctx *ctx)
+{
+	struct engine_confirm *c = ctx->rt.confirm;
+
+	if (!c)
+		return;
+	ev_timer_stop(ctx->loop, &c->timer);
+	apply_log_free(&c->log);
+	if (c->has_conf)
+		conf_free(&c->old);
+	free(c->holds);
+	free(c);
+	ctx->rt.confirm = NULL;
+	ctx->rt.capture = NULL;
+}
+
+/* The operator's holds as they were ("" port: the bridge's suspension). */
+static int holds_save(struct sw_ctx *ctx, struct engine_confirm *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctx->rt.nbridges; i++)
+		n += ctx->rt.bridges[i].nports + 1;
+	c->holds = calloc(n + 1, sizeof(*c->holds));
+	if (!c->holds)
+		return -ENOMEM;
+	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
+		struct rt_bridge *b = &ctx->rt.bridges[i];
+		struct confirm_hold *h = &c->holds[c->nholds++];
+
+		sw_strlcpy(h->bridge, b->name, sizeof(h->bridge));
+		h->held = b->suspended;
+		for (size_t k = 0; k < b->nports; k++) {
+			h = &c->holds[c->nholds++];
+			sw_strlcpy(h->bridge, b->name, sizeof(h->bridge));
+			sw_strlcpy(h->port, b->ports[k].name, sizeof(h->port));
+			h->held = b->ports[k].held;
+		}
+	}
+	return 0;
+}
+
+static void holds_restore(struct sw_ctx *ctx, const struct engine_confirm *c)
+{
+	for (size_t i = 0; i < c->nholds; i++) {
+		const struct confirm_hold *h = &c->holds[i];
+		struct rt_bridge *b = rt_bridge(&ctx->rt, h->bridge);
+		struct rt_port *p = h->port[0] ? rt_port(b, h->port) : NULL;
+
+		if (b && !h->port[0])
+			b->suspended = h->held;
+		else if (p)
+			p->held = h->held;
+	}
+}
+
+/* The bridge's active uplink now (0: none). */
+static int active_ifindex(struct sw_ctx *ctx, struct rt_bridge *b)
+{
+	const struct sw_link *bl = linkdb_by_name(&ctx->db, b->name);
+
+	for (size_t i = 0; bl && i < b->nports; i++) {
+		const struct sw_link *l = rt_port_link(ctx, &b->ports[i]);
+
+		if (l && l->master == bl->ifindex)
+			return l->ifindex;
+	}
+	return 0;
+}
+
+static void on_confirm_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine_confirm *c = container_of(w, struct engine_confirm, timer);
+	struct sw_ctx *ctx = c->ctx;
+	const struct sw_feature *f;
+	size_t steps = c->log.n;
+	int failed;
+
+	(void)loop;
+	(void)revents;
+	ctx->rt.busy = true;
+	runtime_refresh(ctx);
+	int *was = calloc(ctx->rt.nbridges + 1, sizeof(*was));
+
+	for (size_t i = 0; was && i < ctx->rt.nbridges; i++)
+		was[i] = active_ifindex(ctx, &ctx->rt.bridges[i]);
+	failed = apply_log_undo(&ctx->nl, &c->log, apply_report_event, &ctx->events);
+	runtime_refresh(ctx);
+	/* an uplink that is active again is announced like any other */
+	for (size_t i = 0; was && i < ctx->rt.nbridges; i++) {
+		struct rt_bridge *b = &ctx->rt.bridges[i];
+		int now = active_ifindex(ctx, b);
+		struct rt_port *p = now ? rt_port_of_link(ctx, b, now) : NULL;
+		struct uplink_change ch = { .port_ifindex = now, .reason = "undone" };
+
+		if (!p || now == was[i])
+			continue;
+		ch.port = p->name;
+		runtime_uplink_active(ctx, b, &ch, false);
+	}
+	free(was);
+	if (c->has_conf) {
+		struct sw_conf now = ctx->conf;
+
+		/* the socket path cannot move under a running daemon */
+		snprintf(c->old.socket_path, sizeof(c->old.socket_path), "%s", now.socket_path);
+		ctx->conf = c->old;
+		c->has_conf = false;
+		if (runtime_rebuild(ctx) < 0)
+			log_warnx("confirm: out of memory for the run-time state");
+		FEATURES_EACH(ctx, f)
+			if (f->reload)
+				f->reload(ctx, &now);
+		conf_free(&now);
+	}
+	holds_restore(ctx, c);
+	runtime_refresh(ctx);
+	ctx->rt.busy = false;
+	ctx->rt.pending = true;
+	sw_event(ctx, "confirm-timeout",
+		 json_pack("{s:s,s:f,s:i,s:i}", "change", c->what, "seconds", c->seconds, "undone",
+			   (int)steps - failed, "failed", failed),
+		 "%s was not confirmed within %gs: undone (%zu step%s%s)", c->what, c->seconds,
+		 steps, steps == 1 ? "" : "s", failed ? ", some failed: see the errors" : "");
+	confirm_free(ctx);
+}
+
+int engine_confirm_begin(struct sw_ctx *ctx, double seconds, const char *what, char *err,
+			 size_t errlen)
+{
+	struct engine_confirm *c;
+
+	if (ctx->rt.confirm) {
+		snprintf(err, errlen, "%s awaits confirmation: run switchctl confirm (or let it be undone) first",
+			 ctx->rt.confirm->what);
+		return -EBUSY;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || holds_save(ctx, c) < 0) {
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->ctx = ctx;
+	c->seconds = seconds;
+	sw_strlcpy(c->what, what, sizeof(c->what));
+	ev_init(&c->timer, on_confirm_timeout);
+	ctx->rt.confirm = c;
+	ctx->rt.capture = &c->log;
+	return 0;
+}
+
+void engine_confirm_started(struct sw_ctx *ctx, bool ok, struct sw_conf *old)
+{
+	struct engine_confirm *c = ctx->rt.confirm;
+
+	if (!c)
+		return;
+	ctx->rt.capture = NULL;
+	if (!ok) {
+		if (old)
+			conf_free(old);
+		confirm_free(ctx);
+		return;
+	}
+	if (old) {
+		c->old = *old;
+		c->has_conf = true;
+	}
+	ev_timer_set(&c->timer, c->seconds, 0);
+	ev_timer_start(ctx->loop, &c->timer);
+	c->armed = true;
+	sw_event(ctx, "confirm-wait",
+		 json_pack("{s:s,s:f,s:i,s:i}", "change", c->what, "seconds", c->seconds, "steps",
+			   (int)c->log.n, "irreversible", (int)c->log.irreversible),
+		 "%s applied: undone in %gs unless confirmed (switchctl confirm)%s", c->what,
+		 c->seconds, c->log.irreversible ? "; some steps (deleted taps) cannot be undone" : "");
+}
+
+int engine_confirm(struct sw_ctx *ctx, char *msg, size_t msglen)
+{
+	struct engine_confirm *c = ctx->rt.confirm;
+
+	if (!c || !c->armed) {
+		snprintf(msg, msglen, "confirm: no change awaits confirmation");
+		return -ENOENT;
+	}
+	snprintf(msg, msglen, "%s confirmed: kept", c->what);
+	sw_event(ctx, "confirmed", json_pack("{s:s}", "change", c->what), "%s", msg);
+	confirm_free(ctx);
+	return 0;
+}
+
+const char *engine_confirm_pending(struct sw_ctx *ctx)
+{
+	return ctx->rt.confirm ? ctx->rt.confirm->what : NULL;
 }

@@ -192,7 +192,7 @@ static bool failover_bridge(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 	if (ch.failure)
 		runtime_before_swap(ctx, b, &ch);
 	ch.t_attach = replay_now();
-	int ret = apply_change(&ctx->nl, &plan, err, sizeof(err));
+	int ret = apply_change(&ctx->nl, &plan, err, sizeof(err), NULL);
 
 	plan_free(&plan);
 	if (ret < 0) {

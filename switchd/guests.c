@@ -86,7 +86,7 @@ static void attach(struct sw_ctx *ctx, int ifindex)
 		log_warnx("guest %s: out of memory", now.name);
 		return;
 	}
-	if (apply_change(&ctx->nl, &plan, err, sizeof(err)) < 0) {
+	if (apply_change(&ctx->nl, &plan, err, sizeof(err), NULL) < 0) {
 		sw_event(ctx, "error",
 			 json_pack("{s:s,s:s,s:s}", "bridge", br->name, "port", now.name, "error", err),
 			 "bridge %s: cannot attach guest %s: %s", br->name, now.name, err);

@@ -12,6 +12,9 @@
 #include "feature.h"
 #include "util.h"
 
+struct apply_log;
+struct engine_confirm;
+
 struct rt_port {
 	char name[SW_IFNAMSIZ];
 	bool held;		/* detached by an operator: never re-attached */
@@ -42,6 +45,8 @@ struct sw_runtime {
 	bool replan;	/* a configured NIC appeared or a NIC was claimed */
 	bool pending;	/* something changed: the features' settle runs */
 	void *priv[SW_FEATURES_MAX]; /* each feature's own global state */
+	struct apply_log *capture; /* while a change to be confirmed runs: its undo */
+	struct engine_confirm *confirm; /* the change that awaits confirmation */
 };
 
 #endif
