@@ -327,3 +327,167 @@ Test(util, cidr)
 	cr_assert_lt(cidr_parse("2001:db8::2/129", &c), 0);
 	cr_assert_lt(cidr_parse("eth0", &c), 0);
 }
+
+/* ---- issue 11: hostile input --------------------------------------------- */
+
+/* Parse text; expect it to be valid. */
+static void expect_ok(const char *text)
+{
+	struct sw_conf c;
+	struct errs e = { 0 };
+	int ret = conf_load_string(text, "t.conf", &c, collect, &e);
+
+	cr_assert_eq(ret, 0, "expected no error, got %d: line %d: %s", ret, e.line[0],
+		     e.n ? e.msg[0] : "");
+	conf_free(&c);
+}
+
+Test(hostile, percent_in_names)
+{
+	const char *why;
+
+	/* the kernel expands tap%d; the name switchd asked for never exists */
+	cr_assert_lt(ifname_check("tap%d", &why), 0);
+	cr_assert(strstr(why, "'%'"), "reason: %s", why);
+	expect_error("[bridge int0]\n[tap tap%d]\nbridge = int0\n", 2, "'%'");
+	expect_error("[nic a]\nname = eth%d\n", 2, "'%'");
+}
+
+Test(hostile, names_are_printable)
+{
+	const char *why;
+
+	expect_error("[bridge b\xff\xfe]\n", 1, "not valid UTF-8");
+	expect_error("[bridge caf\xc3\xa9]\n", 1, "printable ASCII");
+	expect_error("[bridge x\x1b[31m]\n", 1, "control character");
+	expect_error("[bridge b]\nguests = vnet*\n[vip 198.18.9.10]\ndevice = lo\x7f\n", 4,
+		     "control character");
+	cr_assert_lt(ifname_check("e\xc0\xae", &why), 0, "an overlong '.'");
+	cr_assert_lt(ifname_check("e\xed\xa0\x80", &why), 0, "a surrogate");
+	cr_assert_eq(ifname_check("veth-ct_1.2@x", &why), 0, "punctuation is fine");
+}
+
+Test(hostile, numeric_owner_in_range)
+{
+	expect_error("[bridge int0]\n[tap t0]\nbridge = int0\nowner = 4294967296\n", 4,
+		     "out of range");
+	expect_error("[bridge int0]\n[tap t0]\nbridge = int0\nowner = 4294967295\n", 4,
+		     "out of range");
+	expect_error("[bridge int0]\n[tap t0]\nbridge = int0\ngroup = 18446744073709551617\n", 4,
+		     "out of range");
+	expect_error("[bridge int0]\n[tap t0]\nbridge = int0\nowner = -1\n", 4, "no such user");
+	expect_error("[bridge int0]\n[tap t0]\nbridge = int0\nowner = 12x\n", 4, "no such user");
+	expect_ok("[bridge int0]\n[tap t0]\nbridge = int0\nowner = 4294967294\ngroup = 0\n");
+}
+
+Test(hostile, long_lines)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	struct sw_conf c;
+	struct errs e = { 0 };
+	const struct sw_conf_bridge *b;
+
+	for (int i = 0; i < 320; i++)
+		fprintf(f, "[nic n%d]\nname = e%d\n", i, i);
+	fprintf(f, "[bridge br0]\nports =");
+	for (int i = 0; i < 320; i++)
+		fprintf(f, " n%d", i);
+	fprintf(f, "\nguests =");
+	for (int i = 0; i < 320; i++)
+		fprintf(f, " vm%d-*", i);
+	fprintf(f, "\n");
+	fclose(f);
+	cr_assert_gt(strlen(strstr(text, "ports =")), 2000);
+	cr_assert_eq(conf_load_string(text, "t.conf", &c, collect, &e), 0, "line %d: %s",
+		     e.line[0], e.msg[0]);
+	b = conf_find_bridge(&c, "br0");
+	cr_assert_eq(b->nports, 320);
+	cr_assert_eq(b->nguests, 320);
+	cr_assert_str_eq(b->guests[319], "vm319-*");
+	conf_free(&c);
+	free(text);
+}
+
+Test(hostile, too_long_line)
+{
+	char *text = malloc(6000);
+
+	strcpy(text, "[bridge b]\nguests =");
+	for (int i = 0; i < 1100; i++)
+		strcat(text, " vm*");
+	strcat(text, "\n");
+	expect_error(text, 2, "line longer than 4096 bytes");
+	free(text);
+}
+
+Test(hostile, dev_zero_is_refused, .timeout = 60)
+{
+	struct sw_conf c;
+	struct errs e = { 0 };
+
+	cr_assert_lt(conf_load("/dev/zero", &c, collect, &e), 0);
+	cr_assert(strstr(e.msg[0], "larger than"), "%s", e.msg[0]);
+}
+
+Test(hostile, errors_reported_are_capped)
+{
+	char *text = malloc(20000);
+	struct sw_conf c;
+	struct errs e = { 0 };
+	int ret;
+
+	text[0] = '\0';
+	for (int i = 0; i < 1000; i++)
+		strcat(text, "garbage\n");
+	ret = conf_load_string(text, "t.conf", &c, collect, &e);
+	cr_assert_eq(ret, 1000, "every error is counted");
+	cr_assert_lt(e.n, 60, "but not every one printed: %d", e.n);
+	cr_assert_lt(e.n, 32);
+	cr_assert_eq(e.line[e.n - 1], 0);
+	cr_assert(strstr(e.msg[e.n - 1], "and "), "%s", e.msg[e.n - 1]);
+	cr_assert(strstr(e.msg[e.n - 1], " more errors"), "%s", e.msg[e.n - 1]);
+	free(text);
+}
+
+Test(hostile, a_directory_or_unreadable_file)
+{
+	struct sw_conf c;
+	struct errs e = { 0 };
+
+	cr_assert_lt(conf_load(SRCDIR "/conf", &c, collect, &e), 0, "a directory is no config");
+	cr_assert(strstr(e.msg[0], "directory"), "%s", e.msg[0]);
+	memset(&e, 0, sizeof(e));
+	/* reading /proc/self/mem at offset 0 fails with EIO: not an empty file */
+	cr_assert_lt(conf_load("/proc/self/mem", &c, collect, &e), 0, "a read error is no EOF");
+	cr_assert(strstr(e.msg[0], "cannot read"), "%s", e.msg[0]);
+}
+
+Test(hostile, durations_are_numbers)
+{
+	expect_error("[bridge b]\ncarrier_poll = nanms\n", 2, "not a duration");
+	expect_error("[bridge b]\nupdelay = nans\n", 2, "not a duration");
+	expect_error("[bridge b]\nhold_down = infs\n", 2, "not a duration");
+	expect_error("[switchd]\nclaim_delay = -nanms\n", 2, "not a duration");
+	expect_error("[bridge b]\nannounce = 0 nan\n", 2, "not a time");
+	expect_error("[bridge b]\nreplay = nanms\n", 2, "replay");
+}
+
+Test(hostile, second_switchd_section)
+{
+	expect_error("[switchd]\nclaim = no\n[bridge b]\n[switchd]\nsocket = /run/x\n", 4,
+		     "[switchd] is given twice (first at line 1)");
+}
+
+Test(hostile, byte_order_mark)
+{
+	expect_ok("\xef\xbb\xbf[bridge b]\naddress = none\n");
+	expect_error("[bridge b]\n\xef\xbb\xbf[bridge c]\n", 2, "expected");
+}
+
+Test(hostile, values_that_read_back_as_comments)
+{
+	expect_error("[bridge b]\nguests =#vm*\n", 2, "'#'");
+	expect_error("[bridge int0]\n[tap t0]\nbridge = int0\nowner =;x\n", 4, "';'");
+}
