@@ -65,7 +65,7 @@ struct parser {
 	struct opened *opened;
 	size_t nopened;
 	/* keys seen in the current section (duplicates are errors) */
-	char seen[32][16];
+	char seen[32][32];
 	int nseen;
 };
 

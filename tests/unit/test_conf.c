@@ -1,5 +1,6 @@
 /* The config contract: what parses, and every error with its line. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -882,4 +883,53 @@ Test(dropins, an_unreadable_dropin_is_an_error, .fini = remove_config)
 	cr_assert_eq(mkdir(d, 0755), 0);
 	cr_assert_eq(load_config(&c, &e), 1);
 	cr_assert(strstr(e.msg[0], "directory"), "%s", e.msg[0]);
+}
+
+/* ---- the owner/group lookup the control methods share ---------------------- */
+
+Test(resolve, owner_and_group)
+{
+	char err[160];
+	uid_t uid = 7;
+	gid_t gid = 7;
+
+	cr_assert_eq(conf_resolve_owner("root", &uid, err, sizeof(err)), 0);
+	cr_assert_eq(uid, 0);
+	cr_assert_eq(conf_resolve_owner("4294967294", &uid, err, sizeof(err)), 0);
+	cr_assert_eq(uid, 4294967294u);
+	cr_assert_eq(conf_resolve_owner("4294967296", &uid, err, sizeof(err)), -ERANGE,
+		     "2^32 is no uid 0");
+	cr_assert_str_eq(err, "owner 4294967296: uid out of range (0-4294967294)");
+	cr_assert_eq(conf_resolve_owner("4294967295", &uid, err, sizeof(err)), -ERANGE,
+		     "(uid_t)-1 means no change to chown()");
+	cr_assert_eq(conf_resolve_owner("no-such-user-here", &uid, err, sizeof(err)), -ENOENT);
+	cr_assert_str_eq(err, "owner no-such-user-here: no such user");
+	cr_assert_eq(conf_resolve_owner("", &uid, err, sizeof(err)), -ENOENT);
+	cr_assert_eq(conf_resolve_owner(" 5", &uid, err, sizeof(err)), -ENOENT);
+	cr_assert_eq(conf_resolve_group("0", &gid, err, sizeof(err)), 0);
+	cr_assert_eq(gid, 0);
+	cr_assert_eq(conf_resolve_group("99999999999999999999999", &gid, err, sizeof(err)), -ERANGE);
+	cr_assert_str_eq(err, "group 99999999999999999999999: gid out of range (0-4294967294)");
+	cr_assert_eq(conf_resolve_group("no-such-group-here", &gid, err, sizeof(err)), -ENOENT);
+	cr_assert_str_eq(err, "group no-such-group-here: no such group");
+}
+
+Test(keys, socket_and_boot_wait)
+{
+	struct sw_conf c;
+
+	cr_assert_eq(conf_load_string("[switchd]\n", "t", &c, NULL, NULL), 0);
+	cr_assert_eq(c.socket_mode, 0600, "default 0600");
+	cr_assert_str_eq(c.socket_group, "", "default: no group");
+	cr_assert_float_eq(c.boot_wait, 0, 1e-9, "default: do not wait");
+	conf_free(&c);
+	expect_error("[switchd]\nsocket_mode = 0666\n", 2, "socket_mode: 0666 lets every user");
+	expect_error("[switchd]\nsocket_mode = 0601\n", 2, "lets every user");
+	expect_error("[switchd]\nsocket_mode = 660x\n", 2, "not an octal mode");
+	expect_error("[switchd]\nsocket_mode = 01660\n", 2, "not an octal mode");
+	expect_error("[switchd]\nsocket_group = no-such-group-here\n", 2,
+		     "socket_group no-such-group-here: no such group");
+	expect_error("[switchd]\nsocket_group = 4294967295\n", 2, "out of range");
+	expect_error("[switchd]\nboot_wait = nans\n", 2, "boot_wait: \"nans\" is not a duration");
+	expect_ok("[switchd]\nsocket_mode = 0660\nsocket_group = root\nboot_wait = 30s\n");
 }
