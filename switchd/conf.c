@@ -7,18 +7,29 @@
  * counts lines (the handler runs right after its line was read, so the count
  * is the key's line) and sees section headers itself, which is how empty and
  * duplicate sections and lines inih would reject are reported with their
- * line. Everything is checked after the file is read, so one run reports
- * every error.
+ * line. The file is read whole first (bounded: SW_CONF_MAX_SIZE), so a read
+ * error is an error and not an early end of file. Everything is checked after
+ * the files are read, so one run reports every error.
+ *
+ * Each section's keys are one table (key, type, field, default, help): the
+ * parser, the defaults, conf_print, conf_equal and the check of the manual
+ * all walk the same rows.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <grp.h>
 #include <ini.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <switchd/proto.h>
 
@@ -26,38 +37,60 @@
 
 enum section_type { SEC_NONE, SEC_SWITCHD, SEC_NIC, SEC_BRIDGE, SEC_TAP, SEC_SYSCTL, SEC_VIP, SEC_BAD };
 
+/* A location: the file's index in conf->files, and the line in it. */
+#define LOC_FILE_SHIFT 21 /* SW_CONF_MAX_SIZE bytes have at most 2^20 + 1 lines */
+#define LOC(file, line) ((int)((file) << LOC_FILE_SHIFT) | (line))
+#define CONF_MAX_FILES 256 /* the main file and its drop-ins */
+
+struct opened {
+	enum section_type sec;
+	size_t index;
+	int loc;
+};
+
 struct parser {
-	const char *file;
 	struct sw_conf *conf;
 	conf_error_fn errfn;
 	void *arg;
 	int errors;
-	int line;
+	int line; /* a location: LOC(file, line) */
+	size_t file;
 	enum section_type sec;
-	size_t index; /* of the current nic/bridge/tap */
-	int socket_line;
-	int sysctl_line;
-	/* the reader's source: a FILE or a string */
-	FILE *f;
-	const char *text;
+	size_t index;	/* of the current nic/bridge/tap/vip */
+	char what[48];	/* "bridge eth0: ", the prefix of the section's messages */
+	/* the reader's source: the text of one file */
+	const char *pos, *end;
+	/* sections opened in the current file (twice in one file is an error;
+	 * in a later file, one is opened again and its keys override) */
+	struct opened *opened;
+	size_t nopened;
 	/* keys seen in the current section (duplicates are errors) */
-	char seen[32][16];
+	char seen[32][32];
 	int nseen;
 };
 
-static void conf_error(struct parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void conf_error(struct parser *p, int line, const char *fmt, ...)
+const char *conf_file(const struct sw_conf *c, int loc)
 {
+	size_t i = (size_t)loc >> LOC_FILE_SHIFT;
+
+	return i < c->nfiles ? c->files[i] : NULL;
+}
+
+static void conf_error(struct parser *p, int loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conf_error(struct parser *p, int loc, const char *fmt, ...)
+{
+	const char *file = conf_file(p->conf, loc);
 	char msg[512];
 	va_list ap;
 
+	p->errors++;
+	if (!p->errfn || p->errors > SW_CONF_MAX_ERRORS)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p->errors++;
-	if (p->errfn)
-		p->errfn(p->arg, p->file, line, msg);
+	p->errfn(p->arg, file ? file : "?", conf_line(loc), msg);
 }
 
 static char *trim(char *s)
@@ -95,236 +128,7 @@ static void sysctl_unset(struct sw_sysctl_set *set)
 	}
 }
 
-/* "[type name]" seen by the reader: open a section. */
-static void set_default_announce(struct sw_conf_bridge *b);
-
-static void open_section(struct parser *p, char *hdr)
-{
-	struct sw_conf *c = p->conf;
-	char *end = strchr(hdr, ']'), *type, *name;
-
-	p->nseen = 0;
-	p->sec = SEC_BAD;
-	if (!end) {
-		conf_error(p, p->line, "section header without ']'");
-		return;
-	}
-	*end = '\0';
-	if (*trim(end + 1) && *trim(end + 1) != '#' && *trim(end + 1) != ';') {
-		conf_error(p, p->line, "unexpected text after the section header");
-		return;
-	}
-	type = trim(hdr + 1);
-	name = type + strcspn(type, " \t");
-	if (*name)
-		*name++ = '\0';
-	name = trim(name);
-
-	if (strcmp(type, "switchd") == 0) {
-		if (*name) {
-			conf_error(p, p->line, "[switchd] takes no name");
-			return;
-		}
-		p->sec = SEC_SWITCHD;
-		return;
-	}
-	if (strcmp(type, "sysctl") == 0) {
-		if (*name) {
-			conf_error(p, p->line, "[sysctl] takes no name");
-			return;
-		}
-		if (p->sysctl_line) {
-			conf_error(p, p->line, "[sysctl] is given twice (first at line %d)",
-				   p->sysctl_line);
-			return;
-		}
-		p->sysctl_line = p->line;
-		p->sec = SEC_SYSCTL;
-		return;
-	}
-	if (strcmp(type, "vip") == 0) {
-		struct sw_conf_vip *v;
-		struct in_addr ia;
-
-		if (!*name || inet_pton(AF_INET, name, &ia) != 1) {
-			conf_error(p, p->line, "[vip %s]: needs an IPv4 address: [vip 198.18.9.10]",
-				   name);
-			return;
-		}
-		for (size_t i = 0; i < c->nvips; i++)
-			if (c->vips[i].ip == ia.s_addr) {
-				conf_error(p, p->line, "[vip %s] is defined twice (first at line %d)",
-					   name, c->vips[i].line);
-				return;
-			}
-		v = grow(c->vips, c->nvips, sizeof(*v));
-		if (!v)
-			goto nomem;
-		c->vips = v;
-		memset(&v[c->nvips], 0, sizeof(*v));
-		v[c->nvips].ip = ia.s_addr;
-		inet_ntop(AF_INET, &ia, v[c->nvips].text, sizeof(v[c->nvips].text));
-		v[c->nvips].mode = SW_VIP_DR;
-		v[c->nvips].line = p->line;
-		p->index = c->nvips++;
-		p->sec = SEC_VIP;
-		return;
-	}
-	if (strcmp(type, "nic") && strcmp(type, "bridge") && strcmp(type, "tap")) {
-		conf_error(p, p->line, "unknown section [%s]", type);
-		return;
-	}
-	if (!*name) {
-		conf_error(p, p->line, "[%s] needs a name: [%s NAME]", type, type);
-		return;
-	}
-	if (strpbrk(name, " \t")) {
-		conf_error(p, p->line, "%s \"%s\": invalid interface name: contains white space",
-			   type, name);
-		return;
-	}
-	if (!check_name(p, p->line, type, name))
-		return;
-	/* duplicates of the same type */
-	for (size_t i = 0; i < c->nnics && !strcmp(type, "nic"); i++)
-		if (!strcmp(c->nics[i].name, name)) {
-			conf_error(p, p->line, "[nic %s] is defined twice (first at line %d)", name,
-				   c->nics[i].line);
-			return;
-		}
-	for (size_t i = 0; i < c->nbridges && !strcmp(type, "bridge"); i++)
-		if (!strcmp(c->bridges[i].name, name)) {
-			conf_error(p, p->line, "[bridge %s] is defined twice (first at line %d)", name,
-				   c->bridges[i].line);
-			return;
-		}
-	for (size_t i = 0; i < c->ntaps && !strcmp(type, "tap"); i++)
-		if (!strcmp(c->taps[i].name, name)) {
-			conf_error(p, p->line, "[tap %s] is defined twice (first at line %d)", name,
-				   c->taps[i].line);
-			return;
-		}
-	if (!strcmp(type, "nic")) {
-		struct sw_conf_nic *v = grow(c->nics, c->nnics, sizeof(*v));
-
-		if (!v)
-			goto nomem;
-		c->nics = v;
-		memset(&v[c->nnics], 0, sizeof(*v));
-		sw_strlcpy(v[c->nnics].name, name, SW_IFNAMSIZ);
-		sysctl_unset(&v[c->nnics].sysctl);
-		v[c->nnics].line = p->line;
-		p->index = c->nnics++;
-		p->sec = SEC_NIC;
-	} else if (!strcmp(type, "bridge")) {
-		struct sw_conf_bridge *v = grow(c->bridges, c->nbridges, sizeof(*v));
-
-		if (!v)
-			goto nomem;
-		c->bridges = v;
-		memset(&v[c->nbridges], 0, sizeof(*v));
-		sw_strlcpy(v[c->nbridges].name, name, SW_IFNAMSIZ);
-		/* failover defaults: see switchd.conf(5) */
-		v[c->nbridges].updelay = 2;
-		v[c->nbridges].hold_down = 30;
-		v[c->nbridges].flap_window = 10;
-		v[c->nbridges].flap_limit = 10;
-		v[c->nbridges].carrier_poll = 0.005;
-		v[c->nbridges].replay = 0.1;
-		set_default_announce(&v[c->nbridges]);
-		v[c->nbridges].watch_window = 10;
-		sysctl_unset(&v[c->nbridges].sysctl);
-		v[c->nbridges].line = p->line;
-		p->index = c->nbridges++;
-		p->sec = SEC_BRIDGE;
-	} else {
-		struct sw_conf_tap *v = grow(c->taps, c->ntaps, sizeof(*v));
-
-		if (!v)
-			goto nomem;
-		c->taps = v;
-		memset(&v[c->ntaps], 0, sizeof(*v));
-		sw_strlcpy(v[c->ntaps].name, name, SW_IFNAMSIZ);
-		v[c->ntaps].line = p->line;
-		p->index = c->ntaps++;
-		p->sec = SEC_TAP;
-	}
-	return;
-nomem:
-	conf_error(p, p->line, "out of memory");
-}
-
-/* Look at each line before inih does: count it, open sections, flag lines
- * inih would reject (so every one is reported, with its line). */
-static void inspect_line(struct parser *p, const char *raw)
-{
-	char buf[4096];
-	char *s;
-
-	sw_strlcpy(buf, raw, sizeof(buf));
-	s = trim(buf);
-	if (!*s || *s == '#' || *s == ';')
-		return;
-	if (*s == '[') {
-		open_section(p, s);
-		return;
-	}
-	if (!strchr(s, '=')) {
-		conf_error(p, p->line, "expected \"key = value\", \"[section]\" or a comment");
-		return;
-	}
-}
-
-static char *reader_common(struct parser *p, char *str, int num, char *got)
-{
-	if (!got)
-		return NULL;
-	p->line++;
-	if (!strchr(got, '\n') && (int)strlen(got) == num - 1) {
-		int c;
-
-		conf_error(p, p->line, "line longer than %d bytes", num - 2);
-		/* skip the rest of the line */
-		if (p->f)
-			while ((c = fgetc(p->f)) != EOF && c != '\n')
-				;
-		else
-			while (*p->text && *p->text++ != '\n')
-				;
-		str[0] = '\0';
-		return str;
-	}
-	inspect_line(p, got);
-	/* a bad line has been reported: hand inih a blank line instead */
-	if (*trim(str) && *trim(str) != '[' && *trim(str) != '#' && *trim(str) != ';' &&
-	    !strchr(str, '='))
-		str[0] = '\0';
-	return str;
-}
-
-static char *file_reader(char *str, int num, void *stream)
-{
-	struct parser *p = stream;
-
-	return reader_common(p, str, num, fgets(str, num, p->f));
-}
-
-static char *string_reader(char *str, int num, void *stream)
-{
-	struct parser *p = stream;
-	int n = 0;
-
-	if (!*p->text)
-		return NULL;
-	while (n < num - 1 && p->text[n] && p->text[n] != '\n')
-		n++;
-	if (p->text[n] == '\n' && n < num - 1)
-		n++;
-	memcpy(str, p->text, (size_t)n);
-	str[n] = '\0';
-	p->text += n;
-	return reader_common(p, str, num, str);
-}
+/* ---- value syntax ----------------------------------------------------- */
 
 static bool parse_bool(const char *v, bool *out)
 {
@@ -343,106 +147,23 @@ static bool parse_bool(const char *v, bool *out)
 	return false;
 }
 
-/* Split a white-space separated list in place; calls fn for each word. */
-static void each_word(char *v, void (*fn)(struct parser *, const char *, void *), struct parser *p,
-		      void *data)
+/* A decimal number: strtod(3) also takes "nan", "inf", signs and hex, none
+ * of which is a time ("nanms" once stopped the carrier poll for good). */
+static bool parse_number(const char *v, double *out, char **end)
 {
-	for (char *tok = strtok(v, " \t"); tok; tok = strtok(NULL, " \t"))
-		fn(p, tok, data);
-}
-
-static void add_port(struct parser *p, const char *w, void *data)
-{
-	struct sw_conf_bridge *b = data;
-	char (*v)[SW_IFNAMSIZ];
-
-	if (!check_name(p, p->line, "port", w))
-		return;
-	for (size_t i = 0; i < b->nports; i++)
-		if (!strcmp(b->ports[i], w)) {
-			conf_error(p, p->line, "bridge %s: port %s is listed twice", b->name, w);
-			return;
-		}
-	v = grow(b->ports, b->nports, sizeof(*v));
-	if (!v) {
-		conf_error(p, p->line, "out of memory");
-		return;
-	}
-	b->ports = v;
-	sw_strlcpy(v[b->nports++], w, SW_IFNAMSIZ);
-}
-
-static void add_claim_match(struct parser *p, const char *w, void *data)
-{
-	struct sw_conf *c = data;
-	char **v = grow(c->claim_match, c->nclaim_match, sizeof(*v));
-
-	if (!v || !(v[c->nclaim_match] = strdup(w))) {
-		if (v)
-			c->claim_match = v;
-		conf_error(p, p->line, "out of memory");
-		return;
-	}
-	c->claim_match = v;
-	c->nclaim_match++;
-}
-
-static void add_guest(struct parser *p, const char *w, void *data)
-{
-	struct sw_conf_bridge *b = data;
-	char **v = grow(b->guests, b->nguests, sizeof(*v));
-
-	if (!v || !(v[b->nguests] = strdup(w))) {
-		if (v)
-			b->guests = v;
-		conf_error(p, p->line, "out of memory");
-		return;
-	}
-	b->guests = v;
-	b->nguests++;
-}
-
-struct addr_words {
-	struct sw_conf_bridge *b;
-	bool keep, none, bad;
-};
-
-static void add_address(struct parser *p, const char *w, void *data)
-{
-	struct addr_words *aw = data;
-	struct sw_conf_bridge *b = aw->b;
-	struct sw_cidr c, *v;
-
-	if (!strcmp(w, "keep")) {
-		aw->keep = true;
-		return;
-	}
-	if (!strcmp(w, "none")) {
-		aw->none = true;
-		return;
-	}
-	if (cidr_parse(w, &c) < 0) {
-		aw->bad = true;
-		conf_error(p, p->line, "bridge %s: \"%s\" is not an address (CIDR such as 198.18.0.2/24)",
-			   b->name, w);
-		return;
-	}
-	v = grow(b->addrs, b->naddrs, sizeof(*v));
-	if (!v) {
-		conf_error(p, p->line, "out of memory");
-		return;
-	}
-	b->addrs = v;
-	v[b->naddrs++] = c;
+	if (!((*v >= '0' && *v <= '9') || *v == '.'))
+		return false;
+	*out = strtod(v, end);
+	return *end != v && isfinite(*out);
 }
 
 /* "500ms", "2s", "0": seconds in *out. */
 static bool parse_duration(const char *v, double *out)
 {
 	char *end;
-	double d = strtod(v, &end);
+	double d;
 
-	if (end == v || d < 0 || d > 86400)
+	if (!parse_number(v, &d, &end) || d > 86400)
 		return false;
 	if (!strcmp(end, "ms"))
 		d /= 1000;
@@ -452,34 +173,817 @@ static bool parse_duration(const char *v, double *out)
 	return true;
 }
 
-/* QEMU's announce-self schedule: 5 rounds at 0, 50, 200, 450, 800 ms */
-static void set_default_announce(struct sw_conf_bridge *b)
+/* The shortest text that reads back as exactly d seconds: in ms where that
+ * is exact (as the manual writes them), else in s. */
+static const char *format_duration(double d, char buf[40])
 {
-	static const double at[] = { 0, 0.05, 0.2, 0.45, 0.8 };
-
-	memcpy(b->announce, at, sizeof(at));
-	b->nannounce = (int)ARRAY_SIZE(at);
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, 40, "%.*gms", prec, d * 1000);
+		if (strtod(buf, NULL) / 1000 == d)
+			return buf;
+	}
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, 40, "%.*gs", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return buf;
 }
 
-/* announce = yes | no | T... (ms, or with a unit), ascending, at most 60 s */
-static void parse_announce(struct parser *p, struct sw_conf_bridge *b, char *value)
+/* A uid/gid written as a number: digits only, at most 4294967294. */
+static int parse_id(const char *v, unsigned long long *out)
 {
+	unsigned long long n = 0;
+
+	if (!*v)
+		return -EINVAL;
+	for (const char *c = v; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned long long)(*c - '0');
+		if (n >= 0xffffffffULL)
+			return -ERANGE;
+	}
+	*out = n;
+	return 0;
+}
+
+int conf_resolve_owner(const char *owner, uid_t *uid, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(owner);
+	unsigned long long id;
+	int ret;
+
+	/* a name first, as chown(1) does: a user may be called 100 */
+	if (pw) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	ret = parse_id(owner, &id);
+	if (ret == -ERANGE) {
+		snprintf(err, errlen, "owner %s: uid out of range (0-4294967294)", owner);
+		return -ERANGE;
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "owner %s: no such user", owner);
+		return -ENOENT;
+	}
+	*uid = (uid_t)id;
+	return 0;
+}
+
+int conf_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen)
+{
+	struct group *gr = getgrnam(group);
+	unsigned long long id;
+	int ret;
+
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	ret = parse_id(group, &id);
+	if (ret == -ERANGE) {
+		snprintf(err, errlen, "group %s: gid out of range (0-4294967294)", group);
+		return -ERANGE;
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "group %s: no such group", group);
+		return -ENOENT;
+	}
+	*gid = (gid_t)id;
+	return 0;
+}
+
+/* ---- key types -------------------------------------------------------- */
+
+struct conf_key;
+
+/* parse: value (trimmed, not empty) into the field, errors with p->line.
+ * print: "key = value\n", or nothing when the value is not printed.
+ * equal: the fields of a and b configure the same.
+ * reset: back to zero/unset, freeing what parse allocated. */
+struct key_type {
+	void (*parse)(struct parser *p, const struct conf_key *k, void *obj, char *value);
+	void (*print)(FILE *f, const struct sw_conf *c, const struct conf_key *k, const void *obj);
+	bool (*equal)(const struct conf_key *k, const void *a, const void *b);
+	void (*reset)(const struct conf_key *k, void *obj);
+};
+
+struct conf_key {
+	const char *key;
+	const struct key_type *type;
+	size_t off;	/* the field in the section's struct */
+	size_t off2;	/* a list's count; a sysctl set's key */
+	long line_off;	/* an int field set to where the key is, or -1 */
+	int arg;	/* the type's: a maximum, a style */
+	const char *def; /* the default in config syntax; NULL: zero / unset / computed */
+	/* printed only if this says so (NULL: always) */
+	bool (*shown)(const struct sw_conf *c, const void *obj);
+	const char *help;
+};
+
+#define FIELD(obj, k, T) ((T *)(void *)((char *)(obj) + (k)->off))
+#define CFIELD(obj, k, T) ((const T *)(const void *)((const char *)(obj) + (k)->off))
+#define COUNT(obj, k) ((size_t *)(void *)((char *)(obj) + (k)->off2))
+#define CCOUNT(obj, k) ((const size_t *)(const void *)((const char *)(obj) + (k)->off2))
+
+/* bool; arg: 1 prints on/off, else yes/no */
+static void bool_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	if (!parse_bool(value, FIELD(obj, k, bool)))
+		conf_error(p, p->line, "%s%s: \"%s\" is not yes or no", p->what, k->key, value);
+}
+
+static void bool_print(FILE *f, const struct sw_conf *c, const struct conf_key *k, const void *obj)
+{
+	bool v = *CFIELD(obj, k, bool);
+
+	(void)c;
+	fprintf(f, "%s = %s\n", k->key, k->arg == 1 ? (v ? "on" : "off") : (v ? "yes" : "no"));
+}
+
+static bool bool_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	return *CFIELD(a, k, bool) == *CFIELD(b, k, bool);
+}
+
+static void bool_reset(const struct conf_key *k, void *obj)
+{
+	*FIELD(obj, k, bool) = false;
+}
+
+static const struct key_type t_bool = { bool_parse, bool_print, bool_equal, bool_reset };
+
+/* double seconds; arg: 1 = must be more than 0 */
+static void duration_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	double *d = FIELD(obj, k, double);
+
+	if (!parse_duration(value, d))
+		conf_error(p, p->line, "%s%s: \"%s\" is not a duration (500ms, 2s)", p->what,
+			   k->key, value);
+	else if (k->arg == 1 && *d == 0)
+		conf_error(p, p->line, "%s%s must be more than 0", p->what, k->key);
+}
+
+static void duration_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			   const void *obj)
+{
+	char buf[40];
+
+	(void)c;
+	fprintf(f, "%s = %s\n", k->key, format_duration(*CFIELD(obj, k, double), buf));
+}
+
+static bool double_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	return *CFIELD(a, k, double) == *CFIELD(b, k, double);
+}
+
+static void double_reset(const struct conf_key *k, void *obj)
+{
+	*FIELD(obj, k, double) = 0;
+}
+
+static const struct key_type t_duration = { duration_parse, duration_print, double_equal,
+					    double_reset };
+
+/* int 0..arg */
+static void int_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+
+	if (end == value || *end || n < 0 || n > k->arg)
+		conf_error(p, p->line, "%s%s: \"%s\" is not a number 0-%d", p->what, k->key, value,
+			   k->arg);
+	else
+		*FIELD(obj, k, int) = (int)n;
+}
+
+static void int_print(FILE *f, const struct sw_conf *c, const struct conf_key *k, const void *obj)
+{
+	(void)c;
+	fprintf(f, "%s = %d\n", k->key, *CFIELD(obj, k, int));
+}
+
+static bool int_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	return *CFIELD(a, k, int) == *CFIELD(b, k, int);
+}
+
+static void int_reset(const struct conf_key *k, void *obj)
+{
+	*FIELD(obj, k, int) = 0;
+}
+
+static const struct key_type t_int = { int_parse, int_print, int_equal, int_reset };
+
+/* a char[arg] string; printed when not empty */
+static void string_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			 const void *obj)
+{
+	const char *s = CFIELD(obj, k, char);
+
+	(void)c;
+	if (*s)
+		fprintf(f, "%s = %s\n", k->key, s);
+}
+
+static bool string_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	return !strcmp(CFIELD(a, k, char), CFIELD(b, k, char));
+}
+
+static void string_reset(const struct conf_key *k, void *obj)
+{
+	FIELD(obj, k, char)[0] = '\0';
+}
+
+/* an interface name (char[SW_IFNAMSIZ]) */
+static void ifname_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	if (check_name(p, p->line, k->key, value))
+		sw_strlcpy(FIELD(obj, k, char), value, SW_IFNAMSIZ);
+}
+
+static const struct key_type t_ifname = { ifname_parse, string_print, string_equal, string_reset };
+
+/* a list of words: char ** at off, its count at off2 */
+static void words_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	char ***list = FIELD(obj, k, char **);
+	size_t *n = COUNT(obj, k);
+
+	for (char *save = NULL, *w = strtok_r(value, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		char **v = grow(*list, *n, sizeof(*v));
+
+		if (v)
+			*list = v;
+		if (!v || !(v[*n] = strdup(w))) {
+			conf_error(p, p->line, "out of memory");
+			return;
+		}
+		(*n)++;
+	}
+}
+
+static void words_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			const void *obj)
+{
+	char *const *list = *(char **const *)(const void *)((const char *)obj + k->off);
+	size_t n = *CCOUNT(obj, k);
+
+	(void)c;
+	if (!n)
+		return;
+	fprintf(f, "%s =", k->key);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %s", list[i]);
+	fputc('\n', f);
+}
+
+static bool words_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	char *const *la = *(char **const *)(const void *)((const char *)a + k->off);
+	char *const *lb = *(char **const *)(const void *)((const char *)b + k->off);
+	size_t n = *CCOUNT(a, k);
+
+	if (n != *CCOUNT(b, k))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(la[i], lb[i]))
+			return false;
+	return true;
+}
+
+static void words_reset(const struct conf_key *k, void *obj)
+{
+	char ***list = FIELD(obj, k, char **);
+	size_t *n = COUNT(obj, k);
+
+	for (size_t i = 0; i < *n; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = NULL;
+	*n = 0;
+}
+
+static const struct key_type t_words = { words_parse, words_print, words_equal, words_reset };
+
+/* one IPv4 sysctl of a struct sw_sysctl_set at off; off2: the key */
+static const char *const sysctl_names[SK_NCONF] = {
+	[SK_ARP_IGNORE] = "arp_ignore",	  [SK_ARP_ANNOUNCE] = "arp_announce",
+	[SK_ARP_FILTER] = "arp_filter",	  [SK_RP_FILTER] = "rp_filter",
+	[SK_PROXY_ARP] = "proxy_arp",
+};
+
+static const char *const sysctl_help[SK_NCONF] = {
+	[SK_ARP_IGNORE] = "0-3 or 8",
+	[SK_ARP_ANNOUNCE] = "0-2",
+	[SK_ARP_FILTER] = "0 or 1",
+	[SK_RP_FILTER] = "0 (off), 1 (strict) or 2 (loose)",
+	[SK_PROXY_ARP] = "0 or 1",
+};
+
+const char *conf_sysctl_name(enum sw_sysctl_key k)
+{
+	static const char *const derived[] = { "forwarding", "proxy_delay", "disable_ipv6" };
+
+	if ((int)k < SK_NCONF)
+		return sysctl_names[k];
+	if (k < SK_NKEYS)
+		return derived[k - SK_NCONF];
+	return NULL;
+}
+
+/* A value the kernel gives a meaning to (ip-sysctl.rst); yes/no for 1/0. */
+static bool sysctl_value(int k, const char *v, int *out)
+{
+	static const int max[SK_NCONF] = { [SK_ARP_IGNORE] = 8, [SK_ARP_ANNOUNCE] = 2,
+					   [SK_ARP_FILTER] = 1, [SK_RP_FILTER] = 2,
+					   [SK_PROXY_ARP] = 1 };
+	char *end;
+	long n;
+	bool b;
+
+	if (max[k] == 1 && parse_bool(v, &b)) {
+		*out = b;
+		return true;
+	}
+	n = strtol(v, &end, 10);
+	if (end == v || *end || n < 0 || n > max[k])
+		return false;
+	if (k == SK_ARP_IGNORE && n > 3 && n < 8)
+		return false; /* 4-7 are reserved: the kernel treats them as 0 */
+	*out = (int)n;
+	return true;
+}
+
+static void sysctl_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_sysctl_set *set = FIELD(obj, k, struct sw_sysctl_set);
+	int key = (int)k->off2, v;
+
+	if (!sysctl_value(key, value, &v)) {
+		/* "bridge eth0: arp_ignore: ...", "sysctl: arp_ignore: ..." */
+		conf_error(p, p->line, "%s%s: \"%s\" is not a valid value (%s)", p->what, k->key,
+			   value, sysctl_help[key]);
+		return;
+	}
+	set->v[key] = v;
+	set->line[key] = p->line;
+}
+
+static void sysctl_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			 const void *obj)
+{
+	const struct sw_sysctl_set *set = CFIELD(obj, k, struct sw_sysctl_set);
+
+	(void)c;
+	if (set->v[k->off2] >= 0)
+		fprintf(f, "%s = %d\n", k->key, set->v[k->off2]);
+}
+
+static bool sysctl_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	return CFIELD(a, k, struct sw_sysctl_set)->v[k->off2] ==
+	       CFIELD(b, k, struct sw_sysctl_set)->v[k->off2];
+}
+
+static void sysctl_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_sysctl_set *set = FIELD(obj, k, struct sw_sysctl_set);
+
+	set->v[k->off2] = -1;
+	set->line[k->off2] = 0;
+}
+
+static const struct key_type t_sysctl = { sysctl_parse, sysctl_print, sysctl_equal, sysctl_reset };
+
+/* ---- [switchd] keys ---------------------------------------------------- */
+
+static void socket_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	char *path = FIELD(obj, k, char);
+
+	if (value[0] != '/' || strlen(value) >= (size_t)k->arg)
+		conf_error(p, p->line, "socket \"%s\": needs an absolute path shorter than %d bytes",
+			   value, k->arg);
+	else
+		sw_strlcpy(path, value, (size_t)k->arg);
+}
+
+static const struct key_type t_socket = { socket_parse, string_print, string_equal, string_reset };
+
+static void socket_group_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	char err[160];
+	gid_t gid;
+
+	if (strlen(value) >= (size_t)k->arg) {
+		conf_error(p, p->line, "socket_group \"%s\" is too long", value);
+		return;
+	}
+	if (conf_resolve_group(value, &gid, err, sizeof(err)) < 0) {
+		conf_error(p, p->line, "socket_%s", err);
+		return;
+	}
+	sw_strlcpy(FIELD(obj, k, char), value, (size_t)k->arg);
+}
+
+static const struct key_type t_socket_group = { socket_group_parse, string_print, string_equal,
+						string_reset };
+
+static void mode_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	char *end;
+	unsigned long m = strtoul(value, &end, 8);
+
+	if (value[0] < '0' || value[0] > '7' || *end || m > 0777) {
+		conf_error(p, p->line, "%s: \"%s\" is not an octal mode (0600, 0660)", k->key,
+			   value);
+		return;
+	}
+	/* the socket changes the host's network: never for anyone */
+	if (m & 0007) {
+		conf_error(p, p->line,
+			   "%s: %s lets every user of the host connect; use 0600 or 0660 with "
+			   "socket_group",
+			   k->key, value);
+		return;
+	}
+	*FIELD(obj, k, unsigned int) = (unsigned int)m;
+}
+
+static void mode_print(FILE *f, const struct sw_conf *c, const struct conf_key *k, const void *obj)
+{
+	(void)c;
+	fprintf(f, "%s = 0%03o\n", k->key, *CFIELD(obj, k, unsigned int));
+}
+
+static bool mode_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	return *CFIELD(a, k, unsigned int) == *CFIELD(b, k, unsigned int);
+}
+
+static void mode_reset(const struct conf_key *k, void *obj)
+{
+	*FIELD(obj, k, unsigned int) = 0;
+}
+
+static const struct key_type t_mode = { mode_parse, mode_print, mode_equal, mode_reset };
+
+static bool if_claim(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->claim;
+}
+
+static bool if_mode_not_default(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->socket_mode != 0600;
+}
+
+static bool if_boot_wait(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->boot_wait > 0;
+}
+
+#define SW(field) offsetof(struct sw_conf, field)
+
+static const struct conf_key switchd_keys[] = {
+	{ "socket", &t_socket, SW(socket_path), 0, -1, sizeof(((struct sw_conf *)0)->socket_path),
+	  SW_DEFAULT_SOCKET, NULL, "the control socket" },
+	{ "socket_group", &t_socket_group, SW(socket_group), 0, -1,
+	  sizeof(((struct sw_conf *)0)->socket_group), NULL, NULL,
+	  "the group that may use the control socket (name or number)" },
+	{ "socket_mode", &t_mode, SW(socket_mode), 0, -1, 0, "0600", if_mode_not_default,
+	  "the control socket's mode: 0600 or 0660, never for others" },
+	{ "boot_wait", &t_duration, SW(boot_wait), 0, -1, 0, "0", if_boot_wait,
+	  "how long to wait at start-up for the configured NICs to appear (0: do not)" },
+	{ "claim", &t_bool, SW(claim), 0, SW(claim_line), 0, "no", if_claim,
+	  "unknown NICs become hwethN spares" },
+	{ "claim_delay", &t_duration, SW(claim_delay), 0, -1, 0, "2s", if_claim,
+	  "how long a new NIC must stay unused before it is claimed" },
+	{ "claim_match", &t_words, SW(claim_match), SW(nclaim_match), -1, 0, NULL, if_claim,
+	  "virtual devices claimed too (fnmatch patterns)" },
+};
+
+/* ---- [sysctl] and the sysctl keys of [nic] and [bridge] ----------------- */
+
+static const struct conf_key sysctl_keys[] = {
+	{ "arp_ignore", &t_sysctl, SW(sysctl), SK_ARP_IGNORE, -1, 0, NULL, NULL,
+	  "conf/all and conf/default arp_ignore: 0-3 or 8" },
+	{ "arp_announce", &t_sysctl, SW(sysctl), SK_ARP_ANNOUNCE, -1, 0, NULL, NULL,
+	  "conf/all and conf/default arp_announce: 0-2" },
+	{ "arp_filter", &t_sysctl, SW(sysctl), SK_ARP_FILTER, -1, 0, NULL, NULL,
+	  "conf/all and conf/default arp_filter: 0 or 1" },
+	{ "rp_filter", &t_sysctl, SW(sysctl), SK_RP_FILTER, -1, 0, NULL, NULL,
+	  "conf/all and conf/default rp_filter: 0-2" },
+	{ "proxy_arp", &t_sysctl, SW(sysctl), SK_PROXY_ARP, -1, 0, NULL, NULL,
+	  "conf/all and conf/default proxy_arp: 0 or 1" },
+};
+
+/* ---- [nic NAME] -------------------------------------------------------- */
+
+static void mac_parse_key(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_nic *n = obj;
+
+	(void)k;
+	if (mac_parse(value, n->mac) < 0) {
+		conf_error(p, p->line, "nic %s: \"%s\" is not a MAC address (02:00:c6:12:00:10)",
+			   n->name, value);
+		return;
+	}
+	n->has_mac = true;
+}
+
+static void mac_print(FILE *f, const struct sw_conf *c, const struct conf_key *k, const void *obj)
+{
+	const struct sw_conf_nic *n = obj;
+	char buf[SW_MACSTR];
+
+	(void)c;
+	if (n->has_mac)
+		fprintf(f, "%s = %s\n", k->key, mac_format(n->mac, buf));
+}
+
+static bool mac_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	const struct sw_conf_nic *x = a, *y = b;
+
+	(void)k;
+	return x->has_mac == y->has_mac && (!x->has_mac || !memcmp(x->mac, y->mac, 6));
+}
+
+static void mac_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_conf_nic *n = obj;
+
+	(void)k;
+	n->has_mac = false;
+	memset(n->mac, 0, sizeof(n->mac));
+}
+
+static const struct key_type t_mac = { mac_parse_key, mac_print, mac_equal, mac_reset };
+
+static void path_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_nic *n = obj;
+	const char *dash = strchr(value, '-');
+
+	(void)k;
+	/* BUS-DEVICE, as udev's ID_PATH: pci-0000:03:00.0 */
+	if (!dash || dash == value || !dash[1] || strlen(value) >= sizeof(n->path) ||
+	    strpbrk(value, " \t/")) {
+		conf_error(p, p->line, "nic %s: \"%s\" is not a bus path (pci-0000:03:00.0)",
+			   n->name, value);
+		return;
+	}
+	sw_strlcpy(n->path, value, sizeof(n->path));
+}
+
+static const struct key_type t_path = { path_parse, string_print, string_equal, string_reset };
+
+#define NIC(field) offsetof(struct sw_conf_nic, field)
+
+static const struct conf_key nic_keys[] = {
+	{ "mac", &t_mac, 0, 0, NIC(mac_line), 0, NULL, NULL,
+	  "find it by its permanent (else current) MAC" },
+	{ "path", &t_path, NIC(path), 0, NIC(path_line), 0, NULL, NULL,
+	  "find it by the slot it sits in (udev's ID_PATH)" },
+	{ "name", &t_ifname, NIC(match_name), 0, NIC(name_line), 0, NULL, NULL,
+	  "find it by the name it has when first seen" },
+	{ "arp_ignore", &t_sysctl, NIC(sysctl), SK_ARP_IGNORE, -1, 0, NULL, NULL,
+	  "this NIC's arp_ignore" },
+	{ "arp_announce", &t_sysctl, NIC(sysctl), SK_ARP_ANNOUNCE, -1, 0, NULL, NULL,
+	  "this NIC's arp_announce" },
+	{ "arp_filter", &t_sysctl, NIC(sysctl), SK_ARP_FILTER, -1, 0, NULL, NULL,
+	  "this NIC's arp_filter" },
+	{ "rp_filter", &t_sysctl, NIC(sysctl), SK_RP_FILTER, -1, 0, NULL, NULL,
+	  "this NIC's rp_filter" },
+	{ "proxy_arp", &t_sysctl, NIC(sysctl), SK_PROXY_ARP, -1, 0, NULL, NULL,
+	  "this NIC's proxy_arp sysctl" },
+};
+
+/* ---- [bridge NAME] ----------------------------------------------------- */
+
+static void ports_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_bridge *b = obj;
+
+	(void)k;
+	for (char *save = NULL, *w = strtok_r(value, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		char (*v)[SW_IFNAMSIZ];
+		bool twice = false;
+
+		if (!check_name(p, p->line, "port", w))
+			continue;
+		for (size_t i = 0; i < b->nports && !twice; i++)
+			twice = !strcmp(b->ports[i], w);
+		if (twice) {
+			conf_error(p, p->line, "bridge %s: port %s is listed twice", b->name, w);
+			continue;
+		}
+		v = grow(b->ports, b->nports, sizeof(*v));
+		if (!v) {
+			conf_error(p, p->line, "out of memory");
+			return;
+		}
+		b->ports = v;
+		sw_strlcpy(v[b->nports++], w, SW_IFNAMSIZ);
+	}
+}
+
+/* NICs claimed at run time are not part of the file */
+static bool port_listed(const struct sw_conf *c, const char *port)
+{
+	const struct sw_conf_nic *n = conf_find_nic(c, port);
+
+	return !n || !n->claimed;
+}
+
+static void ports_print(FILE *f, const struct sw_conf *c, const struct conf_key *k, const void *obj)
+{
+	const struct sw_conf_bridge *b = obj;
+	size_t listed = 0;
+
+	for (size_t i = 0; i < b->nports; i++)
+		listed += port_listed(c, b->ports[i]);
+	if (!listed)
+		return;
+	fprintf(f, "%s =", k->key);
+	for (size_t i = 0; i < b->nports; i++)
+		if (port_listed(c, b->ports[i]))
+			fprintf(f, " %s", b->ports[i]);
+	fputc('\n', f);
+}
+
+static bool ports_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	const struct sw_conf_bridge *x = a, *y = b;
+
+	(void)k;
+	if (x->nports != y->nports)
+		return false;
+	for (size_t i = 0; i < x->nports; i++)
+		if (strcmp(x->ports[i], y->ports[i]))
+			return false;
+	return true;
+}
+
+static void ports_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_conf_bridge *b = obj;
+
+	(void)k;
+	free(b->ports);
+	b->ports = NULL;
+	b->nports = 0;
+}
+
+static const struct key_type t_ports = { ports_parse, ports_print, ports_equal, ports_reset };
+
+static void spares_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_bridge *b = obj;
+
+	(void)k;
+	b->spares_any = !strcmp(value, "any");
+	if (!b->spares_any && strcmp(value, "none"))
+		conf_error(p, p->line, "bridge %s: spares: \"%s\" is not any or none", b->name,
+			   value);
+}
+
+static void spares_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			 const void *obj)
+{
+	(void)c;
+	if (((const struct sw_conf_bridge *)obj)->spares_any)
+		fprintf(f, "%s = any\n", k->key);
+}
+
+static const struct key_type t_spares = { spares_parse, spares_print, bool_equal, bool_reset };
+
+static void address_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_bridge *b = obj;
+	bool keep = false, none = false, bad = false;
+
+	(void)k;
+	b->has_address = true;
+	for (char *save = NULL, *w = strtok_r(value, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		struct sw_cidr cidr, *v;
+
+		if (!strcmp(w, "keep")) {
+			keep = true;
+			continue;
+		}
+		if (!strcmp(w, "none")) {
+			none = true;
+			continue;
+		}
+		if (cidr_parse(w, &cidr) < 0) {
+			bad = true;
+			conf_error(p, p->line,
+				   "bridge %s: \"%s\" is not an address (CIDR such as 198.18.0.2/24)",
+				   b->name, w);
+			continue;
+		}
+		v = grow(b->addrs, b->naddrs, sizeof(*v));
+		if (!v) {
+			conf_error(p, p->line, "out of memory");
+			return;
+		}
+		b->addrs = v;
+		v[b->naddrs++] = cidr;
+	}
+	if ((keep || none) && (b->naddrs || (keep && none)))
+		conf_error(p, p->line,
+			   "bridge %s: address = keep or none cannot be mixed with anything else",
+			   b->name);
+	else if (!keep && !none && !b->naddrs && !bad)
+		conf_error(p, p->line, "bridge %s: address needs keep, none or CIDRs", b->name);
+	b->addr_mode = keep ? SW_ADDR_KEEP : none ? SW_ADDR_NONE : SW_ADDR_STATIC;
+}
+
+static void address_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			  const void *obj)
+{
+	const struct sw_conf_bridge *b = obj;
+	char buf[80];
+
+	(void)c;
+	if (b->addr_mode != SW_ADDR_STATIC) {
+		fprintf(f, "%s = %s\n", k->key, b->addr_mode == SW_ADDR_KEEP ? "keep" : "none");
+		return;
+	}
+	fprintf(f, "%s =", k->key);
+	for (size_t i = 0; i < b->naddrs; i++)
+		fprintf(f, " %s", cidr_format(&b->addrs[i], buf, sizeof(buf)));
+	fputc('\n', f);
+}
+
+/* has_address is how the file said it, not what it configures */
+static bool address_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	const struct sw_conf_bridge *x = a, *y = b;
+
+	(void)k;
+	if (x->addr_mode != y->addr_mode || x->naddrs != y->naddrs)
+		return false;
+	for (size_t i = 0; i < x->naddrs; i++)
+		if (x->addrs[i].family != y->addrs[i].family ||
+		    x->addrs[i].prefixlen != y->addrs[i].prefixlen ||
+		    memcmp(x->addrs[i].addr, y->addrs[i].addr, sizeof(x->addrs[i].addr)))
+			return false;
+	return true;
+}
+
+static void address_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_conf_bridge *b = obj;
+
+	(void)k;
+	free(b->addrs);
+	b->addrs = NULL;
+	b->naddrs = 0;
+	b->has_address = false;
+	b->addr_mode = SW_ADDR_KEEP;
+}
+
+static const struct key_type t_address = { address_parse, address_print, address_equal,
+					   address_reset };
+
+/* announce = yes | no | T... (ms, or with a unit), ascending, at most 60 s;
+ * yes is QEMU's announce-self schedule: 5 rounds at 0, 50, 200, 450, 800 ms */
+static void announce_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	static const double at[] = { 0, 0.05, 0.2, 0.45, 0.8 };
+	struct sw_conf_bridge *b = obj;
 	bool on;
 	int n = 0;
 
+	(void)k;
 	if (parse_bool(value, &on)) {
-		if (on)
-			set_default_announce(b);
-		else
-			b->nannounce = 0;
+		memcpy(b->announce, at, sizeof(at));
+		b->nannounce = on ? (int)ARRAY_SIZE(at) : 0;
 		return;
 	}
 	for (char *save = NULL, *w = strtok_r(value, " \t", &save); w;
 	     w = strtok_r(NULL, " \t", &save)) {
 		char *end;
-		double t = strtod(w, &end);
+		double t;
 
-		if (end != w && !*end)
+		if (parse_number(w, &t, &end) && !*end)
 			t /= 1000; /* a bare number: milliseconds */
 		else if (!parse_duration(w, &t))
 			t = -1;
@@ -510,12 +1014,680 @@ static void parse_announce(struct parser *p, struct sw_conf_bridge *b, char *val
 	b->nannounce = n;
 }
 
-static void bridge_duration(struct parser *p, struct sw_conf_bridge *b, const char *key,
-			    const char *value, double *out)
+static void announce_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			   const void *obj)
 {
-	if (!parse_duration(value, out))
-		conf_error(p, p->line, "bridge %s: %s: \"%s\" is not a duration (500ms, 2s)",
-			   b->name, key, value);
+	const struct sw_conf_bridge *b = obj;
+	char buf[40];
+
+	(void)c;
+	if (!b->nannounce) {
+		fprintf(f, "%s = no\n", k->key);
+		return;
+	}
+	fprintf(f, "%s =", k->key);
+	for (int i = 0; i < b->nannounce; i++)
+		fprintf(f, " %s", format_duration(b->announce[i], buf));
+	fputc('\n', f);
+}
+
+static bool announce_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	const struct sw_conf_bridge *x = a, *y = b;
+
+	(void)k;
+	if (x->nannounce != y->nannounce)
+		return false;
+	for (int i = 0; i < x->nannounce; i++)
+		if (x->announce[i] != y->announce[i])
+			return false;
+	return true;
+}
+
+static void announce_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_conf_bridge *b = obj;
+
+	(void)k;
+	b->nannounce = 0;
+}
+
+static const struct key_type t_announce = { announce_parse, announce_print, announce_equal,
+					    announce_reset };
+
+/* replay = yes (100ms) | no | a duration up to 1s */
+static void replay_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_bridge *b = obj;
+	double d;
+	bool on;
+
+	(void)k;
+	if (parse_bool(value, &on))
+		b->replay = on ? 0.1 : 0;
+	else if (!parse_duration(value, &d) || d > 1)
+		conf_error(p, p->line,
+			   "bridge %s: replay: \"%s\" is not yes, no or a duration up to 1s", b->name,
+			   value);
+	else
+		b->replay = d;
+}
+
+static void replay_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			 const void *obj)
+{
+	const struct sw_conf_bridge *b = obj;
+	char buf[40];
+
+	(void)c;
+	fprintf(f, "%s = %s\n", k->key, b->replay > 0 ? format_duration(b->replay, buf) : "no");
+}
+
+static const struct key_type t_replay = { replay_parse, replay_print, double_equal, double_reset };
+
+/* proxy_arp = IP...: NTF_PROXY entries; 0/1/yes/no: the route-based sysctl */
+static void proxy_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_bridge *b = obj;
+	static const struct conf_key sysctl_row = { "proxy_arp", &t_sysctl,
+						    offsetof(struct sw_conf_bridge, sysctl),
+						    SK_PROXY_ARP, -1, 0, NULL, NULL, NULL };
+
+	(void)k;
+	if (!strchr(value, '.')) {
+		sysctl_parse(p, &sysctl_row, obj, value);
+		return;
+	}
+	b->proxy_line = p->line;
+	for (char *save = NULL, *w = strtok_r(value, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		struct in_addr ia;
+		bool twice = false;
+		uint32_t *v;
+
+		if (inet_pton(AF_INET, w, &ia) != 1) {
+			conf_error(p, p->line,
+				   "bridge %s: proxy_arp: \"%s\" is not an IPv4 address (198.18.7.10) "
+				   "or 0/1",
+				   b->name, w);
+			continue;
+		}
+		for (size_t i = 0; i < b->nproxy && !twice; i++)
+			twice = b->proxy[i] == ia.s_addr;
+		if (twice) {
+			conf_error(p, p->line, "bridge %s: proxy_arp: %s is listed twice", b->name, w);
+			continue;
+		}
+		v = grow(b->proxy, b->nproxy, sizeof(*v));
+		if (!v) {
+			conf_error(p, p->line, "out of memory");
+			return;
+		}
+		b->proxy = v;
+		v[b->nproxy++] = ia.s_addr;
+	}
+}
+
+static void proxy_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			const void *obj)
+{
+	const struct sw_conf_bridge *b = obj;
+	char buf[INET_ADDRSTRLEN];
+
+	(void)c;
+	if (!b->nproxy) {
+		if (b->sysctl.v[SK_PROXY_ARP] >= 0)
+			fprintf(f, "%s = %d\n", k->key, b->sysctl.v[SK_PROXY_ARP]);
+		return;
+	}
+	fprintf(f, "%s =", k->key);
+	for (size_t i = 0; i < b->nproxy; i++)
+		fprintf(f, " %s", inet_ntop(AF_INET, &b->proxy[i], buf, sizeof(buf)));
+	fputc('\n', f);
+}
+
+static bool proxy_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	const struct sw_conf_bridge *x = a, *y = b;
+
+	(void)k;
+	return x->sysctl.v[SK_PROXY_ARP] == y->sysctl.v[SK_PROXY_ARP] && x->nproxy == y->nproxy &&
+	       (!x->nproxy || !memcmp(x->proxy, y->proxy, x->nproxy * sizeof(*x->proxy)));
+}
+
+static void proxy_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_conf_bridge *b = obj;
+
+	(void)k;
+	free(b->proxy);
+	b->proxy = NULL;
+	b->nproxy = 0;
+	b->proxy_line = 0;
+	b->sysctl.v[SK_PROXY_ARP] = -1;
+	b->sysctl.line[SK_PROXY_ARP] = 0;
+}
+
+static const struct key_type t_proxy = { proxy_parse, proxy_print, proxy_equal, proxy_reset };
+
+static bool if_ports(const struct sw_conf *c, const void *obj)
+{
+	(void)c;
+	return ((const struct sw_conf_bridge *)obj)->nports > 0;
+}
+
+static bool if_watch_arp(const struct sw_conf *c, const void *obj)
+{
+	(void)c;
+	return ((const struct sw_conf_bridge *)obj)->watch_arp;
+}
+
+#define BR(field) offsetof(struct sw_conf_bridge, field)
+
+/* In the order conf_print writes them. */
+static const struct conf_key bridge_keys[] = {
+	{ "ports", &t_ports, 0, 0, BR(ports_line), 0, NULL, NULL, "[nic] names, preferred first" },
+	{ "spares", &t_spares, BR(spares_any), 0, -1, 0, "none", NULL,
+	  "any: NICs claimed at run time become standbys here" },
+	{ "address", &t_address, 0, 0, BR(address_line), 0, NULL, NULL,
+	  "keep (default with ports), none (default without) or CIDRs" },
+	{ "stp", &t_bool, BR(stp), 0, -1, 1, "off", NULL, "spanning tree" },
+	{ "preempt", &t_bool, BR(preempt), 0, -1, 0, "no", if_ports,
+	  "return to the first port once it has had carrier for updelay" },
+	{ "updelay", &t_duration, BR(updelay), 0, -1, 0, "2s", if_ports,
+	  "how long a port must have carrier before it is used" },
+	{ "hold_down", &t_duration, BR(hold_down), 0, -1, 0, "30s", if_ports,
+	  "how long a flapping port is kept out" },
+	{ "flap_limit", &t_int, BR(flap_limit), 0, -1, 1000, "10", if_ports,
+	  "carrier changes within flap_window that make a port flapping (0: off)" },
+	{ "flap_window", &t_duration, BR(flap_window), 0, -1, 0, "10s", if_ports,
+	  "the window flap_limit counts in" },
+	{ "carrier_poll", &t_duration, BR(carrier_poll), 0, -1, 0, "5ms", if_ports,
+	  "how often the active port's carrier is read (0: events only)" },
+	{ "announce", &t_announce, 0, 0, -1, 0, "yes", if_ports,
+	  "announcement rounds after a swap (yes, no or times)" },
+	{ "replay", &t_replay, BR(replay), 0, -1, 0, "yes", if_ports,
+	  "replay frames that reached a standby this long before a swap (yes = 100ms, no)" },
+	{ "guests", &t_words, BR(guests), BR(nguests), -1, 0, NULL, NULL,
+	  "devices attached whenever they appear (fnmatch patterns)" },
+	{ "arp_ignore", &t_sysctl, BR(sysctl), SK_ARP_IGNORE, -1, 0, NULL, NULL,
+	  "this bridge's arp_ignore" },
+	{ "arp_announce", &t_sysctl, BR(sysctl), SK_ARP_ANNOUNCE, -1, 0, NULL, NULL,
+	  "this bridge's arp_announce" },
+	{ "arp_filter", &t_sysctl, BR(sysctl), SK_ARP_FILTER, -1, 0, NULL, NULL,
+	  "this bridge's arp_filter" },
+	{ "rp_filter", &t_sysctl, BR(sysctl), SK_RP_FILTER, -1, 0, NULL, NULL,
+	  "this bridge's rp_filter" },
+	{ "proxy_arp", &t_proxy, 0, 0, -1, 0, NULL, NULL,
+	  "proxy-ARP entries for these IPv4 addresses, or the proxy_arp sysctl (0/1)" },
+	{ "watch_arp", &t_bool, BR(watch_arp), 0, -1, 0, "no", if_watch_arp,
+	  "report addresses answered by more than one MAC" },
+	{ "watch_window", &t_duration, BR(watch_window), 0, -1, 1, "10s", if_watch_arp,
+	  "the window watch_arp looks at" },
+};
+
+/* ---- [tap NAME] -------------------------------------------------------- */
+
+static void owner_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_tap *t = obj;
+	bool owner = !strcmp(k->key, "owner");
+	char err[160];
+	int ret;
+
+	if (strlen(value) >= sizeof(t->owner)) {
+		conf_error(p, p->line, "tap %s: %s \"%s\" is too long", t->name, k->key, value);
+		return;
+	}
+	ret = owner ? conf_resolve_owner(value, &t->uid, err, sizeof(err))
+		    : conf_resolve_group(value, &t->gid, err, sizeof(err));
+	if (ret < 0) {
+		conf_error(p, p->line, "tap %s: %s", t->name, err);
+		return;
+	}
+	if (owner) {
+		t->has_owner = true;
+		sw_strlcpy(t->owner, value, sizeof(t->owner));
+	} else {
+		t->has_group = true;
+		sw_strlcpy(t->group, value, sizeof(t->group));
+	}
+}
+
+static bool owner_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	const struct sw_conf_tap *x = a, *y = b;
+
+	if (!strcmp(k->key, "owner"))
+		return x->has_owner == y->has_owner && !strcmp(x->owner, y->owner) &&
+		       x->uid == y->uid;
+	return x->has_group == y->has_group && !strcmp(x->group, y->group) && x->gid == y->gid;
+}
+
+static void owner_reset(const struct conf_key *k, void *obj)
+{
+	struct sw_conf_tap *t = obj;
+
+	if (!strcmp(k->key, "owner")) {
+		t->has_owner = false;
+		t->owner[0] = '\0';
+		t->uid = 0;
+	} else {
+		t->has_group = false;
+		t->group[0] = '\0';
+		t->gid = 0;
+	}
+}
+
+static const struct key_type t_owner = { owner_parse, string_print, owner_equal, owner_reset };
+
+#define TAP(field) offsetof(struct sw_conf_tap, field)
+
+static const struct conf_key tap_keys[] = {
+	{ "bridge", &t_ifname, TAP(bridge), 0, TAP(bridge_line), 0, NULL, NULL,
+	  "the [bridge] it is attached to (required)" },
+	{ "owner", &t_owner, TAP(owner), 0, TAP(owner_line), 0, NULL, NULL,
+	  "the user who may open it (name or number)" },
+	{ "group", &t_owner, TAP(group), 0, TAP(group_line), 0, NULL, NULL,
+	  "the group that may open it (name or number)" },
+};
+
+/* ---- [vip ADDRESS] ----------------------------------------------------- */
+
+static void vip_mode_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	struct sw_conf_vip *v = obj;
+
+	(void)k;
+	if (!strcmp(value, "dr"))
+		v->mode = SW_VIP_DR;
+	else if (!strcmp(value, "tun"))
+		v->mode = SW_VIP_TUN;
+	else
+		conf_error(p, p->line, "vip %s: mode: \"%s\" is not dr or tun", v->text, value);
+}
+
+static void vip_mode_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			   const void *obj)
+{
+	(void)c;
+	fprintf(f, "%s = %s\n", k->key, ((const struct sw_conf_vip *)obj)->mode == SW_VIP_DR ? "dr"
+											   : "tun");
+}
+
+static bool vip_mode_equal(const struct conf_key *k, const void *a, const void *b)
+{
+	(void)k;
+	return ((const struct sw_conf_vip *)a)->mode == ((const struct sw_conf_vip *)b)->mode;
+}
+
+static void vip_mode_reset(const struct conf_key *k, void *obj)
+{
+	(void)k;
+	((struct sw_conf_vip *)obj)->mode = SW_VIP_DR;
+}
+
+static const struct key_type t_vip_mode = { vip_mode_parse, vip_mode_print, vip_mode_equal,
+					    vip_mode_reset };
+
+#define VIP(field) offsetof(struct sw_conf_vip, field)
+
+static const struct conf_key vip_keys[] = {
+	{ "mode", &t_vip_mode, 0, 0, VIP(mode_line), 0, "dr", NULL,
+	  "dr: on lo, hidden from ARP; tun: on the tunnel device" },
+	{ "device", &t_ifname, VIP(device), 0, -1, 0, NULL, NULL,
+	  "instead of lo (dr) or tunl0 (tun)" },
+};
+
+/* ---- sections ---------------------------------------------------------- */
+
+struct section_def {
+	const char *name;
+	const struct conf_key *keys;
+	size_t nkeys;
+	size_t where; /* the int where[SW_CONF_MAXKEYS] in the section's object */
+	bool list_keys; /* "unknown key" names the keys */
+};
+
+static const struct section_def sections[] = {
+	[SEC_SWITCHD] = { "switchd", switchd_keys, ARRAY_SIZE(switchd_keys), SW(switchd_where) },
+	[SEC_NIC] = { "nic", nic_keys, ARRAY_SIZE(nic_keys), NIC(where) },
+	[SEC_BRIDGE] = { "bridge", bridge_keys, ARRAY_SIZE(bridge_keys), BR(where) },
+	[SEC_TAP] = { "tap", tap_keys, ARRAY_SIZE(tap_keys), TAP(where) },
+	[SEC_SYSCTL] = { "sysctl", sysctl_keys, ARRAY_SIZE(sysctl_keys), SW(sysctl_where), true },
+	[SEC_VIP] = { "vip", vip_keys, ARRAY_SIZE(vip_keys), VIP(where) },
+};
+
+_Static_assert(ARRAY_SIZE(bridge_keys) <= SW_CONF_MAXKEYS, "SW_CONF_MAXKEYS too small");
+_Static_assert(ARRAY_SIZE(switchd_keys) <= SW_CONF_MAXKEYS, "SW_CONF_MAXKEYS too small");
+_Static_assert(ARRAY_SIZE(nic_keys) <= SW_CONF_MAXKEYS, "SW_CONF_MAXKEYS too small");
+
+void conf_each_key(void (*fn)(void *arg, const char *section, const char *key, const char *def,
+			      const char *help),
+		   void *arg)
+{
+	for (size_t s = 0; s < ARRAY_SIZE(sections); s++)
+		for (size_t i = 0; i < sections[s].nkeys; i++)
+			fn(arg, sections[s].name, sections[s].keys[i].key, sections[s].keys[i].def,
+			   sections[s].keys[i].help);
+}
+
+/* The object a section's keys are fields of. */
+static void *section_object(struct sw_conf *c, enum section_type sec, size_t index)
+{
+	switch (sec) {
+	case SEC_SWITCHD:
+	case SEC_SYSCTL:
+		return c;
+	case SEC_NIC:
+		return &c->nics[index];
+	case SEC_BRIDGE:
+		return &c->bridges[index];
+	case SEC_TAP:
+		return &c->taps[index];
+	case SEC_VIP:
+		return &c->vips[index];
+	default:
+		return NULL;
+	}
+}
+
+static int *where_of(const struct section_def *def, void *obj)
+{
+	return (int *)(void *)((char *)obj + def->where);
+}
+
+/* Every key to its default: a new section, or [switchd] and [sysctl] before
+ * anything is read (they exist whether the file has them or not). */
+static void apply_defaults(struct parser *p, enum section_type sec, void *obj)
+{
+	const struct section_def *def = &sections[sec];
+	int line = p->line;
+
+	p->line = 0;
+	for (size_t i = 0; i < def->nkeys; i++) {
+		const struct conf_key *k = &def->keys[i];
+		char value[128];
+
+		k->type->reset(k, obj);
+		if (!k->def)
+			continue;
+		sw_strlcpy(value, k->def, sizeof(value));
+		k->type->parse(p, k, obj, value);
+	}
+	p->line = line;
+}
+
+static void free_section(enum section_type sec, void *obj)
+{
+	const struct section_def *def = &sections[sec];
+
+	for (size_t i = 0; i < def->nkeys; i++)
+		def->keys[i].type->reset(&def->keys[i], obj);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* Opened already in this file? Then its location, else 0; and note it. */
+static int opened_before(struct parser *p, enum section_type sec, size_t index)
+{
+	struct opened *v;
+
+	for (size_t i = 0; i < p->nopened; i++)
+		if (p->opened[i].sec == sec && p->opened[i].index == index)
+			return p->opened[i].loc;
+	v = grow(p->opened, p->nopened, sizeof(*v));
+	if (v) {
+		p->opened = v;
+		v[p->nopened++] = (struct opened){ sec, index, p->line };
+	}
+	return 0;
+}
+
+static void enter(struct parser *p, enum section_type sec, size_t index, const char *what)
+{
+	p->sec = sec;
+	p->index = index;
+	snprintf(p->what, sizeof(p->what), "%s", what);
+}
+
+/* [nic|bridge|tap NAME]: find or add it. */
+static void open_named(struct parser *p, const char *type, const char *name)
+{
+	struct sw_conf *c = p->conf;
+	enum section_type sec = !strcmp(type, "nic") ? SEC_NIC : !strcmp(type, "bridge") ? SEC_BRIDGE
+											  : SEC_TAP;
+	size_t n = sec == SEC_NIC ? c->nnics : sec == SEC_BRIDGE ? c->nbridges : c->ntaps;
+	size_t size = sec == SEC_NIC	  ? sizeof(*c->nics)
+		      : sec == SEC_BRIDGE ? sizeof(*c->bridges)
+					  : sizeof(*c->taps);
+	void **arr = sec == SEC_NIC ? (void **)&c->nics
+		     : sec == SEC_BRIDGE ? (void **)&c->bridges
+					 : (void **)&c->taps;
+	char what[48];
+	void *obj;
+	int first;
+
+	snprintf(what, sizeof(what), "%s %s: ", type, name);
+	for (size_t i = 0; i < n; i++) {
+		const char *have = sec == SEC_NIC ? c->nics[i].name
+				   : sec == SEC_BRIDGE ? c->bridges[i].name
+						       : c->taps[i].name;
+
+		if (strcmp(have, name))
+			continue;
+		first = opened_before(p, sec, i);
+		if (first) {
+			conf_error(p, p->line, "[%s %s] is defined twice (first at line %d)", type,
+				   name, conf_line(first));
+			return;
+		}
+		enter(p, sec, i, what); /* again, in a drop-in: its keys override */
+		return;
+	}
+	obj = grow(*arr, n, size);
+	if (!obj) {
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	*arr = obj;
+	obj = (char *)obj + n * size;
+	memset(obj, 0, size);
+	if (sec == SEC_NIC) {
+		sw_strlcpy(c->nics[n].name, name, SW_IFNAMSIZ);
+		sysctl_unset(&c->nics[n].sysctl);
+		c->nics[n].line = p->line;
+		c->nnics++;
+	} else if (sec == SEC_BRIDGE) {
+		sw_strlcpy(c->bridges[n].name, name, SW_IFNAMSIZ);
+		sysctl_unset(&c->bridges[n].sysctl);
+		c->bridges[n].line = p->line;
+		c->nbridges++;
+	} else {
+		sw_strlcpy(c->taps[n].name, name, SW_IFNAMSIZ);
+		c->taps[n].line = p->line;
+		c->ntaps++;
+	}
+	apply_defaults(p, sec, obj);
+	opened_before(p, sec, n);
+	enter(p, sec, n, what);
+}
+
+static void open_vip(struct parser *p, const char *name)
+{
+	struct sw_conf *c = p->conf;
+	struct sw_conf_vip *v;
+	struct in_addr ia;
+	char what[48];
+	int first;
+
+	if (!*name || inet_pton(AF_INET, name, &ia) != 1) {
+		conf_error(p, p->line, "[vip %s]: needs an IPv4 address: [vip 198.18.9.10]", name);
+		return;
+	}
+	snprintf(what, sizeof(what), "vip %s: ", name);
+	for (size_t i = 0; i < c->nvips; i++) {
+		if (c->vips[i].ip != ia.s_addr)
+			continue;
+		first = opened_before(p, SEC_VIP, i);
+		if (first) {
+			conf_error(p, p->line, "[vip %s] is defined twice (first at line %d)", name,
+				   conf_line(first));
+			return;
+		}
+		enter(p, SEC_VIP, i, what);
+		return;
+	}
+	v = grow(c->vips, c->nvips, sizeof(*v));
+	if (!v) {
+		conf_error(p, p->line, "out of memory");
+		return;
+	}
+	c->vips = v;
+	v = &c->vips[c->nvips];
+	memset(v, 0, sizeof(*v));
+	v->ip = ia.s_addr;
+	inet_ntop(AF_INET, &ia, v->text, sizeof(v->text));
+	v->line = p->line;
+	apply_defaults(p, SEC_VIP, v);
+	opened_before(p, SEC_VIP, c->nvips);
+	enter(p, SEC_VIP, c->nvips++, what);
+}
+
+/* [switchd] / [sysctl]: one of each, defaults set already. */
+static void open_single(struct parser *p, enum section_type sec, const char *type, const char *name)
+{
+	int first;
+
+	if (*name) {
+		conf_error(p, p->line, "[%s] takes no name", type);
+		return;
+	}
+	first = opened_before(p, sec, 0);
+	if (first) {
+		conf_error(p, p->line, "[%s] is given twice (first at line %d)", type,
+			   conf_line(first));
+		return;
+	}
+	enter(p, sec, 0, sec == SEC_SYSCTL ? "sysctl: " : "");
+}
+
+/* "[type name]" seen by the reader: open a section. */
+static void open_section(struct parser *p, char *hdr)
+{
+	char *end = strchr(hdr, ']'), *type, *name;
+
+	p->nseen = 0;
+	p->sec = SEC_BAD;
+	if (!end) {
+		conf_error(p, p->line, "section header without ']'");
+		return;
+	}
+	*end = '\0';
+	if (*trim(end + 1) && *trim(end + 1) != '#' && *trim(end + 1) != ';') {
+		conf_error(p, p->line, "unexpected text after the section header");
+		return;
+	}
+	type = trim(hdr + 1);
+	name = type + strcspn(type, " \t");
+	if (*name)
+		*name++ = '\0';
+	name = trim(name);
+
+	if (!strcmp(type, "switchd") || !strcmp(type, "sysctl")) {
+		open_single(p, type[1] == 'w' ? SEC_SWITCHD : SEC_SYSCTL, type, name);
+		return;
+	}
+	if (!strcmp(type, "vip")) {
+		open_vip(p, name);
+		return;
+	}
+	if (strcmp(type, "nic") && strcmp(type, "bridge") && strcmp(type, "tap")) {
+		conf_error(p, p->line, "unknown section [%s]", type);
+		return;
+	}
+	if (!*name) {
+		conf_error(p, p->line, "[%s] needs a name: [%s NAME]", type, type);
+		return;
+	}
+	if (strpbrk(name, " \t")) {
+		conf_error(p, p->line, "%s \"%s\": invalid interface name: contains white space",
+			   type, name);
+		return;
+	}
+	if (!check_name(p, p->line, type, name))
+		return;
+	open_named(p, type, name);
+}
+
+/* Look at each line before inih does: open sections, flag lines inih would
+ * reject (so every one is reported, with its line). false: a bad line. */
+static bool inspect_line(struct parser *p, const char *raw)
+{
+	char buf[SW_CONF_MAX_LINE + 4];
+	char *s;
+
+	sw_strlcpy(buf, raw, sizeof(buf));
+	s = trim(buf);
+	if (!*s || *s == '#' || *s == ';')
+		return true;
+	if (*s == '[') {
+		open_section(p, s);
+		return true;
+	}
+	if (!strchr(s, '=')) {
+		conf_error(p, p->line, "expected \"key = value\", \"[section]\" or a comment");
+		return false;
+	}
+	return true;
+}
+
+/* inih's fgets: one line of the file's text. The first line may start with a
+ * UTF-8 byte-order mark (editors on other systems write one). A line that
+ * is too long or holds a NUL byte is reported and handed on as blank. */
+static char *text_reader(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	const char *s = p->pos, *nl;
+	size_t n, len, max = SW_CONF_MAX_LINE;
+
+	if (p->pos >= p->end)
+		return NULL;
+	nl = memchr(s, '\n', (size_t)(p->end - s));
+	n = nl ? (size_t)(nl - s) : (size_t)(p->end - s);
+	p->pos = nl ? nl + 1 : p->end;
+	p->line++;
+	if (conf_line(p->line) == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {
+		s += 3;
+		n -= 3;
+	}
+	len = n && s[n - 1] == '\r' ? n - 1 : n;
+	if (num < 3)
+		return NULL;
+	if ((size_t)num - 3 < max)
+		max = (size_t)num - 3; /* inih's buffer: the line, "\r\n" and the NUL */
+	str[0] = '\0';
+	if (len > max) {
+		conf_error(p, p->line, "line longer than %zu bytes", max);
+		return str;
+	}
+	if (memchr(s, '\0', n)) {
+		conf_error(p, p->line, "line holds a NUL byte: not a text file");
+		return str;
+	}
+	memcpy(str, s, n);
+	str[n] = '\0';
+	if (!inspect_line(p, str))
+		str[0] = '\0';
+	return str;
+}
+
+static const struct conf_key *find_key(const struct section_def *def, const char *key)
+{
+	for (size_t i = 0; i < def->nkeys; i++)
+		if (!strcmp(def->keys[i].key, key))
+			return &def->keys[i];
+	return NULL;
 }
 
 static bool key_once(struct parser *p, const char *key)
@@ -530,306 +1702,29 @@ static bool key_once(struct parser *p, const char *key)
 	return true;
 }
 
-static void unknown_key(struct parser *p, const char *sec, const char *key)
+static void unknown_key(struct parser *p, const struct section_def *def, const char *key)
 {
-	conf_error(p, p->line, "unknown key \"%s\" in [%s]", key, sec);
-}
+	char list[256] = "";
+	size_t len = 0;
 
-static const char *const sysctl_names[SK_NCONF] = {
-	[SK_ARP_IGNORE] = "arp_ignore",	  [SK_ARP_ANNOUNCE] = "arp_announce",
-	[SK_ARP_FILTER] = "arp_filter",	  [SK_RP_FILTER] = "rp_filter",
-	[SK_PROXY_ARP] = "proxy_arp",
-};
-
-const char *conf_sysctl_name(enum sw_sysctl_key k)
-{
-	static const char *const derived[] = { "forwarding", "proxy_delay", "disable_ipv6" };
-
-	if ((int)k < SK_NCONF)
-		return sysctl_names[k];
-	if (k < SK_NKEYS)
-		return derived[k - SK_NCONF];
-	return NULL;
-}
-
-static int sysctl_key(const char *key)
-{
-	for (int k = 0; k < SK_NCONF; k++)
-		if (!strcmp(key, sysctl_names[k]))
-			return k;
-	return -1;
-}
-
-/* A value the kernel gives a meaning to (ip-sysctl.rst); yes/no for 1/0. */
-static bool sysctl_value(int k, const char *v, int *out)
-{
-	static const int max[SK_NCONF] = { [SK_ARP_IGNORE] = 8, [SK_ARP_ANNOUNCE] = 2,
-					   [SK_ARP_FILTER] = 1, [SK_RP_FILTER] = 2,
-					   [SK_PROXY_ARP] = 1 };
-	char *end;
-	long n;
-	bool b;
-
-	if (max[k] == 1 && parse_bool(v, &b)) {
-		*out = b;
-		return true;
-	}
-	n = strtol(v, &end, 10);
-	if (end == v || *end || n < 0 || n > max[k])
-		return false;
-	if (k == SK_ARP_IGNORE && n > 3 && n < 8)
-		return false; /* 4-7 are reserved: the kernel treats them as 0 */
-	*out = (int)n;
-	return true;
-}
-
-static const char *const sysctl_help[SK_NCONF] = {
-	[SK_ARP_IGNORE] = "0-3 or 8",
-	[SK_ARP_ANNOUNCE] = "0-2",
-	[SK_ARP_FILTER] = "0 or 1",
-	[SK_RP_FILTER] = "0 (off), 1 (strict) or 2 (loose)",
-	[SK_PROXY_ARP] = "0 or 1",
-};
-
-/* One sysctl key in [sysctl], [bridge] or [nic]: true if key was one. */
-static bool handle_sysctl(struct parser *p, const char *what, const char *key, const char *value,
-			  struct sw_sysctl_set *set)
-{
-	int k = sysctl_key(key), v;
-
-	if (k < 0)
-		return false;
-	if (!sysctl_value(k, value, &v)) {
-		conf_error(p, p->line, "%s: %s: \"%s\" is not a valid value (%s)", what, key, value,
-			   sysctl_help[k]);
-		return true;
-	}
-	set->v[k] = v;
-	set->line[k] = p->line;
-	return true;
-}
-
-static void handle_nic(struct parser *p, const char *key, char *value)
-{
-	struct sw_conf_nic *n = &p->conf->nics[p->index];
-	char what[40];
-
-	snprintf(what, sizeof(what), "nic %s", n->name);
-	if (handle_sysctl(p, what, key, value, &n->sysctl)) {
-		;
-	} else if (!strcmp(key, "mac")) {
-		n->mac_line = p->line; /* given, even if wrong: no "needs mac or name" too */
-		if (mac_parse(value, n->mac) < 0) {
-			conf_error(p, p->line, "nic %s: \"%s\" is not a MAC address (02:00:c6:12:00:10)",
-				   n->name, value);
-			return;
-		}
-		n->has_mac = true;
-	} else if (!strcmp(key, "path")) {
-		const char *dash = strchr(value, '-');
-
-		n->path_line = p->line;
-		/* BUS-DEVICE, as udev's ID_PATH: pci-0000:03:00.0 */
-		if (!dash || dash == value || !dash[1] || strlen(value) >= sizeof(n->path) ||
-		    strpbrk(value, " \t/")) {
-			conf_error(p, p->line, "nic %s: \"%s\" is not a bus path (pci-0000:03:00.0)",
-				   n->name, value);
-			return;
-		}
-		sw_strlcpy(n->path, value, sizeof(n->path));
-	} else if (!strcmp(key, "name")) {
-		n->name_line = p->line;
-		if (!check_name(p, p->line, "name", value))
-			return;
-		sw_strlcpy(n->match_name, value, SW_IFNAMSIZ);
-	} else {
-		unknown_key(p, "nic", key);
-	}
-}
-
-static void add_proxy(struct parser *p, const char *w, void *data)
-{
-	struct sw_conf_bridge *b = data;
-	struct in_addr ia;
-	uint32_t *v;
-
-	if (inet_pton(AF_INET, w, &ia) != 1) {
-		conf_error(p, p->line,
-			   "bridge %s: proxy_arp: \"%s\" is not an IPv4 address (198.18.7.10) "
-			   "or 0/1",
-			   b->name, w);
+	if (!def->list_keys) {
+		conf_error(p, p->line, "unknown key \"%s\" in [%s]", key, def->name);
 		return;
 	}
-	for (size_t i = 0; i < b->nproxy; i++)
-		if (b->proxy[i] == ia.s_addr) {
-			conf_error(p, p->line, "bridge %s: proxy_arp: %s is listed twice", b->name, w);
-			return;
-		}
-	v = grow(b->proxy, b->nproxy, sizeof(*v));
-	if (!v) {
-		conf_error(p, p->line, "out of memory");
-		return;
-	}
-	b->proxy = v;
-	v[b->nproxy++] = ia.s_addr;
-}
-
-static void handle_bridge(struct parser *p, const char *key, char *value)
-{
-	struct sw_conf_bridge *b = &p->conf->bridges[p->index];
-	char what[40];
-
-	snprintf(what, sizeof(what), "bridge %s", b->name);
-	if (!strcmp(key, "proxy_arp") && !strchr(value, '.')) {
-		/* 0/1/yes/no: the route-based proxy_arp sysctl */
-		handle_sysctl(p, what, key, value, &b->sysctl);
-	} else if (!strcmp(key, "proxy_arp")) {
-		b->proxy_line = p->line;
-		each_word(value, add_proxy, p, b);
-	} else if (handle_sysctl(p, what, key, value, &b->sysctl)) {
-		;
-	} else if (!strcmp(key, "spares")) {
-		b->spares_any = !strcmp(value, "any");
-		if (!b->spares_any && strcmp(value, "none"))
-			conf_error(p, p->line, "bridge %s: spares: \"%s\" is not any or none", b->name,
-				   value);
-	} else if (!strcmp(key, "watch_arp")) {
-		if (!parse_bool(value, &b->watch_arp))
-			conf_error(p, p->line, "bridge %s: watch_arp: \"%s\" is not yes or no",
-				   b->name, value);
-	} else if (!strcmp(key, "watch_window")) {
-		bridge_duration(p, b, key, value, &b->watch_window);
-		if (b->watch_window == 0)
-			conf_error(p, p->line, "bridge %s: watch_window must be more than 0",
-				   b->name);
-	} else if (!strcmp(key, "ports")) {
-		b->ports_line = p->line;
-		each_word(value, add_port, p, b);
-	} else if (!strcmp(key, "address")) {
-		struct addr_words aw = { b, false, false, false };
-
-		b->address_line = p->line;
-		b->has_address = true;
-		each_word(value, add_address, p, &aw);
-		if ((aw.keep || aw.none) && (b->naddrs || (aw.keep && aw.none)))
-			conf_error(p, p->line,
-				   "bridge %s: address = keep or none cannot be mixed with anything else",
-				   b->name);
-		else if (!aw.keep && !aw.none && !b->naddrs && !aw.bad)
-			conf_error(p, p->line, "bridge %s: address needs keep, none or CIDRs", b->name);
-		b->addr_mode = aw.keep ? SW_ADDR_KEEP : aw.none ? SW_ADDR_NONE : SW_ADDR_STATIC;
-	} else if (!strcmp(key, "stp")) {
-		if (!parse_bool(value, &b->stp))
-			conf_error(p, p->line, "bridge %s: stp: \"%s\" is not yes or no", b->name, value);
-	} else if (!strcmp(key, "guests")) {
-		each_word(value, add_guest, p, b);
-	} else if (!strcmp(key, "preempt")) {
-		if (!parse_bool(value, &b->preempt))
-			conf_error(p, p->line, "bridge %s: preempt: \"%s\" is not yes or no", b->name,
-				   value);
-	} else if (!strcmp(key, "updelay")) {
-		bridge_duration(p, b, key, value, &b->updelay);
-	} else if (!strcmp(key, "hold_down")) {
-		bridge_duration(p, b, key, value, &b->hold_down);
-	} else if (!strcmp(key, "flap_window")) {
-		bridge_duration(p, b, key, value, &b->flap_window);
-	} else if (!strcmp(key, "carrier_poll")) {
-		bridge_duration(p, b, key, value, &b->carrier_poll);
-	} else if (!strcmp(key, "announce")) {
-		parse_announce(p, b, value);
-	} else if (!strcmp(key, "replay")) {
-		bool on;
-
-		if (parse_bool(value, &on))
-			b->replay = on ? 0.1 : 0;
-		else if (!parse_duration(value, &b->replay) || b->replay > 1)
-			conf_error(p, p->line,
-				   "bridge %s: replay: \"%s\" is not yes, no or a duration up to 1s",
-				   b->name, value);
-	} else if (!strcmp(key, "flap_limit")) {
-		char *end;
-		long n = strtol(value, &end, 10);
-
-		if (*end || n < 0 || n > 1000)
-			conf_error(p, p->line, "bridge %s: flap_limit: \"%s\" is not a number 0-1000",
-				   b->name, value);
-		else
-			b->flap_limit = (int)n;
-	} else {
-		unknown_key(p, "bridge", key);
-	}
-}
-
-static void handle_tap(struct parser *p, const char *key, char *value)
-{
-	struct sw_conf_tap *t = &p->conf->taps[p->index];
-
-	if (!strcmp(key, "bridge")) {
-		if (check_name(p, p->line, "bridge", value))
-			sw_strlcpy(t->bridge, value, SW_IFNAMSIZ);
-		t->bridge_line = p->line;
-	} else if (!strcmp(key, "owner") || !strcmp(key, "group")) {
-		bool owner = key[0] == 'o';
-		char *end;
-		unsigned long id = strtoul(value, &end, 10);
-
-		if (strlen(value) >= sizeof(t->owner)) {
-			conf_error(p, p->line, "tap %s: %s \"%s\" is too long", t->name, key, value);
-			return;
-		}
-		if (owner) {
-			struct passwd *pw = getpwnam(value);
-
-			if (!pw && (*end || !*value)) {
-				conf_error(p, p->line, "tap %s: owner %s: no such user", t->name, value);
-				return;
-			}
-			t->uid = pw ? pw->pw_uid : (uid_t)id;
-			t->has_owner = true;
-			sw_strlcpy(t->owner, value, sizeof(t->owner));
-			t->owner_line = p->line;
-		} else {
-			struct group *gr = getgrnam(value);
-
-			if (!gr && (*end || !*value)) {
-				conf_error(p, p->line, "tap %s: group %s: no such group", t->name, value);
-				return;
-			}
-			t->gid = gr ? gr->gr_gid : (gid_t)id;
-			t->has_group = true;
-			sw_strlcpy(t->group, value, sizeof(t->group));
-			t->group_line = p->line;
-		}
-	} else {
-		unknown_key(p, "tap", key);
-	}
-}
-
-static void handle_vip(struct parser *p, const char *key, char *value)
-{
-	struct sw_conf_vip *v = &p->conf->vips[p->index];
-
-	if (!strcmp(key, "mode")) {
-		v->mode_line = p->line;
-		if (!strcmp(value, "dr"))
-			v->mode = SW_VIP_DR;
-		else if (!strcmp(value, "tun"))
-			v->mode = SW_VIP_TUN;
-		else
-			conf_error(p, p->line, "vip %s: mode: \"%s\" is not dr or tun", v->text,
-				   value);
-	} else if (!strcmp(key, "device")) {
-		if (check_name(p, p->line, "device", value))
-			sw_strlcpy(v->device, value, sizeof(v->device));
-	} else {
-		unknown_key(p, "vip", key);
-	}
+	for (size_t i = 0; i < def->nkeys && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					def->keys[i].key);
+	conf_error(p, p->line, "unknown key \"%s\" in [%s] (%s)", key, def->name, list);
 }
 
 static int conf_handler(void *user, const char *section, const char *key, const char *cvalue)
 {
 	struct parser *p = user;
-	char value[4096];
+	const struct section_def *def;
+	const struct conf_key *k;
+	char value[SW_CONF_MAX_LINE + 4];
+	void *obj;
+	int *where;
 
 	(void)section;
 	sw_strlcpy(value, cvalue, sizeof(value));
@@ -848,60 +1743,47 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 		conf_error(p, p->line, "\"%s\" has no value", key);
 		return 1;
 	}
-	switch (p->sec) {
-	case SEC_SWITCHD:
-		if (!strcmp(key, "socket")) {
-			if (value[0] != '/' || strlen(value) >= sizeof(p->conf->socket_path))
-				conf_error(p, p->line,
-					   "socket \"%s\": needs an absolute path shorter than %zu bytes",
-					   value, sizeof(p->conf->socket_path));
-			else
-				sw_strlcpy(p->conf->socket_path, value, sizeof(p->conf->socket_path));
-			p->socket_line = p->line;
-		} else if (!strcmp(key, "claim")) {
-			p->conf->claim_line = p->line;
-			if (!parse_bool(value, &p->conf->claim))
-				conf_error(p, p->line, "claim: \"%s\" is not yes or no", value);
-		} else if (!strcmp(key, "claim_delay")) {
-			if (!parse_duration(value, &p->conf->claim_delay))
-				conf_error(p, p->line, "claim_delay: \"%s\" is not a duration (500ms, 2s)",
-					   value);
-		} else if (!strcmp(key, "claim_match")) {
-			each_word(value, add_claim_match, p, p->conf);
-		} else {
-			unknown_key(p, "switchd", key);
-		}
-		break;
-	case SEC_NIC:
-		handle_nic(p, key, value);
-		break;
-	case SEC_BRIDGE:
-		handle_bridge(p, key, value);
-		break;
-	case SEC_TAP:
-		handle_tap(p, key, value);
-		break;
-	case SEC_SYSCTL:
-		if (!handle_sysctl(p, "sysctl", key, value, &p->conf->sysctl))
-			conf_error(p, p->line,
-				   "unknown key \"%s\" in [sysctl] (arp_ignore, arp_announce, "
-				   "arp_filter, rp_filter, proxy_arp)",
-				   key);
-		break;
-	case SEC_VIP:
-		handle_vip(p, key, value);
-		break;
-	default:
-		break;
+	/* "key =#x" reads as the value "#x", but "key = #x" as a comment: no
+	 * value of ours starts so, and --check -v must print what it read */
+	if (value[0] == '#' || value[0] == ';') {
+		conf_error(p, p->line, "%s%s: a value cannot start with '%c' (it reads as a comment)",
+			   p->what, key, value[0]);
+		return 1;
 	}
+	def = &sections[p->sec];
+	k = find_key(def, key);
+	if (!k) {
+		unknown_key(p, def, key);
+		return 1;
+	}
+	obj = section_object(p->conf, p->sec, p->index);
+	where = where_of(def, obj);
+	if (where[k - def->keys])
+		k->type->reset(k, obj); /* given in an earlier file: this one overrides */
+	where[k - def->keys] = p->line;
+	if (k->line_off >= 0)
+		*(int *)(void *)((char *)obj + k->line_off) = p->line; /* given, even if wrong */
+	k->type->parse(p, k, obj, value);
 	return 1;
 }
 
 /* ---- checks across sections -------------------------------------------- */
 
+/* "line 12" in the main file, "FILE:12" in a drop-in: where another
+ * value an error is about was given. */
+static const char *at(const struct parser *p, int loc, char buf[300])
+{
+	if ((loc >> LOC_FILE_SHIFT) == 0)
+		snprintf(buf, 300, "line %d", conf_line(loc));
+	else
+		snprintf(buf, 300, "%s:%d", conf_file(p->conf, loc), conf_line(loc));
+	return buf;
+}
+
 static void validate(struct parser *p)
 {
 	struct sw_conf *c = p->conf;
+	char buf[300];
 
 	for (size_t i = 0; i < c->nnics; i++) {
 		struct sw_conf_nic *n = &c->nics[i];
@@ -911,14 +1793,14 @@ static void validate(struct parser *p)
 				   n->name);
 		for (size_t j = 0; j < i; j++) {
 			if (n->has_mac && c->nics[j].has_mac && !memcmp(n->mac, c->nics[j].mac, 6))
-				conf_error(p, n->mac_line, "nic %s: same MAC as nic %s (line %d)",
-					   n->name, c->nics[j].name, c->nics[j].line);
+				conf_error(p, n->mac_line, "nic %s: same MAC as nic %s (%s)",
+					   n->name, c->nics[j].name, at(p, c->nics[j].line, buf));
 			if (n->path[0] && !strcmp(n->path, c->nics[j].path))
-				conf_error(p, n->path_line, "nic %s: same path as nic %s (line %d)",
-					   n->name, c->nics[j].name, c->nics[j].line);
+				conf_error(p, n->path_line, "nic %s: same path as nic %s (%s)",
+					   n->name, c->nics[j].name, at(p, c->nics[j].line, buf));
 			if (n->match_name[0] && !strcmp(n->match_name, c->nics[j].match_name))
-				conf_error(p, n->name_line, "nic %s: same name = as nic %s (line %d)",
-					   n->name, c->nics[j].name, c->nics[j].line);
+				conf_error(p, n->name_line, "nic %s: same name = as nic %s (%s)",
+					   n->name, c->nics[j].name, at(p, c->nics[j].line, buf));
 		}
 	}
 	for (size_t i = 0; i < c->nbridges; i++) {
@@ -969,14 +1851,15 @@ static void check_device_sysctl(struct parser *p, const char *what, const char *
 				const struct sw_sysctl_set *set)
 {
 	const struct sw_sysctl_set *g = &p->conf->sysctl;
+	char buf[300];
 
 	for (int k = 0; k < SK_NCONF; k++) {
 		if (set->v[k] < 0 || g->v[k] < 0 || g->v[k] <= set->v[k])
 			continue;
 		conf_error(p, set->line[k],
-			   "%s: %s = %d cannot take effect: [sysctl] %s = %d (line %d) and the "
+			   "%s: %s = %d cannot take effect: [sysctl] %s = %d (%s) and the "
 			   "kernel uses %s(all, %s) = %d; lower it in [sysctl]",
-			   what, sysctl_names[k], set->v[k], sysctl_names[k], g->v[k], g->line[k],
+			   what, sysctl_names[k], set->v[k], sysctl_names[k], g->v[k], at(p, g->line[k], buf),
 			   sysctl_rule[k], dev, g->v[k]);
 	}
 }
@@ -1013,19 +1896,20 @@ static void check_proxy_bridge(struct parser *p, const struct sw_conf_bridge *b)
 static void check_vip_hidden(struct parser *p, const char *what, const struct sw_sysctl_set *set)
 {
 	const struct sw_conf_vip *v = p->conf->vips;
+	char buf[300];
 
 	if (!p->conf->nvips)
 		return;
 	if (set->v[SK_ARP_IGNORE] == 0 || set->v[SK_ARP_IGNORE] == 3)
 		conf_error(p, set->line[SK_ARP_IGNORE],
-			   "%s: arp_ignore = %d makes the host answer ARP for vip %s (line %d); "
+			   "%s: arp_ignore = %d makes the host answer ARP for vip %s (%s); "
 			   "use 1 or 2",
-			   what, set->v[SK_ARP_IGNORE], v->text, v->line);
+			   what, set->v[SK_ARP_IGNORE], v->text, at(p, v->line, buf));
 	if (set->v[SK_ARP_ANNOUNCE] >= 0 && set->v[SK_ARP_ANNOUNCE] < 2)
 		conf_error(p, set->line[SK_ARP_ANNOUNCE],
-			   "%s: arp_announce = %d lets the host use vip %s (line %d) as the source "
+			   "%s: arp_announce = %d lets the host use vip %s (%s) as the source "
 			   "of its ARP requests; use 2",
-			   what, set->v[SK_ARP_ANNOUNCE], v->text, v->line);
+			   what, set->v[SK_ARP_ANNOUNCE], v->text, at(p, v->line, buf));
 }
 
 static void validate_claim(struct parser *p)
@@ -1082,7 +1966,9 @@ static void parser_settings(void)
 {
 	/* Debian's libinih exposes its build options as globals: '#' and ';'
 	 * start comments, no multi-line values (a continuation line would hide
-	 * an error), lines up to 4 KiB on the heap. */
+	 * an error). Its line buffer is ini_initial_alloc bytes whatever
+	 * ini_max_line says (200 by default: a ports list of ~25 NICs), so both
+	 * are set: a line, its "\r\n" and the NUL. */
 	static char inline_prefixes[] = "#;";
 	static char start_prefixes[] = "#;";
 
@@ -1092,24 +1978,200 @@ static void parser_settings(void)
 	ini_allow_multiline = false;
 	ini_use_stack = false;
 	ini_allow_realloc = false;
-	ini_max_line = 4096;
+	ini_max_line = SW_CONF_MAX_LINE + 3;
+	ini_initial_alloc = SW_CONF_MAX_LINE + 3;
 	ini_stop_on_first_error = false;
 }
 
-static int parse(struct parser *p, ini_reader reader)
+/* Add a file to conf->files: its index, or -1 (reported). */
+static int add_file(struct parser *p, const char *name)
+{
+	struct sw_conf *c = p->conf;
+	char **v;
+
+	if (c->nfiles >= CONF_MAX_FILES) {
+		conf_error(p, LOC(0, 0), "%s: more than %d drop-ins", name, CONF_MAX_FILES - 1);
+		return -1;
+	}
+	v = grow(c->files, c->nfiles, sizeof(*v));
+	if (!v || !(v[c->nfiles] = strdup(name))) {
+		if (v)
+			c->files = v;
+		conf_error(p, LOC(0, 0), "out of memory");
+		return -1;
+	}
+	c->files = v;
+	return (int)c->nfiles++;
+}
+
+/* One file's text (len bytes, may hold NULs) into p->conf. */
+static void parse_text(struct parser *p, size_t file, const char *text, size_t len)
+{
+	p->file = file;
+	p->line = LOC(file, 0);
+	p->pos = text;
+	p->end = text + len;
+	p->sec = SEC_NONE;
+	p->nseen = 0;
+	p->nopened = 0;
+	if (ini_parse_stream(text_reader, p, conf_handler, p) == -2)
+		conf_error(p, LOC(file, 0), "out of memory");
+}
+
+/* Read a whole file, at most SW_CONF_MAX_SIZE bytes. 0, or -errno with
+ * the reason in err. */
+static int read_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+	size_t size = 0, cap = 4096;
+	char *buf = NULL;
+	struct stat st;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = -EISDIR;
+		snprintf(err, errlen, "cannot read: %s (not a configuration file)",
+			 strerror(EISDIR));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (!buf || size == cap) {
+			char *v = realloc(buf, cap * 2);
+
+			if (!v) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "cannot read: out of memory");
+				goto out;
+			}
+			buf = v;
+			cap *= 2;
+		}
+		n = read(fd, buf + size, cap - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			/* not the end of the file: half a file is another config */
+			ret = -errno;
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+		if (size > SW_CONF_MAX_SIZE) {
+			ret = -EFBIG;
+			snprintf(err, errlen,
+				 "cannot read: larger than %d bytes, the limit for a configuration file",
+				 SW_CONF_MAX_SIZE);
+			goto out;
+		}
+	}
+	*text = buf;
+	*len = size;
+	buf = NULL;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files PATH.d/NAME.conf, in C-locale name order (strcmp: not the user's locale, so
+ * the order is the same for every admin and at boot). */
+static void read_dropins(struct parser *p, const char *path)
+{
+	char dir[4096], file[4096 + 256], err[256];
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *d;
+	DIR *dp;
+	int idx;
+
+	if (snprintf(dir, sizeof(dir), "%s.d", path) >= (int)sizeof(dir))
+		return;
+	dp = opendir(dir);
+	if (!dp) {
+		if (errno != ENOENT && errno != ENOTDIR &&
+		    (idx = add_file(p, dir)) >= 0)
+			conf_error(p, LOC(idx, 0), "cannot read the drop-in directory: %s",
+				   strerror(errno));
+		return;
+	}
+	while ((d = readdir(dp))) {
+		size_t len = strlen(d->d_name);
+		char **v;
+
+		/* hidden files are editors' and package managers' leftovers */
+		if (d->d_name[0] == '.' || len < 6 || strcmp(d->d_name + len - 5, ".conf"))
+			continue;
+		v = grow(names, n, sizeof(*v));
+		if (!v || !(v[n] = strdup(d->d_name))) {
+			if (v)
+				names = v;
+			conf_error(p, LOC(0, 0), "out of memory");
+			break;
+		}
+		names = v;
+		n++;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n; i++) {
+		char *text = NULL;
+		size_t len = 0;
+
+		snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
+		idx = add_file(p, file);
+		if (idx < 0)
+			break;
+		if (read_file(file, &text, &len, err, sizeof(err)) < 0)
+			conf_error(p, LOC(idx, 0), "%s", err);
+		else
+			parse_text(p, (size_t)idx, text, len);
+		free(text);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void parser_start(struct parser *p)
 {
 	struct sw_conf *c = p->conf;
 
 	memset(c, 0, sizeof(*c));
 	sysctl_unset(&c->sysctl);
-	c->claim_delay = 2;
-	sw_strlcpy(c->socket_path, SW_DEFAULT_SOCKET, sizeof(c->socket_path));
+	apply_defaults(p, SEC_SWITCHD, c);
+	apply_defaults(p, SEC_SYSCTL, c);
 	parser_settings();
-	if (ini_parse_stream(reader, p, conf_handler, p) == -2)
-		conf_error(p, 0, "out of memory");
+}
+
+static int parser_finish(struct parser *p)
+{
+	struct sw_conf *c = p->conf;
+
 	validate(p);
 	validate_policy(p);
 	validate_claim(p);
+	free(p->opened);
+	if (p->errors > SW_CONF_MAX_ERRORS && p->errfn) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "and %d more errors", p->errors - SW_CONF_MAX_ERRORS);
+		p->errfn(p->arg, c->nfiles ? c->files[0] : "?", 0, msg);
+	}
 	if (p->errors)
 		conf_free(c);
 	return p->errors;
@@ -1117,168 +2179,180 @@ static int parse(struct parser *p, ini_reader reader)
 
 int conf_load(const char *path, struct sw_conf *conf, conf_error_fn errfn, void *arg)
 {
-	struct parser p = { .file = path, .conf = conf, .errfn = errfn, .arg = arg };
+	struct parser p = { .conf = conf, .errfn = errfn, .arg = arg };
+	char err[256], *text = NULL;
+	size_t len = 0;
 	int ret;
 
 	memset(conf, 0, sizeof(*conf));
-	p.f = fopen(path, "r");
-	if (!p.f) {
-		ret = -errno;
-		if (errfn) {
-			char msg[256];
-
-			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
-			errfn(arg, path, 0, msg);
-		}
+	ret = read_file(path, &text, &len, err, sizeof(err));
+	if (ret < 0) {
+		if (errfn)
+			errfn(arg, path, 0, err);
 		return ret;
 	}
-	ret = parse(&p, file_reader);
-	fclose(p.f);
-	return ret;
+	parser_start(&p);
+	if (add_file(&p, path) == 0)
+		parse_text(&p, 0, text, len);
+	free(text);
+	read_dropins(&p, path);
+	return parser_finish(&p);
 }
 
 int conf_load_string(const char *text, const char *name, struct sw_conf *conf,
 		     conf_error_fn errfn, void *arg)
 {
-	struct parser p = { .file = name, .conf = conf, .errfn = errfn, .arg = arg, .text = text };
+	struct parser p = { .conf = conf, .errfn = errfn, .arg = arg };
 
-	return parse(&p, string_reader);
+	parser_start(&p);
+	if (add_file(&p, name) == 0)
+		parse_text(&p, 0, text, strlen(text));
+	return parser_finish(&p);
 }
 
 void conf_free(struct sw_conf *c)
 {
-	for (size_t i = 0; i < c->nbridges; i++) {
-		free(c->bridges[i].ports);
-		free(c->bridges[i].addrs);
-		for (size_t k = 0; k < c->bridges[i].nguests; k++)
-			free(c->bridges[i].guests[k]);
-		free(c->bridges[i].guests);
-		free(c->bridges[i].proxy);
-	}
+	for (size_t i = 0; i < c->nbridges; i++)
+		free_section(SEC_BRIDGE, &c->bridges[i]);
+	for (size_t i = 0; i < c->nnics; i++)
+		free_section(SEC_NIC, &c->nics[i]);
+	free_section(SEC_SWITCHD, c);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	free(c->vips);
-	for (size_t i = 0; i < c->nclaim_match; i++)
-		free(c->claim_match[i]);
-	free(c->claim_match);
 	free(c->nics);
 	free(c->bridges);
 	free(c->taps);
 	memset(c, 0, sizeof(*c));
 }
 
-static void print_sysctl(FILE *f, const struct sw_sysctl_set *set)
+/* ---- printing back ------------------------------------------------------ */
+
+static void print_where(FILE *f, const struct sw_conf *c, int loc)
 {
-	for (int k = 0; k < SK_NCONF; k++)
-		if (set->v[k] >= 0)
-			fprintf(f, "%s = %d\n", sysctl_names[k], set->v[k]);
+	if (c->nfiles > 1 && loc)
+		fprintf(f, "# from %s:%d\n", conf_file(c, loc), conf_line(loc));
+}
+
+static void print_keys(FILE *f, const struct sw_conf *c, enum section_type sec, const void *obj)
+{
+	const struct section_def *def = &sections[sec];
+	const int *where = (const int *)(const void *)((const char *)obj + def->where);
+
+	for (size_t i = 0; i < def->nkeys; i++) {
+		const struct conf_key *k = &def->keys[i];
+
+		if (k->shown && !k->shown(c, obj))
+			continue;
+		print_where(f, c, where[i]);
+		k->type->print(f, c, k, obj);
+	}
 }
 
 void conf_print(FILE *f, const struct sw_conf *c)
 {
-	char buf[80];
 	bool any = false;
 
-	fprintf(f, "[switchd]\nsocket = %s\n", c->socket_path);
-	if (c->claim) {
-		fprintf(f, "claim = yes\nclaim_delay = %gms\n", c->claim_delay * 1000);
-		if (c->nclaim_match) {
-			fprintf(f, "claim_match =");
-			for (size_t i = 0; i < c->nclaim_match; i++)
-				fprintf(f, " %s", c->claim_match[i]);
-			fputc('\n', f);
-		}
-	}
+	fprintf(f, "[switchd]\n");
+	print_keys(f, c, SEC_SWITCHD, c);
 	for (int k = 0; k < SK_NCONF; k++)
 		any |= c->sysctl.v[k] >= 0;
 	if (any) {
 		fprintf(f, "\n[sysctl]\n");
-		print_sysctl(f, &c->sysctl);
+		print_keys(f, c, SEC_SYSCTL, c);
 	}
-	for (size_t i = 0; i < c->nvips; i++)
-		fprintf(f, "\n[vip %s]\nmode = %s\ndevice = %s\n", c->vips[i].text,
-			c->vips[i].mode == SW_VIP_DR ? "dr" : "tun", c->vips[i].device);
+	for (size_t i = 0; i < c->nvips; i++) {
+		fputc('\n', f);
+		print_where(f, c, c->vips[i].line);
+		fprintf(f, "[vip %s]\n", c->vips[i].text);
+		print_keys(f, c, SEC_VIP, &c->vips[i]);
+	}
 	for (size_t i = 0; i < c->nnics; i++) {
-		const struct sw_conf_nic *n = &c->nics[i];
-
-		if (n->claimed)
+		if (c->nics[i].claimed)
 			continue; /* not part of the file */
-		fprintf(f, "\n[nic %s]\n", n->name);
-		if (n->has_mac)
-			fprintf(f, "mac = %s\n", mac_format(n->mac, buf));
-		else if (n->path[0])
-			fprintf(f, "path = %s\n", n->path);
-		else
-			fprintf(f, "name = %s\n", n->match_name);
-		print_sysctl(f, &n->sysctl);
+		fputc('\n', f);
+		print_where(f, c, c->nics[i].line);
+		fprintf(f, "[nic %s]\n", c->nics[i].name);
+		print_keys(f, c, SEC_NIC, &c->nics[i]);
 	}
 	for (size_t i = 0; i < c->nbridges; i++) {
-		const struct sw_conf_bridge *b = &c->bridges[i];
-
-		fprintf(f, "\n[bridge %s]\n", b->name);
-		size_t listed = 0;
-
-		for (size_t k = 0; k < b->nports; k++)
-			listed += !conf_find_nic(c, b->ports[k]) || !conf_find_nic(c, b->ports[k])->claimed;
-		if (listed) {
-			fprintf(f, "ports =");
-			for (size_t k = 0; k < b->nports; k++)
-				if (!conf_find_nic(c, b->ports[k]) || !conf_find_nic(c, b->ports[k])->claimed)
-					fprintf(f, " %s", b->ports[k]);
-			fputc('\n', f);
-		}
-		if (b->spares_any)
-			fprintf(f, "spares = any\n");
-		if (b->addr_mode == SW_ADDR_STATIC) {
-			fprintf(f, "address =");
-			for (size_t k = 0; k < b->naddrs; k++)
-				fprintf(f, " %s", cidr_format(&b->addrs[k], buf, sizeof(buf)));
-			fputc('\n', f);
-		} else {
-			fprintf(f, "address = %s\n", b->addr_mode == SW_ADDR_KEEP ? "keep" : "none");
-		}
-		fprintf(f, "stp = %s\n", b->stp ? "on" : "off");
-		if (b->nports)
-			fprintf(f,
-				"preempt = %s\nupdelay = %gms\nhold_down = %gms\nflap_limit = %d\n"
-				"flap_window = %gms\ncarrier_poll = %gms\n",
-				b->preempt ? "yes" : "no", b->updelay * 1000, b->hold_down * 1000,
-				b->flap_limit, b->flap_window * 1000, b->carrier_poll * 1000);
-		if (b->nports && b->nannounce) {
-			fprintf(f, "announce =");
-			for (int k = 0; k < b->nannounce; k++)
-				fprintf(f, " %gms", b->announce[k] * 1000);
-			fputc('\n', f);
-		} else if (b->nports) {
-			fprintf(f, "announce = no\n");
-		}
-		if (b->nports && b->replay > 0)
-			fprintf(f, "replay = %gms\n", b->replay * 1000);
-		else if (b->nports)
-			fprintf(f, "replay = no\n");
-		if (b->nguests) {
-			fprintf(f, "guests =");
-			for (size_t k = 0; k < b->nguests; k++)
-				fprintf(f, " %s", b->guests[k]);
-			fputc('\n', f);
-		}
-		print_sysctl(f, &b->sysctl);
-		if (b->nproxy) {
-			fprintf(f, "proxy_arp =");
-			for (size_t k = 0; k < b->nproxy; k++)
-				fprintf(f, " %s", inet_ntop(AF_INET, &b->proxy[k], buf, sizeof(buf)));
-			fputc('\n', f);
-		}
-		if (b->watch_arp)
-			fprintf(f, "watch_arp = yes\nwatch_window = %gms\n", b->watch_window * 1000);
+		fputc('\n', f);
+		print_where(f, c, c->bridges[i].line);
+		fprintf(f, "[bridge %s]\n", c->bridges[i].name);
+		print_keys(f, c, SEC_BRIDGE, &c->bridges[i]);
 	}
 	for (size_t i = 0; i < c->ntaps; i++) {
-		const struct sw_conf_tap *t = &c->taps[i];
-
-		fprintf(f, "\n[tap %s]\nbridge = %s\n", t->name, t->bridge);
-		if (t->has_owner)
-			fprintf(f, "owner = %s\n", t->owner);
-		if (t->has_group)
-			fprintf(f, "group = %s\n", t->group);
+		fputc('\n', f);
+		print_where(f, c, c->taps[i].line);
+		fprintf(f, "[tap %s]\n", c->taps[i].name);
+		print_keys(f, c, SEC_TAP, &c->taps[i]);
 	}
+}
+
+static bool keys_equal(enum section_type sec, const void *a, const void *b, const char *what,
+		       char *why, size_t len)
+{
+	const struct section_def *def = &sections[sec];
+
+	for (size_t i = 0; i < def->nkeys; i++)
+		if (!def->keys[i].type->equal(&def->keys[i], a, b)) {
+			snprintf(why, len, "%s: %s differs", what, def->keys[i].key);
+			return false;
+		}
+	return true;
+}
+
+bool conf_equal(const struct sw_conf *a, const struct sw_conf *b, char *why, size_t len)
+{
+	char what[48];
+
+	if (a->nnics != b->nnics || a->nbridges != b->nbridges || a->ntaps != b->ntaps ||
+	    a->nvips != b->nvips) {
+		snprintf(why, len, "the number of sections differs");
+		return false;
+	}
+	if (!keys_equal(SEC_SWITCHD, a, b, "[switchd]", why, len) ||
+	    !keys_equal(SEC_SYSCTL, a, b, "[sysctl]", why, len))
+		return false;
+	for (size_t i = 0; i < a->nnics; i++) {
+		snprintf(what, sizeof(what), "nic %s", a->nics[i].name);
+		if (strcmp(a->nics[i].name, b->nics[i].name) ||
+		    a->nics[i].claimed != b->nics[i].claimed) {
+			snprintf(why, len, "%s: name or claimed differs", what);
+			return false;
+		}
+		if (!keys_equal(SEC_NIC, &a->nics[i], &b->nics[i], what, why, len))
+			return false;
+	}
+	for (size_t i = 0; i < a->nbridges; i++) {
+		snprintf(what, sizeof(what), "bridge %s", a->bridges[i].name);
+		if (strcmp(a->bridges[i].name, b->bridges[i].name)) {
+			snprintf(why, len, "%s: name differs", what);
+			return false;
+		}
+		if (!keys_equal(SEC_BRIDGE, &a->bridges[i], &b->bridges[i], what, why, len))
+			return false;
+	}
+	for (size_t i = 0; i < a->ntaps; i++) {
+		snprintf(what, sizeof(what), "tap %s", a->taps[i].name);
+		if (strcmp(a->taps[i].name, b->taps[i].name)) {
+			snprintf(why, len, "%s: name differs", what);
+			return false;
+		}
+		if (!keys_equal(SEC_TAP, &a->taps[i], &b->taps[i], what, why, len))
+			return false;
+	}
+	for (size_t i = 0; i < a->nvips; i++) {
+		snprintf(what, sizeof(what), "vip %s", a->vips[i].text);
+		if (a->vips[i].ip != b->vips[i].ip || strcmp(a->vips[i].text, b->vips[i].text)) {
+			snprintf(why, len, "%s: address differs", what);
+			return false;
+		}
+		if (!keys_equal(SEC_VIP, &a->vips[i], &b->vips[i], what, why, len))
+			return false;
+	}
+	return true;
 }
 
 const struct sw_conf_nic *conf_find_nic(const struct sw_conf *c, const char *name)

@@ -1,11 +1,22 @@
 /*
  * switchd.conf -> struct sw_conf. Parsing has no side effects: it reads the
- * file (and the user/group databases to check owner/group names), nothing else.
+ * file, its drop-ins (FILE.d/NAME.conf) and the user/group databases to check
+ * owner/group names, nothing else.
+ *
+ * The *line fields are locations: conf_line() is the line, conf_file() the
+ * file (the main file or a drop-in) it is in; 0 means not given.
  */
 #ifndef SWITCHD_CONF_H
 #define SWITCHD_CONF_H
 
 #define SW_ANNOUNCE_MAX 16 /* rounds of announcements after a swap */
+#define SW_CONF_MAXKEYS 24 /* keys of one section (conf.c's tables) */
+/* A config file larger than this is refused: the largest real one (a
+ * thousand NICs and bridges) is ~100 KiB, and /dev/zero or a disk image
+ * given by mistake must not take the memory and time to read it all. */
+#define SW_CONF_MAX_SIZE (1 << 20)
+#define SW_CONF_MAX_LINE 4096 /* bytes of one line, without its "\r\n" */
+#define SW_CONF_MAX_ERRORS 20 /* reported; the rest are counted ("and N more errors") */
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +58,7 @@ struct sw_conf_nic {
 	struct sw_sysctl_set sysctl;  /* arp_ignore = ... on this NIC */
 	bool claimed;		      /* not in the file: claimed at run time (claim = yes) */
 	int line, mac_line, name_line, path_line;
+	int where[SW_CONF_MAXKEYS]; /* of each key of conf.c's table, 0: default */
 };
 
 struct sw_conf_bridge {
@@ -75,6 +87,7 @@ struct sw_conf_bridge {
 	bool spares_any; /* spares = any: claimed NICs become its standbys */
 	double watch_window;
 	int line, ports_line, address_line, proxy_line;
+	int where[SW_CONF_MAXKEYS];
 };
 
 enum sw_vip_mode { SW_VIP_DR, SW_VIP_TUN };
@@ -86,6 +99,7 @@ struct sw_conf_vip {
 	enum sw_vip_mode mode;
 	char device[SW_IFNAMSIZ]; /* lo (dr) or tunl0 (tun) unless device = */
 	int line, mode_line;
+	int where[SW_CONF_MAXKEYS];
 };
 
 struct sw_conf_tap {
@@ -96,10 +110,14 @@ struct sw_conf_tap {
 	uid_t uid; /* resolved from owner */
 	gid_t gid; /* resolved from group */
 	int line, bridge_line, owner_line, group_line;
+	int where[SW_CONF_MAXKEYS];
 };
 
 struct sw_conf {
 	char socket_path[108];
+	char socket_group[64]; /* socket_group = GROUP (name or number); empty: none */
+	unsigned int socket_mode; /* socket_mode = 0600 (default) or 0660: never for others */
+	double boot_wait; /* seconds to wait at start-up for configured NICs; 0: do not */
 	bool claim;	     /* claim = yes: unknown NICs become hwethN spares */
 	char **claim_match;  /* claim_match = PATTERN...: also these names (fnmatch) */
 	size_t nclaim_match;
@@ -114,24 +132,51 @@ struct sw_conf {
 	struct sw_sysctl_set sysctl; /* [sysctl]: conf/all and conf/default */
 	struct sw_conf_vip *vips;
 	size_t nvips;
+	int switchd_where[SW_CONF_MAXKEYS], sysctl_where[SW_CONF_MAXKEYS];
+	char **files; /* read in this order: the main file, then its drop-ins */
+	size_t nfiles;
 };
+
+/* Where a location (a *line field) is: its line, and its file (or NULL). */
+static inline int conf_line(int loc)
+{
+	return loc & ((1 << 21) - 1);
+}
+const char *conf_file(const struct sw_conf *conf, int loc);
 
 /* Called once per error; line 0 means the error is about the whole file. */
 typedef void (*conf_error_fn)(void *arg, const char *file, int line, const char *msg);
 
 /*
- * Parse a file / a string. Returns the number of errors (0: conf is valid and
- * must be released with conf_free), or -errno if the file cannot be read.
- * Every error is passed to errfn (may be NULL) as FILE:LINE: message.
- * On errors conf is left empty (nothing to free).
+ * Parse a file (and the files ending in .conf in the directory PATH.d, in
+ * C-locale name order) / a string. Returns the number of errors (0: conf is
+ * valid and must be released with conf_free), or -errno if the main file
+ * cannot be read. Errors are passed to errfn (may be NULL) as FILE:LINE:
+ * message, the first SW_CONF_MAX_ERRORS of them and then one "and N more
+ * errors" (line 0). On errors conf is left empty (nothing to free).
  */
 int conf_load(const char *path, struct sw_conf *conf, conf_error_fn errfn, void *arg);
 int conf_load_string(const char *text, const char *name, struct sw_conf *conf,
 		     conf_error_fn errfn, void *arg);
 void conf_free(struct sw_conf *conf);
 
-/* Print back in canonical form (re-parses to the same struct). */
+/* Print back in canonical form (re-parses to the same struct). With
+ * drop-ins, each section and key set in a file says where: # from FILE:LINE. */
 void conf_print(FILE *f, const struct sw_conf *conf);
+/* true if a and b configure the same (every key of every section; not where
+ * they were written). Else false, with the first difference in why. */
+bool conf_equal(const struct sw_conf *a, const struct sw_conf *b, char *why, size_t len);
+/* Every key of every section's table, in order: section is "switchd", "nic",
+ * "bridge", "tap", "sysctl" or "vip"; def is the default in config syntax
+ * (NULL: none or computed). */
+void conf_each_key(void (*fn)(void *arg, const char *section, const char *key, const char *def,
+			      const char *help),
+		   void *arg);
+
+/* A user / group by name or number (0-4294967294: (uid_t)-1 means "no
+ * change" to chown(2)). 0, or -ENOENT / -ERANGE with "owner X: why" in err. */
+int conf_resolve_owner(const char *owner, uid_t *uid, char *err, size_t errlen);
+int conf_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen);
 
 const struct sw_conf_nic *conf_find_nic(const struct sw_conf *conf, const char *name);
 const struct sw_conf_bridge *conf_find_bridge(const struct sw_conf *conf, const char *name);

@@ -20,8 +20,41 @@ size_t sw_strlcpy(char *dst, const char *src, size_t size)
 	return len;
 }
 
-/* The kernel's dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':'
- * or white space. */
+/* Length of the UTF-8 sequence at s (a well-formed one: no overlong forms,
+ * no surrogates, at most U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * The kernel's dev_valid_name() (1..15 bytes, not "." or "..", no '/', ':'
+ * or white space), and what switchd adds: no '%', which the kernel expands
+ * (tap%d becomes tap0, so the name asked for never exists and its undo
+ * deletes nothing), and printable ASCII only. The kernel takes any other
+ * byte, but a name with control characters or non-ASCII text cannot be
+ * shown safely on a terminal or typed back to delete it, and bytes that are
+ * not UTF-8 do not survive JSON at all.
+ */
 int ifname_check(const char *name, const char **why)
 {
 	size_t len = strlen(name);
@@ -38,10 +71,23 @@ int ifname_check(const char *name, const char **why)
 		*why = "\".\" and \"..\" are not names";
 		return -EINVAL;
 	}
-	for (const char *c = name; *c; c++) {
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
 		if (*c == '/' || *c == ':' || *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r' ||
 		    *c == '\v' || *c == '\f') {
 			*why = "contains '/', ':' or white space";
+			return -EINVAL;
+		}
+		if (*c == '%') {
+			*why = "contains '%', which the kernel replaces with a number";
+			return -EINVAL;
+		}
+		if (*c < 0x20 || *c == 0x7f) {
+			*why = "contains a control character";
+			return -EINVAL;
+		}
+		if (*c >= 0x80) {
+			*why = utf8_len(c) ? "contains a character that is not printable ASCII"
+					   : "is not valid UTF-8";
 			return -EINVAL;
 		}
 	}

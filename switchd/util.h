@@ -29,7 +29,8 @@ struct sw_cidr {
 /* Copy with truncation; returns strlen(src) (>= size means truncated). */
 size_t sw_strlcpy(char *dst, const char *src, size_t size);
 
-/* 0 if name is a valid interface name, else -EINVAL with the reason in why. */
+/* 0 if name is a valid interface name (the kernel's rules, no '%', printable
+ * ASCII only: switchd.conf(5)), else -EINVAL with the reason in why. */
 int ifname_check(const char *name, const char **why);
 
 /* "02:00:c6:12:00:10" <-> 6 bytes. parse: 0 or -EINVAL. */
