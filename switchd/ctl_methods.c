@@ -5,9 +5,7 @@
  * the object and the reason.
  */
 #include <errno.h>
-#include <grp.h>
 #include <net/if.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,25 +528,18 @@ static int m_tap_add(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 		return fail(err, errlen, -ENOENT, "bridge %s: no such bridge in the config", bridge);
 	if (!bridge_link(ctx, bridge))
 		return fail(err, errlen, -ENODEV, "bridge %s: not present", bridge);
-	if (owner) {
-		struct passwd *pw = getpwnam(owner);
-		char *end;
-		unsigned long id = strtoul(owner, &end, 10);
+	/* the same lookup and range checks as [tap] owner = / group = */
+	char reason[160];
 
-		if (!pw && (*end || !*owner))
-			return fail(err, errlen, -ENOENT, "tap %s: owner %s: no such user", name, owner);
+	if (owner) {
+		if ((ret = conf_resolve_owner(owner, &own.uid, reason, sizeof(reason))) < 0)
+			return fail(err, errlen, ret, "tap %s: %s", name, reason);
 		own.has_uid = true;
-		own.uid = pw ? pw->pw_uid : (uid_t)id;
 	}
 	if (group) {
-		struct group *gr = getgrnam(group);
-		char *end;
-		unsigned long id = strtoul(group, &end, 10);
-
-		if (!gr && (*end || !*group))
-			return fail(err, errlen, -ENOENT, "tap %s: group %s: no such group", name, group);
+		if ((ret = conf_resolve_group(group, &own.gid, reason, sizeof(reason))) < 0)
+			return fail(err, errlen, ret, "tap %s: %s", name, reason);
 		own.has_gid = true;
-		own.gid = gr ? gr->gr_gid : (gid_t)id;
 	}
 	ret = plan_tap_add(&plan, name, bridge, &own);
 	if (ret == 0)

@@ -45,6 +45,9 @@ check_eq "tap add of an existing name" "1 switchctl: tap tap1: a device with thi
 rc=0; out=$(sctl "$HOST" tap add tap2 int0 owner no-such-user 2>&1) || rc=$?
 check_eq "tap add with an unknown owner" "1 switchctl: tap tap2: owner no-such-user: no such user" "$rc $out"
 check_cmd "and no tap2 was left behind" bash -c "! ip -n $HOST link show tap2"
+rc=0; out=$(sctl "$HOST" tap add tap2 int0 owner 4294967296 2>&1) || rc=$?
+check_match "a numeric owner out of range is refused (it was uid 0)" "^1 switchctl: tap tap2: owner 4294967296: " "$rc $out"
+check_cmd "and no tap2 was made" bash -c "! ip -n $HOST link show tap2"
 rc=0; out=$(sctl "$HOST" tap add tap3 eth9 2>&1) || rc=$?
 check_eq "tap add on an unknown bridge" "1 switchctl: bridge eth9: no such bridge in the config" "$rc $out"
 check_eq "tap del" "tap tap1 deleted" "$(sctl "$HOST" tap del tap1)"
