@@ -2,6 +2,7 @@
  * Plan -> kernel, with undo. See apply.h.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,32 +34,76 @@ struct apply_state {
 	size_t nundo, cap;
 };
 
+/* The devices named by one apply, by name: what a plan creates is then
+ * acted on without asking the kernel for its ifindex again (a tap takes
+ * three more actions, each of which looked it up: 3N RTM_GETLINKs for N
+ * taps). Renames keep the ifindex and update the name. */
+struct names {
+	struct {
+		char name[SW_IFNAMSIZ];
+		int ifindex;
+	} *v;
+	size_t n, cap;
+};
+
+static void names_forget(struct names *nm, int ifindex, const char *name)
+{
+	for (size_t i = 0; i < nm->n;)
+		if (nm->v[i].ifindex == ifindex || (name && !strcmp(nm->v[i].name, name)))
+			nm->v[i] = nm->v[--nm->n];
+		else
+			i++;
+}
+
+static void names_put(struct names *nm, const char *name, int ifindex)
+{
+	if (!nm || ifindex <= 0)
+		return;
+	names_forget(nm, ifindex, name);
+	if (nm->n == nm->cap) {
+		size_t cap = nm->cap ? nm->cap * 2 : 16;
+		void *v = realloc(nm->v, cap * sizeof(*nm->v));
+
+		if (!v)
+			return; /* a cache: looked up again next time */
+		nm->v = v;
+		nm->cap = cap;
+	}
+	sw_strlcpy(nm->v[nm->n].name, name, sizeof(nm->v[0].name));
+	nm->v[nm->n++].ifindex = ifindex;
+}
+
 /* A device named by the plan: its ifindex now (renames keep the ifindex). */
-static int resolve(struct sw_nl *nl, int ifindex, const char *name, char *err, size_t errlen)
+static int resolve(struct sw_nl *nl, struct names *nm, int ifindex, const char *name, char *err,
+		   size_t errlen)
 {
 	struct sw_link l;
 	int ret;
 
 	if (ifindex > 0)
 		return ifindex;
+	for (size_t i = 0; nm && i < nm->n; i++)
+		if (!strcmp(nm->v[i].name, name))
+			return nm->v[i].ifindex;
 	ret = nl_link_get(nl, 0, name, &l, err, errlen);
 	if (ret < 0) {
 		if (ret == -ENODEV)
 			snprintf(err, errlen, "%s: no such device", name);
 		return ret;
 	}
+	names_put(nm, name, l.ifindex);
 	return l.ifindex;
 }
 
-static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_action *inv,
-		     char *err, size_t errlen)
+static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action *a,
+		     struct sw_action *inv, char *err, size_t errlen)
 {
 	int ifindex = 0, master, ret;
 
 	*inv = *a;
 	inv->route = NULL; /* the caller keeps its own copy */
 	if (a->kind != ACT_BRIDGE_CREATE && a->kind != ACT_TAP_CREATE && a->kind != ACT_SYSCTL) {
-		ifindex = resolve(nl, a->ifindex, a->dev, err, errlen);
+		ifindex = resolve(nl, nm, a->ifindex, a->dev, err, errlen);
 		if (ifindex < 0)
 			return ifindex;
 	}
@@ -77,6 +122,10 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 		}
 		sw_strlcpy(inv->dev, a->arg, sizeof(inv->dev));
 		snprintf(inv->arg, sizeof(inv->arg), "%s", a->dev);
+		if (!ret)
+			names_put(nm, a->arg, ifindex);
+		else
+			names_forget(nm, ifindex, NULL);
 		return ret;
 	case ACT_SET_UP:
 		inv->kind = ACT_SET_UP; /* marked below: the inverse brings it down */
@@ -84,6 +133,8 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 	case ACT_BRIDGE_CREATE:
 		ret = nl_bridge_create(nl, a->dev, a->has_mac ? a->mac : NULL, a->stp, &inv->ifindex,
 				       err, errlen);
+		if (!ret)
+			names_put(nm, a->dev, inv->ifindex);
 		return ret;
 	case ACT_SET_ALIAS:
 		return nl_link_set_alias(nl, ifindex, a->arg, err, errlen);
@@ -102,24 +153,30 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 	case ACT_ENSLAVE:
 	case ACT_RELEASE:
 		master = a->master > 0 && a->kind == ACT_ENSLAVE ? a->master
-								   : resolve(nl, 0, a->arg, err, errlen);
+								   : resolve(nl, nm, 0, a->arg, err, errlen);
 		if (master < 0)
 			return master;
 		inv->master = master;
 		return nl_link_set_master(nl, ifindex, a->kind == ACT_ENSLAVE ? master : 0, err,
 					  errlen);
 	case ACT_SWAP:
-		master = a->master > 0 ? a->master : resolve(nl, 0, a->arg, err, errlen);
+		master = a->master > 0 ? a->master : resolve(nl, nm, 0, a->arg, err, errlen);
 		if (master < 0)
 			return master;
 		inv->master = master;
 		return nl_bridge_swap_ports(nl, master, ifindex, a->from_ifindex, err, errlen);
 	case ACT_TAP_CREATE:
 		ret = tap_create(a->dev, a->has_uid, a->uid, a->has_gid, a->gid, err, errlen);
-		if (!ret)
-			inv->ifindex = resolve(nl, 0, a->dev, err, errlen);
+		if (!ret) {
+			/* one ioctl, not a netlink round trip with the whole link */
+			int idx = (int)if_nametoindex(a->dev);
+
+			inv->ifindex = idx > 0 ? idx : resolve(nl, nm, 0, a->dev, err, errlen);
+			names_put(nm, a->dev, inv->ifindex);
+		}
 		return ret;
 	case ACT_LINK_DELETE:
+		names_forget(nm, ifindex, NULL);
 		return nl_link_delete(nl, ifindex, err, errlen);
 	case ACT_SYSCTL:
 		inv->sk_value = a->sk_old;
@@ -138,7 +195,7 @@ int apply_action(struct sw_nl *nl, const struct sw_action *a, char *err, size_t 
 {
 	struct sw_action inv;
 
-	return do_action(nl, a, &inv, err, errlen);
+	return do_action(nl, NULL, a, &inv, err, errlen);
 }
 
 /* Run the inverse of a done action. */
@@ -322,6 +379,7 @@ void apply_log_free(struct apply_log *log)
 int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report,
 		   void *arg, struct apply_log *log)
 {
+	struct names names = { 0 };
 	struct apply_state st = { .nl = nl };
 	bool failed[plan->ngroups + 1];
 	int nfailed = 0;
@@ -346,7 +404,7 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 			continue;
 		}
 		action_describe(a, what, sizeof(what));
-		ret = do_action(nl, a, &inv, err, sizeof(err));
+		ret = do_action(nl, &names, a, &inv, err, sizeof(err));
 		if (ret == 0 && push_undo(&st, &inv, a) == 0) {
 			log_info("%s: %s", gname, what);
 			continue;
@@ -361,8 +419,10 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 			failed[a->group] = true;
 			nfailed++;
 			rollback_group(&st, a->group, gname);
+			names.n = 0; /* the rollback renamed and deleted behind it */
 		}
 	}
+	free(names.v);
 	if (log)
 		keep_undo(&st, failed, log);
 	for (size_t i = 0; i < st.nundo; i++)
