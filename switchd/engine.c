@@ -2,6 +2,7 @@
  * See engine.h.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,9 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 	attached_active(ctx, attached, nattached);
 	free(attached);
 	ctx->rt.busy = was_busy;
+	/* a plan of thousands of taps leaves megabytes of freed actions and
+	 * undo records that glibc keeps: give them back */
+	malloc_trim(0);
 	return failed;
 }
 

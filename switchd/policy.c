@@ -82,6 +82,19 @@ int policy_requirements(const struct sw_conf *c, struct policy_req **out, size_t
 	return r.err;
 }
 
+static void route_requirements(struct reqs *r, const struct policy_input *in);
+
+int policy_input_requirements(const struct policy_input *in, struct policy_req **out, size_t *n)
+{
+	struct reqs r = { 0 };
+
+	conf_requirements(&r, in->conf, in->db);
+	route_requirements(&r, in);
+	*out = r.v;
+	*n = r.n;
+	return r.err;
+}
+
 /* A proxied address routed out of another device: the requests come in on
  * the bridge and are forwarded there, the replies come back through that
  * device and are forwarded to the bridge. IPv4 forwards only what arrives on

@@ -59,5 +59,8 @@ struct policy_req {
 	char why[96];
 };
 int policy_requirements(const struct sw_conf *conf, struct policy_req **out, size_t *n);
+/* The same for a whole input: the config's and the proxied routes' (the
+ * devices whose values the daemon keeps watching). */
+int policy_input_requirements(const struct policy_input *in, struct policy_req **out, size_t *n);
 
 #endif
