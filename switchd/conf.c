@@ -2158,6 +2158,27 @@ static void parser_start(struct parser *p)
 	parser_settings();
 }
 
+static int cmp_tap(const void *a, const void *b, void *arg)
+{
+	const struct sw_conf *c = arg;
+
+	return strcmp(c->taps[*(const size_t *)a].name, c->taps[*(const size_t *)b].name);
+}
+
+/* A host with thousands of guest taps looks one up for every event and every
+ * line of show: by name, in O(log n). Without the index (out of memory) the
+ * lookup walks the list. */
+static void index_taps(struct sw_conf *c)
+{
+	free(c->tap_order);
+	c->tap_order = c->ntaps ? malloc(c->ntaps * sizeof(*c->tap_order)) : NULL;
+	if (!c->tap_order)
+		return;
+	for (size_t i = 0; i < c->ntaps; i++)
+		c->tap_order[i] = i;
+	qsort_r(c->tap_order, c->ntaps, sizeof(*c->tap_order), cmp_tap, c);
+}
+
 static int parser_finish(struct parser *p)
 {
 	struct sw_conf *c = p->conf;
@@ -2174,6 +2195,8 @@ static int parser_finish(struct parser *p)
 	}
 	if (p->errors)
 		conf_free(c);
+	else
+		index_taps(c);
 	return p->errors;
 }
 
@@ -2220,6 +2243,7 @@ void conf_free(struct sw_conf *c)
 	for (size_t i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
+	free(c->tap_order);
 	free(c->vips);
 	free(c->nics);
 	free(c->bridges);
@@ -2373,6 +2397,22 @@ const struct sw_conf_bridge *conf_find_bridge(const struct sw_conf *c, const cha
 
 const struct sw_conf_tap *conf_find_tap(const struct sw_conf *c, const char *name)
 {
+	if (c->tap_order) {
+		size_t lo = 0, hi = c->ntaps;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int d = strcmp(c->taps[c->tap_order[mid]].name, name);
+
+			if (!d)
+				return &c->taps[c->tap_order[mid]];
+			if (d < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < c->ntaps; i++)
 		if (!strcmp(c->taps[i].name, name))
 			return &c->taps[i];

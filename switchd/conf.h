@@ -129,6 +129,7 @@ struct sw_conf {
 	size_t nbridges;
 	struct sw_conf_tap *taps;
 	size_t ntaps;
+	size_t *tap_order; /* taps by name, for conf_find_tap (thousands of them) */
 	struct sw_sysctl_set sysctl; /* [sysctl]: conf/all and conf/default */
 	struct sw_conf_vip *vips;
 	size_t nvips;
