@@ -39,38 +39,83 @@ struct apply_state {
  * three more actions, each of which looked it up: 3N RTM_GETLINKs for N
  * taps). Renames keep the ifindex and update the name. */
 struct names {
-	struct {
+	struct name_slot {
 		char name[SW_IFNAMSIZ];
-		int ifindex;
+		int ifindex; /* 0: empty, -1: deleted */
 	} *v;
-	size_t n, cap;
+	size_t cap, used; /* cap: a power of two; used: slots not empty */
 };
 
-static void names_forget(struct names *nm, int ifindex, const char *name)
+static size_t name_hash(const char *s)
 {
-	for (size_t i = 0; i < nm->n;)
-		if (nm->v[i].ifindex == ifindex || (name && !strcmp(nm->v[i].name, name)))
-			nm->v[i] = nm->v[--nm->n];
-		else
-			i++;
+	size_t h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static struct name_slot *names_find(struct names *nm, const char *name)
+{
+	if (!nm || !nm->cap)
+		return NULL;
+	for (size_t i = name_hash(name) & (nm->cap - 1);; i = (i + 1) & (nm->cap - 1)) {
+		struct name_slot *sl = &nm->v[i];
+
+		if (!sl->ifindex)
+			return NULL;
+		if (sl->ifindex > 0 && !strcmp(sl->name, name))
+			return sl;
+	}
+}
+
+/* Forget a device (by ifindex: renamed or deleted). A linear pass, but only
+ * on renames, deletions and failures, never per action. */
+static void names_forget(struct names *nm, int ifindex)
+{
+	for (size_t i = 0; nm && i < nm->cap; i++)
+		if (nm->v[i].ifindex == ifindex)
+			nm->v[i].ifindex = -1;
 }
 
 static void names_put(struct names *nm, const char *name, int ifindex)
 {
+	struct name_slot *sl;
+
 	if (!nm || ifindex <= 0)
 		return;
-	names_forget(nm, ifindex, name);
-	if (nm->n == nm->cap) {
-		size_t cap = nm->cap ? nm->cap * 2 : 16;
-		void *v = realloc(nm->v, cap * sizeof(*nm->v));
-
-		if (!v)
-			return; /* a cache: looked up again next time */
-		nm->v = v;
-		nm->cap = cap;
+	if ((sl = names_find(nm, name))) {
+		sl->ifindex = ifindex;
+		return;
 	}
-	sw_strlcpy(nm->v[nm->n].name, name, sizeof(nm->v[0].name));
-	nm->v[nm->n++].ifindex = ifindex;
+	if ((nm->used + 1) * 2 > nm->cap) {
+		struct names bigger = { calloc(nm->cap ? nm->cap * 2 : 64, sizeof(*nm->v)),
+					nm->cap ? nm->cap * 2 : 64, 0 };
+
+		if (!bigger.v)
+			return; /* a cache: looked up again next time */
+		for (size_t i = 0; i < nm->cap; i++)
+			if (nm->v[i].ifindex > 0)
+				names_put(&bigger, nm->v[i].name, nm->v[i].ifindex);
+		free(nm->v);
+		*nm = bigger;
+	}
+	for (size_t i = name_hash(name) & (nm->cap - 1);; i = (i + 1) & (nm->cap - 1)) {
+		if (nm->v[i].ifindex > 0)
+			continue;
+		if (!nm->v[i].ifindex)
+			nm->used++;
+		sw_strlcpy(nm->v[i].name, name, sizeof(nm->v[i].name));
+		nm->v[i].ifindex = ifindex;
+		return;
+	}
+}
+
+static void names_clear(struct names *nm)
+{
+	if (nm->v)
+		memset(nm->v, 0, nm->cap * sizeof(*nm->v));
+	nm->used = 0;
 }
 
 /* A device named by the plan: its ifindex now (renames keep the ifindex). */
@@ -80,11 +125,12 @@ static int resolve(struct sw_nl *nl, struct names *nm, int ifindex, const char *
 	struct sw_link l;
 	int ret;
 
+	struct name_slot *sl;
+
 	if (ifindex > 0)
 		return ifindex;
-	for (size_t i = 0; nm && i < nm->n; i++)
-		if (!strcmp(nm->v[i].name, name))
-			return nm->v[i].ifindex;
+	if ((sl = names_find(nm, name)))
+		return sl->ifindex;
 	ret = nl_link_get(nl, 0, name, &l, err, errlen);
 	if (ret < 0) {
 		if (ret == -ENODEV)
@@ -122,10 +168,9 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 		}
 		sw_strlcpy(inv->dev, a->arg, sizeof(inv->dev));
 		snprintf(inv->arg, sizeof(inv->arg), "%s", a->dev);
+		names_forget(nm, ifindex);
 		if (!ret)
 			names_put(nm, a->arg, ifindex);
-		else
-			names_forget(nm, ifindex, NULL);
 		return ret;
 	case ACT_SET_UP:
 		inv->kind = ACT_SET_UP; /* marked below: the inverse brings it down */
@@ -176,7 +221,7 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 		}
 		return ret;
 	case ACT_LINK_DELETE:
-		names_forget(nm, ifindex, NULL);
+		names_forget(nm, ifindex);
 		return nl_link_delete(nl, ifindex, err, errlen);
 	case ACT_SYSCTL:
 		inv->sk_value = a->sk_old;
@@ -289,18 +334,47 @@ static void rollback_group(struct apply_state *st, int group, const char *gname)
 	}
 }
 
-static bool group_failed(const struct sw_plan *plan, const bool *failed, int group)
+/* For each group that fails with a bridge (a tap, a guest: depends), the
+ * index of that bridge's group, or -1. Found once, among the bridge groups
+ * only: a plan of thousands of taps asked it for every action. */
+static int *dependencies(const struct sw_plan *plan)
 {
-	const struct sw_plan_group *g;
+	int *dep = malloc((plan->ngroups + 1) * sizeof(*dep));
+	size_t nbridges = 0;
+	int *bridges = malloc((plan->ngroups + 1) * sizeof(*bridges));
 
+	if (!dep || !bridges) {
+		free(dep);
+		free(bridges);
+		return NULL;
+	}
+	for (size_t i = 0; i < plan->ngroups; i++)
+		if (strncmp(plan->groups[i].name, "bridge ", 7) == 0)
+			bridges[nbridges++] = (int)i;
+	for (size_t i = 0; i < plan->ngroups; i++) {
+		dep[i] = -1;
+		for (size_t k = 0; plan->groups[i].depends[0] && k < nbridges; k++)
+			if (!strcmp(plan->groups[bridges[k]].name + 7, plan->groups[i].depends))
+				dep[i] = bridges[k];
+	}
+	free(bridges);
+	return dep;
+}
+
+static bool group_failed(const struct sw_plan *plan, const bool *failed, const int *dep,
+			 int group)
+{
 	if (group < 0)
 		return false;
 	if (failed[group])
 		return true;
-	g = &plan->groups[group];
+	if (dep)
+		return dep[group] >= 0 && failed[dep[group]];
+	/* out of memory for the table: the walk */
+	const struct sw_plan_group *g = &plan->groups[group];
+
 	if (!g->depends[0])
 		return false;
-	/* a tap fails with its bridge */
 	for (size_t i = 0; i < plan->ngroups; i++) {
 		const char *name = plan->groups[i].name;
 
@@ -379,6 +453,7 @@ void apply_log_free(struct apply_log *log)
 int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report,
 		   void *arg, struct apply_log *log)
 {
+	int *dep = dependencies(plan);
 	struct names names = { 0 };
 	struct apply_state st = { .nl = nl };
 	bool failed[plan->ngroups + 1];
@@ -392,7 +467,7 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 		char err[256] = "", what[256], msg[600];
 		int ret;
 
-		if (group_failed(plan, failed, a->group)) {
+		if (group_failed(plan, failed, dep, a->group)) {
 			if (a->group >= 0 && !failed[a->group]) {
 				failed[a->group] = true;
 				nfailed++;
@@ -419,10 +494,11 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 			failed[a->group] = true;
 			nfailed++;
 			rollback_group(&st, a->group, gname);
-			names.n = 0; /* the rollback renamed and deleted behind it */
+			names_clear(&names); /* the rollback renamed and deleted behind it */
 		}
 	}
 	free(names.v);
+	free(dep);
 	if (log)
 		keep_undo(&st, failed, log);
 	for (size_t i = 0; i < st.nundo; i++)

@@ -67,6 +67,14 @@ struct parser {
 	/* keys seen in the current section (duplicates are errors) */
 	char seen[32][32];
 	int nseen;
+	/* nics, bridges and taps by name: a config of thousands of [tap]s
+	 * would otherwise compare every new section with all the others */
+	struct section_slot {
+		char name[SW_IFNAMSIZ];
+		int sec;	/* section_type + 1; 0: empty */
+		size_t index;
+	} *names;
+	size_t names_cap, names_used;
 };
 
 const char *conf_file(const struct sw_conf *c, int loc)
@@ -1451,6 +1459,71 @@ static void enter(struct parser *p, enum section_type sec, size_t index, const c
 	snprintf(p->what, sizeof(p->what), "%s", what);
 }
 
+static size_t section_hash(int sec, const char *name)
+{
+	size_t h = 2166136261u ^ (size_t)sec; /* FNV-1a */
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619u;
+	return h;
+}
+
+/* The index of the section of that type and name, or -1. */
+static long section_find(const struct parser *p, enum section_type sec, const char *name)
+{
+	if (!p->names_cap)
+		return -1;
+	for (size_t i = section_hash(sec, name) & (p->names_cap - 1);;
+	     i = (i + 1) & (p->names_cap - 1)) {
+		const struct section_slot *sl = &p->names[i];
+
+		if (!sl->sec)
+			return -1;
+		if (sl->sec == (int)sec + 1 && !strcmp(sl->name, name))
+			return (long)sl->index;
+	}
+}
+
+static void section_note(struct parser *p, enum section_type sec, const char *name, size_t index)
+{
+	if ((p->names_used + 1) * 2 > p->names_cap) {
+		size_t cap = p->names_cap ? p->names_cap * 2 : 64;
+		struct section_slot *v = calloc(cap, sizeof(*v)), *old = p->names;
+		size_t oldcap = p->names_cap;
+
+		if (!v)
+			return; /* open_named falls back to the walk */
+		p->names = v;
+		p->names_cap = cap;
+		p->names_used = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].sec)
+				section_note(p, (enum section_type)(old[i].sec - 1), old[i].name,
+					     old[i].index);
+		free(old);
+	}
+	for (size_t i = section_hash(sec, name) & (p->names_cap - 1);;
+	     i = (i + 1) & (p->names_cap - 1))
+		if (!p->names[i].sec) {
+			sw_strlcpy(p->names[i].name, name, sizeof(p->names[i].name));
+			p->names[i].sec = (int)sec + 1;
+			p->names[i].index = index;
+			p->names_used++;
+			return;
+		}
+}
+
+/* Note a section just made in this file: it cannot have been opened. */
+static void opened_new(struct parser *p, enum section_type sec, size_t index)
+{
+	struct opened *v = grow(p->opened, p->nopened, sizeof(*v));
+
+	if (v) {
+		p->opened = v;
+		v[p->nopened++] = (struct opened){ sec, index, p->line };
+	}
+}
+
 /* [nic|bridge|tap NAME]: find or add it. */
 static void open_named(struct parser *p, const char *type, const char *name)
 {
@@ -1469,7 +1542,9 @@ static void open_named(struct parser *p, const char *type, const char *name)
 	int first;
 
 	snprintf(what, sizeof(what), "%s %s: ", type, name);
-	for (size_t i = 0; i < n; i++) {
+	long found = p->names_cap || !n ? section_find(p, sec, name) : -1;
+
+	for (size_t i = found >= 0 ? (size_t)found : p->names_cap ? n : 0; i < n; i++) {
 		const char *have = sec == SEC_NIC ? c->nics[i].name
 				   : sec == SEC_BRIDGE ? c->bridges[i].name
 						       : c->taps[i].name;
@@ -1509,7 +1584,8 @@ static void open_named(struct parser *p, const char *type, const char *name)
 		c->ntaps++;
 	}
 	apply_defaults(p, sec, obj);
-	opened_before(p, sec, n);
+	opened_new(p, sec, n);
+	section_note(p, sec, name, n);
 	enter(p, sec, n, what);
 }
 
@@ -2187,6 +2263,7 @@ static int parser_finish(struct parser *p)
 	validate_policy(p);
 	validate_claim(p);
 	free(p->opened);
+	free(p->names);
 	if (p->errors > SW_CONF_MAX_ERRORS && p->errfn) {
 		char msg[64];
 

@@ -25,6 +25,7 @@ void linkdb_init(struct sw_linkdb *db)
 
 void linkdb_free(struct sw_linkdb *db)
 {
+	free(db->pos);
 	free(db->links);
 	free(db->addrs);
 	free(db->routes);
@@ -61,12 +62,51 @@ static void *grow(void *v, size_t *cap, size_t n, size_t size)
 
 /* ---- lookups ------------------------------------------------------------ */
 
-const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex)
+/* ifindexes grow by one per device made in a namespace; beyond this they
+ * are not indexed (the walk finds them) */
+#define POS_MAX (1u << 22)
+
+static void pos_set(struct sw_linkdb *db, int ifindex, size_t at_plus1)
 {
+	if (ifindex <= 0 || (unsigned)ifindex >= POS_MAX || db->pos_lost)
+		return;
+	if ((size_t)ifindex >= db->pos_cap) {
+		size_t cap = db->pos_cap ? db->pos_cap : 256;
+		uint32_t *v;
+
+		while (cap <= (size_t)ifindex)
+			cap *= 2;
+		v = realloc(db->pos, cap * sizeof(*v));
+		if (!v) {
+			db->pos_lost = true;
+			return;
+		}
+		memset(v + db->pos_cap, 0, (cap - db->pos_cap) * sizeof(*v));
+		db->pos = v;
+		db->pos_cap = cap;
+	}
+	db->pos[ifindex] = (uint32_t)at_plus1;
+}
+
+/* The position of a link, or -1. */
+static long find_index(const struct sw_linkdb *db, int ifindex)
+{
+	if (!db->pos_lost && ifindex > 0 && (unsigned)ifindex < POS_MAX) {
+		size_t p = (size_t)ifindex < db->pos_cap ? db->pos[ifindex] : 0;
+
+		return p && db->links[p - 1].ifindex == ifindex ? (long)p - 1 : -1;
+	}
 	for (size_t i = 0; i < db->nlinks; i++)
 		if (db->links[i].ifindex == ifindex)
-			return &db->links[i];
-	return NULL;
+			return (long)i;
+	return -1;
+}
+
+const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex)
+{
+	long i = find_index(db, ifindex);
+
+	return i >= 0 ? &db->links[i] : NULL;
 }
 
 const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *name)
@@ -137,9 +177,10 @@ static unsigned int link_diff(const struct sw_link *a, const struct sw_link *b)
 
 int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l)
 {
-	for (size_t i = 0; i < db->nlinks; i++) {
-		if (db->links[i].ifindex != l->ifindex)
-			continue;
+	long at = find_index(db, l->ifindex);
+
+	if (at >= 0) {
+		size_t i = (size_t)at;
 		struct sw_link old = db->links[i];
 		unsigned int changed = link_diff(&old, l);
 
@@ -157,6 +198,7 @@ int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l)
 		return -ENOMEM;
 	db->links = v;
 	db->links[db->nlinks++] = *l;
+	pos_set(db, l->ifindex, db->nlinks);
 	struct link_event ev = { .type = LINK_ADDED, .link = &db->links[db->nlinks - 1] };
 	publish(db, &ev);
 	return 0;
@@ -167,12 +209,16 @@ static void remove_routes_of(struct sw_linkdb *db, int ifindex, bool notify);
 
 static void remove_link(struct sw_linkdb *db, int ifindex)
 {
-	for (size_t i = 0; i < db->nlinks; i++) {
-		if (db->links[i].ifindex != ifindex)
-			continue;
+	long at = find_index(db, ifindex);
+
+	if (at >= 0) {
+		size_t i = (size_t)at;
 		struct sw_link gone = db->links[i];
 
 		db->links[i] = db->links[--db->nlinks];
+		pos_set(db, ifindex, 0);
+		if (i < db->nlinks)
+			pos_set(db, db->links[i].ifindex, i + 1);
 		/* the kernel drops them with the device, without telling us (IPv4) */
 		remove_addrs_of(db, ifindex, false);
 		remove_routes_of(db, ifindex, false);

@@ -53,6 +53,11 @@ typedef void (*link_observer_fn)(void *arg, const struct link_event *ev);
 struct sw_linkdb {
 	struct sw_link *links;
 	size_t nlinks, links_cap;
+	/* position + 1 of each link by ifindex (0: none), so that a host with
+	 * thousands of devices is not searched for every event */
+	uint32_t *pos;
+	size_t pos_cap;
+	bool pos_lost; /* out of memory once: lookups walk the links */
 	struct sw_addr *addrs;
 	size_t naddrs, addrs_cap;
 	struct sw_route *routes; /* tables other than local (255), protocol != kernel */
