@@ -858,6 +858,26 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 			else
 				sw_strlcpy(p->conf->socket_path, value, sizeof(p->conf->socket_path));
 			p->socket_line = p->line;
+		} else if (!strcmp(key, "socket_group")) {
+			/* resolved again when the socket is made: the group may be renamed */
+			if (strlen(value) >= sizeof(p->conf->socket_group))
+				conf_error(p, p->line, "socket_group \"%s\": name too long", value);
+			else if (!getgrnam(value))
+				conf_error(p, p->line, "socket_group %s: no such group", value);
+			else
+				sw_strlcpy(p->conf->socket_group, value, sizeof(p->conf->socket_group));
+		} else if (!strcmp(key, "socket_mode")) {
+			/* connect(2) on a UNIX socket needs write permission: whoever may
+			 * write may send requests, so "others" get nothing */
+			if (!strcmp(value, "0600") || !strcmp(value, "600"))
+				p->conf->socket_mode = 0600;
+			else if (!strcmp(value, "0660") || !strcmp(value, "660"))
+				p->conf->socket_mode = 0660;
+			else
+				conf_error(p, p->line,
+					   "socket_mode \"%s\": must be 0600 or 0660 (others may never "
+					   "connect: connecting is writing)",
+					   value);
 		} else if (!strcmp(key, "claim")) {
 			p->conf->claim_line = p->line;
 			if (!parse_bool(value, &p->conf->claim))
@@ -1104,6 +1124,7 @@ static int parse(struct parser *p, ini_reader reader)
 	sysctl_unset(&c->sysctl);
 	c->claim_delay = 2;
 	sw_strlcpy(c->socket_path, SW_DEFAULT_SOCKET, sizeof(c->socket_path));
+	c->socket_mode = 0600;
 	parser_settings();
 	if (ini_parse_stream(reader, p, conf_handler, p) == -2)
 		conf_error(p, 0, "out of memory");
@@ -1178,6 +1199,10 @@ void conf_print(FILE *f, const struct sw_conf *c)
 	bool any = false;
 
 	fprintf(f, "[switchd]\nsocket = %s\n", c->socket_path);
+	if (c->socket_group[0])
+		fprintf(f, "socket_group = %s\n", c->socket_group);
+	if (c->socket_mode != 0600)
+		fprintf(f, "socket_mode = %04o\n", c->socket_mode);
 	if (c->claim) {
 		fprintf(f, "claim = yes\nclaim_delay = %gms\n", c->claim_delay * 1000);
 		if (c->nclaim_match) {

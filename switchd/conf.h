@@ -100,6 +100,8 @@ struct sw_conf_tap {
 
 struct sw_conf {
 	char socket_path[108];
+	char socket_group[64];	  /* may use the read methods; empty: none */
+	unsigned int socket_mode; /* 0600 (default) or 0660 */
 	bool claim;	     /* claim = yes: unknown NICs become hwethN spares */
 	char **claim_match;  /* claim_match = PATTERN...: also these names (fnmatch) */
 	size_t nclaim_match;
