@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <switchd/proto.h>
+
 #include "doctor.h"
 #include "output.h"
 
@@ -124,11 +126,11 @@ void output_result(FILE *f, const char *method, json_t *result, bool json)
 		}
 		return;
 	}
-	if (!strcmp(method, "status"))
+	if (!strcmp(method, SW_M_STATUS))
 		print_status(f, result);
-	else if (!strcmp(method, "show"))
+	else if (!strcmp(method, SW_M_SHOW))
 		print_show(f, result);
-	else if (!strcmp(method, "doctor"))
+	else if (!strcmp(method, SW_M_DOCTOR))
 		doctor_print(f, result);
 	else if (str(result, "message", NULL))
 		fprintf(f, "%s\n", str(result, "message", ""));

@@ -28,17 +28,17 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", "status", 0, 0, "status", { NULL } },
-	{ "show", "show", 0, 1, "show [BRIDGE]", { "bridge" } },
-	{ "swap", "swap", 2, 2, "swap BRIDGE PORT", { "bridge", "port" } },
-	{ "attach", "attach", 2, 2, "attach BRIDGE PORT", { "bridge", "port" } },
-	{ "detach", "detach", 2, 2, "detach BRIDGE PORT", { "bridge", "port" } },
-	{ "tap add", "tap-add", 2, 6, "tap add NAME BRIDGE [owner USER] [group GROUP]",
+	{ "status", SW_M_STATUS, 0, 0, "status", { NULL } },
+	{ "show", SW_M_SHOW, 0, 1, "show [BRIDGE]", { "bridge" } },
+	{ "swap", SW_M_SWAP, 2, 2, "swap BRIDGE PORT", { "bridge", "port" } },
+	{ "attach", SW_M_ATTACH, 2, 2, "attach BRIDGE PORT", { "bridge", "port" } },
+	{ "detach", SW_M_DETACH, 2, 2, "detach BRIDGE PORT", { "bridge", "port" } },
+	{ "tap add", SW_M_TAP_ADD, 2, 6, "tap add NAME BRIDGE [owner USER] [group GROUP]",
 	  { "name", "bridge" } },
-	{ "tap del", "tap-del", 1, 1, "tap del NAME", { "name" } },
-	{ "reload", "reload", 0, 0, "reload", { NULL } },
-	{ "monitor", "monitor", 0, 0, "monitor", { NULL } },
-	{ "doctor", "doctor", 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL } },
+	{ "tap del", SW_M_TAP_DEL, 1, 1, "tap del NAME", { "name" } },
+	{ "reload", SW_M_RELOAD, 0, 0, "reload", { NULL } },
+	{ "monitor", SW_M_MONITOR, 0, 0, "monitor", { NULL } },
+	{ "doctor", SW_M_DOCTOR, 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL } },
 };
 
 static void usage(FILE *f)
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 	free(line);
 	for (bool first = true;; first = false) {
 		ssize_t n = read_line(fd, &buf, &len, &used,
-				      first || strcmp(cmd->method, "monitor") ? REPLY_TIMEOUT_MS : -1);
+				      first || strcmp(cmd->method, SW_M_MONITOR) ? REPLY_TIMEOUT_MS : -1);
 
 		if (n < 0) {
 			fprintf(stderr, "switchctl: %s: %s\n", sock,
@@ -241,13 +241,13 @@ int main(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		if (strcmp(cmd->method, "monitor"))
+		if (strcmp(cmd->method, SW_M_MONITOR))
 			output_result(stdout, cmd->method, result, json);
-		if (!strcmp(cmd->method, "doctor") &&
+		if (!strcmp(cmd->method, SW_M_DOCTOR) &&
 		    json_array_size(json_object_get(result, "hazards")))
 			ret = 1;
 		json_decref(result);
-		if (strcmp(cmd->method, "monitor"))
+		if (strcmp(cmd->method, SW_M_MONITOR))
 			break;
 	}
 	free(buf);

@@ -7,6 +7,7 @@
 
 #include <switchd/proto.h>
 
+#include "ctl_methods.h"
 #include "output.h"
 
 Test(proto, request_roundtrip)
@@ -108,4 +109,23 @@ Test(output, messages_and_status)
 	char *text = render("status", "{\"version\":\"0.1.0\",\"pid\":12,\"config\":\"/x\",\"uptime\":3,"
 				      "\"bridges\":2,\"links\":9,\"events\":5,\"resyncs\":1}", false);
 	cr_assert(strstr(text, "resyncs after lost events: 1"), "%s", text);
+}
+
+/* The daemon's table and the protocol's list agree: a write method is never
+ * served to a read-only client because the two disagreed. */
+Test(proto, daemon_methods_match_the_protocol)
+{
+	size_t n = 0;
+
+	for (const struct proto_method *pm = proto_methods; pm->name; pm++, n++) {
+		const struct ctl_method *m = ctl_method_find(pm->name);
+
+		cr_assert_not_null(m, "switchd does not serve \"%s\"", pm->name);
+		cr_assert_eq(m->needs_write, pm->writes, "%s: write flag differs", pm->name);
+		cr_assert_eq(proto_method_find(pm->name), pm);
+	}
+	cr_assert_eq(n, 10);
+	cr_assert(proto_method_find(SW_M_SWAP)->writes);
+	cr_assert(!proto_method_find(SW_M_MONITOR)->writes);
+	cr_assert_null(proto_method_find("reboot"));
 }
