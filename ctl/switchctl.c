@@ -237,7 +237,10 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "switchctl: %s\n", err);
+			char *clean = output_escape(err);
+
+			fprintf(stderr, "switchctl: %s\n", clean ? clean : "(out of memory)");
+			free(clean);
 			ret = 1;
 			break;
 		}

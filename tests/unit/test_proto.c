@@ -129,3 +129,31 @@ Test(proto, daemon_methods_match_the_protocol)
 	cr_assert(!proto_method_find(SW_M_MONITOR)->writes);
 	cr_assert_null(proto_method_find("reboot"));
 }
+
+/* defect 4: a name with a terminal escape sequence in it reaches the screen
+ * escaped, in results, events and errors alike */
+Test(output, control_characters_are_escaped_in_text)
+{
+	char *e = output_escape("eth0\x1b]0;owned\x07\\ \xc2\x9b" "31m tab\there é");
+	char buf[1024];
+	FILE *f;
+	json_t *ev;
+
+	cr_assert_str_eq(e, "eth0\\x1b]0;owned\\x07\\\\ \\u009b31m tab\\x09here é");
+	free(e);
+	cr_assert_str_eq(render("swap", "{\"message\":\"eth0: \\u001b[2Jgone\"}", false),
+			 "eth0: \\x1b[2Jgone\n");
+	char *text = render("show", "{\"bridges\":[{\"name\":\"br\\u001b[31m\",\"present\":false,"
+				    "\"ports\":[{\"name\":\"p\\u0007\",\"role\":\"active\"}]}]}", false);
+	cr_assert(!strchr(text, '\x1b') && !strchr(text, '\x07'), "raw control characters: %s", text);
+	cr_assert(strstr(text, "br\\x1b[31m  bridge") && strstr(text, "p\\x07"), "%s", text);
+	text = render("swap", "{\"message\":\"a\\u001bb\"}", true);
+	cr_assert(strcasestr(text, "a\\u001bb"), "-j stays JSON-escaped: %s", text);
+	ev = json_pack("{s:s,s:s,s:s}", "type", "swap", "port\x1b", "x\x1b[H", "message", "m\r");
+	f = fmemopen(buf, sizeof(buf), "w");
+	output_event(f, ev, false);
+	fclose(f);
+	json_decref(ev);
+	cr_assert(!strchr(buf, '\x1b') && !strchr(buf, '\r'), "raw control characters: %s", buf);
+	cr_assert(strstr(buf, "port\\x1b=x\\x1b[H") && strstr(buf, "m\\x0d"), "%s", buf);
+}
