@@ -67,7 +67,7 @@ static void control_reap(struct control *ctl)
 	if (ctl->busy)
 		return;
 	while ((c = control_conn_reap(&ctl->conns))) {
-		if (c->why && strstr(c->why, "does not read"))
+		if (c->overflowed)
 			log_warnx("control: dropping the connection of uid %u: %s", (unsigned)c->uid,
 				  c->why);
 		client_free(client_of(c));

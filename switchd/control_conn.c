@@ -133,6 +133,7 @@ static void queue_line(struct control_conn *c, char *line)
 	if (pending + n > c->set->limits.max_output) {
 		free(line);
 		kill_conn(c, "it does not read its replies (output buffer full)");
+		c->overflowed = true;
 		return;
 	}
 	if (c->outhead) { /* what was written goes: the buffer is at most a cap long */
@@ -155,7 +156,8 @@ static void queue_line(struct control_conn *c, char *line)
 static void start_closing(struct control_conn *c, const char *why, double now)
 {
 	c->closing = true;
-	c->why = why;
+	if (!c->dead)
+		c->why = why;
 	free(c->in);
 	c->in = NULL;
 	c->inlen = 0;

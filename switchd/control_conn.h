@@ -67,6 +67,7 @@ struct control_conn {
 	bool monitor; /* receives events; never times out */
 	bool closing; /* write out what is queued, then close */
 	bool dead;    /* close now; the owner frees it */
+	bool overflowed; /* dead because its output hit the cap (worth a warning) */
 	const char *why; /* why it is dead or closing (a static string) */
 	char *in;	 /* a partial request */
 	size_t inlen;
