@@ -211,8 +211,22 @@ int main(int argc, char **argv)
 	}
 	line = proto_request_line(1, cmd->method, params);
 	if (!line || write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
-		fprintf(stderr, "switchctl: %s: cannot send the request: %s\n", sock, strerror(errno));
+		int saved = errno;
+		ssize_t n = line ? read_line(fd, &buf, &len, &used, REPLY_TIMEOUT_MS) : -1;
+
+		/* a refused connection ("too many connections") was closed after
+		 * its reason was sent: show that rather than EPIPE */
+		if (n >= 0 && proto_parse_reply(buf, (size_t)n, &result, err, sizeof(err)) == -1) {
+			char *clean = output_escape(err);
+
+			fprintf(stderr, "switchctl: %s\n", clean ? clean : "(out of memory)");
+			free(clean);
+		} else {
+			fprintf(stderr, "switchctl: %s: cannot send the request: %s\n", sock,
+				strerror(saved));
+		}
 		free(line);
+		free(buf);
 		close(fd);
 		return 1;
 	}

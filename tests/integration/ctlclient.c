@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,23 @@ static int connect_to(void)
 		exit(1);
 	}
 	return fd;
+}
+
+/* 0, or -1 when switchd closed the connection (a refusal: its reason is
+ * still there to read). */
+static int try_write(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 static void write_all(int fd, const char *buf, size_t len)
@@ -192,7 +210,7 @@ static int hold(int n)
 	for (int i = 0; i < n; i++) {
 		int fd = connect_to();
 
-		write_all(fd, STATUS, strlen(STATUS));
+		try_write(fd, STATUS, strlen(STATUS));
 		if (!read_line(fd, line, sizeof(line)))
 			snprintf(line, sizeof(line), "closed\n");
 		printf("%d %s", i, line);
@@ -214,6 +232,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sock_path = argv[1];
+	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[2], "hold") && argc == 4)
 		return hold(atoi(argv[3]));
