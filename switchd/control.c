@@ -21,7 +21,7 @@
 #include "log.h"
 #include "switchd.h"
 
-#define CONTROL_MAX_PEER_GROUPS 256
+#define CONTROL_PEER_GROUPS 64 /* a first guess; the kernel says if more */
 
 struct control_client {
 	struct control_conn conn;
@@ -158,22 +158,38 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	control_reap(cl->ctl);
 }
 
-/* The peer's uid, gid and supplementary groups (for socket_group). */
-static int peer_of(int fd, struct control_peer *peer, gid_t *groups, size_t maxgroups)
+/* The peer's uid, gid and supplementary groups (for socket_group); *groups
+ * is malloc'd (NULL if there are none or the kernel cannot tell). */
+static int peer_of(int fd, struct control_peer *peer, gid_t **groups)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	*groups = NULL;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -errno;
 	peer->uid = cred.uid;
 	peer->gid = cred.gid;
-	peer->groups = groups;
+	peer->groups = NULL;
 	peer->ngroups = 0;
-	len = (socklen_t)(maxgroups * sizeof(*groups));
-	/* Linux >= 4.13; without it only the primary group counts */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
-		peer->ngroups = len / sizeof(*groups);
+	/* Linux >= 4.13; without it only the primary group counts. ERANGE
+	 * tells the size needed. */
+	len = CONTROL_PEER_GROUPS * sizeof(gid_t);
+	for (int tries = 0; tries < 2; tries++) {
+		gid_t *g = malloc(len ? len : 1);
+
+		if (!g)
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			*groups = g;
+			peer->groups = g;
+			peer->ngroups = len / sizeof(gid_t);
+			return 0;
+		}
+		free(g);
+		if (errno != ERANGE)
+			break;
+	}
 	return 0;
 }
 
@@ -191,7 +207,7 @@ static void refuse(int fd, const char *msg)
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct control *ctl = container_of(w, struct control, accept_io);
-	gid_t groups[CONTROL_MAX_PEER_GROUPS];
+	gid_t *groups;
 	struct control_peer peer;
 	struct control_client *cl;
 	char err[128];
@@ -201,23 +217,26 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 	fd = accept4(ctl->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (peer_of(fd, &peer, groups, CONTROL_MAX_PEER_GROUPS) < 0) {
+	if (peer_of(fd, &peer, &groups) < 0) {
 		refuse(fd, "cannot tell who is connecting (SO_PEERCRED failed)");
 		return;
 	}
 	if (control_conn_admit(&ctl->conns, &peer, err, sizeof(err)) < 0) {
 		log_warnx("control: refusing a connection: %s", err);
 		refuse(fd, err);
+		free(groups);
 		return;
 	}
 	cl = calloc(1, sizeof(*cl));
 	if (!cl) {
 		close(fd);
+		free(groups);
 		return;
 	}
 	cl->ctl = ctl;
 	cl->fd = fd;
 	control_conn_open(&ctl->conns, &cl->conn, &peer, ev_now(loop));
+	free(groups); /* the access is decided at open */
 	ev_io_init(&cl->rio, on_read, fd, EV_READ);
 	ev_io_init(&cl->wio, on_write, fd, EV_WRITE);
 	ev_init(&cl->timer, on_timer);
