@@ -3,6 +3,7 @@
  * around control_conn.c's state machine, which decides everything else.
  */
 #include <errno.h>
+#include <ev.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <ev.h>
 
 #include <switchd/proto.h>
 
@@ -68,8 +68,8 @@ static void control_reap(struct control *ctl)
 		return;
 	while ((c = control_conn_reap(&ctl->conns))) {
 		if (c->overflowed)
-			log_warnx("control: dropping the connection of uid %u: %s", (unsigned)c->uid,
-				  c->why);
+			log_warnx("control: dropping the connection of uid %u: %s",
+				  (unsigned)c->uid, c->why);
 		client_free(client_of(c));
 	}
 }
@@ -247,7 +247,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 /* Does a daemon answer on path? */
 static bool socket_alive(const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool alive;
 
@@ -268,7 +268,7 @@ static bool socket_alive(const char *path)
 static int bind_private(int fd, const char *dir, const char *path, gid_t gid, mode_t mode,
 			char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char tmpdir[108], tmp[108];
 	int ret = 0;
 
@@ -279,7 +279,8 @@ static int bind_private(int fd, const char *dir, const char *path, gid_t gid, mo
 	snprintf(tmpdir, sizeof(tmpdir), "%s/.switchd-sock.XXXXXX", dir);
 	if (!mkdtemp(tmpdir)) { /* mode 0700 */
 		ret = -errno;
-		snprintf(err, errlen, "%s: cannot make a private directory: %s", dir, strerror(errno));
+		snprintf(err, errlen, "%s: cannot make a private directory: %s", dir,
+			 strerror(errno));
 		return ret;
 	}
 	memcpy(tmp, tmpdir, strlen(tmpdir));
@@ -310,8 +311,8 @@ static int bind_private(int fd, const char *dir, const char *path, gid_t gid, mo
 	return ret;
 }
 
-int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, const char *group,
-		 char *err, size_t errlen)
+int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, const char *group, char *err,
+		 size_t errlen)
 {
 	struct sockaddr_un sun;
 	struct control *ctl;

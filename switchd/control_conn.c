@@ -13,13 +13,13 @@
 #include "ctl_methods.h"
 
 const struct control_limits control_conn_default_limits = {
-	.max_output = 1024 * 1024,
-	.request_timeout = 60.0,
-	.max_shared = 64,
-	.max_per_uid = 8,
-	/* root can stop switchd anyway: this only keeps a runaway script from
-	 * using up switchd's file descriptors */
-	.max_privileged = 256,
+    .max_output = 1024 * 1024,
+    .request_timeout = 60.0,
+    .max_shared = 64,
+    .max_per_uid = 8,
+    /* root can stop switchd anyway: this only keeps a runaway script from
+     * using up switchd's file descriptors */
+    .max_privileged = 256,
 };
 
 void control_conn_set_init(struct control_conns *set, struct sw_ctx *ctx,
@@ -60,8 +60,8 @@ static enum control_access access_of(const struct control_conns *set,
 	return CONTROL_ACCESS_NONE;
 }
 
-int control_conn_admit(const struct control_conns *set, const struct control_peer *peer,
-		       char *err, size_t errlen)
+int control_conn_admit(const struct control_conns *set, const struct control_peer *peer, char *err,
+		       size_t errlen)
 {
 	unsigned mine = 0;
 
@@ -167,22 +167,25 @@ static void start_closing(struct control_conn *c, const char *why, double now)
 		kill_conn(c, why);
 }
 
-static const char *refusal(const struct control_conn *c, const struct ctl_method *m,
-			   char *buf, size_t len)
+static const char *refusal(const struct control_conn *c, const struct ctl_method *m, char *buf,
+			   size_t len)
 {
 	if (m->needs_write && c->access != CONTROL_ACCESS_WRITE) {
-		snprintf(buf, len, "%s: permission denied (changes state: root or switchd's user only)",
+		snprintf(buf, len,
+			 "%s: permission denied (changes state: root or switchd's user only)",
 			 m->name);
 		return buf;
 	}
 	if (c->access == CONTROL_ACCESS_NONE) {
 		if (c->set->has_group)
-			snprintf(buf, len, "%s: permission denied (uid %u is not in socket_group %s)",
+			snprintf(buf, len,
+				 "%s: permission denied (uid %u is not in socket_group %s)",
 				 m->name, (unsigned)c->uid, c->set->group_name);
 		else
-			snprintf(buf, len,
-				 "%s: permission denied (no socket_group: root or switchd's user only)",
-				 m->name);
+			snprintf(
+			    buf, len,
+			    "%s: permission denied (no socket_group: root or switchd's user only)",
+			    m->name);
 		return buf;
 	}
 	return NULL;

@@ -13,10 +13,10 @@
 #ifndef SWITCHD_CONTROL_CONN_H
 #define SWITCHD_CONTROL_CONN_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include <jansson.h>
 
 struct sw_ctx;
 struct ctl_method;
@@ -49,8 +49,8 @@ extern const struct control_limits control_conn_default_limits;
 struct control_conns {
 	struct control_conn *head;
 	struct control_limits limits;
-	uid_t self_uid;	 /* switchd's effective uid: as privileged as root */
-	bool has_group;	 /* socket_group is set */
+	uid_t self_uid; /* switchd's effective uid: as privileged as root */
+	bool has_group; /* socket_group is set */
 	gid_t group;
 	char group_name[64];
 	const struct ctl_method *(*find)(const char *name);
@@ -64,14 +64,14 @@ struct control_conn {
 	uid_t uid;
 	enum control_access access;
 	bool privileged;
-	bool monitor; /* receives events; never times out */
-	bool closing; /* write out what is queued, then close */
-	bool dead;    /* close now; the owner frees it */
+	bool monitor;	 /* receives events; never times out */
+	bool closing;	 /* write out what is queued, then close */
+	bool dead;	 /* close now; the owner frees it */
 	bool overflowed; /* dead because its output hit the cap (worth a warning) */
 	const char *why; /* why it is dead or closing (a static string) */
 	char *in;	 /* a partial request */
 	size_t inlen;
-	char *out;	 /* queued output: out[outhead .. outlen) */
+	char *out; /* queued output: out[outhead .. outlen) */
 	size_t outhead, outlen;
 	double deadline; /* dead at this time unless a request completes; 0: never */
 };
@@ -85,8 +85,8 @@ void control_conn_set_group(struct control_conns *set, const char *name, gid_t g
 
 /* May this peer open one more connection? 0, or -EUSERS with a one-line
  * reason in err. */
-int control_conn_admit(const struct control_conns *set, const struct control_peer *peer,
-		       char *err, size_t errlen);
+int control_conn_admit(const struct control_conns *set, const struct control_peer *peer, char *err,
+		       size_t errlen);
 /* Start c (zeroed by the caller, which owns its memory) for peer at time now. */
 void control_conn_open(struct control_conns *set, struct control_conn *c,
 		       const struct control_peer *peer, double now);

@@ -45,8 +45,7 @@ static int m_pad(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
 	return 0;
 }
 
-static int m_event(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
-		   size_t errlen)
+static int m_event(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
 {
 	json_int_t n = json_integer_value(json_object_get(params, "n"));
 	char *s;
@@ -79,10 +78,9 @@ static int m_fail(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 }
 
 static const struct ctl_method methods[] = {
-	{ "p", m_pad, false, false },	  { "e", m_event, false, false },
-	{ "s", m_ok, false, false },	  { "m", m_ok, false, true },
-	{ "w", m_ok, true, false },	  { "f", m_fail, false, false },
-	{ "we", m_event, true, false },
+    {"p", m_pad, false, false},	  {"e", m_event, false, false}, {"s", m_ok, false, false},
+    {"m", m_ok, false, true},	  {"w", m_ok, true, false},	{"f", m_fail, false, false},
+    {"we", m_event, true, false},
 };
 
 static const struct ctl_method *find(const char *name)
@@ -93,15 +91,15 @@ static const struct ctl_method *find(const char *name)
 	return NULL;
 }
 
-static const gid_t member_groups[] = { 3, 700 };
+static const gid_t member_groups[] = {3, 700};
 static const struct control_peer peers[4] = {
-	{ .uid = 0, .gid = 0 },
-	{ .uid = 1000, .gid = 700 },
-	{ .uid = 1001, .gid = 1001, .groups = member_groups, .ngroups = 2 },
-	{ .uid = 1002, .gid = 1002 },
+    {.uid = 0, .gid = 0},
+    {.uid = 1000, .gid = 700},
+    {.uid = 1001, .gid = 1001, .groups = member_groups, .ngroups = 2},
+    {.uid = 1002, .gid = 1002},
 };
 
-static const unsigned repeats[8] = { 1, 2, 3, 16, 64, 256, 512, 1024 };
+static const unsigned repeats[8] = {1, 2, 3, 16, 64, 256, 512, 1024};
 
 static void check(const struct control_conn *c)
 {
@@ -120,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct control_limits limits = control_conn_default_limits;
-	struct control_conn *conns[MAX_CONNS] = { NULL };
+	struct control_conn *conns[MAX_CONNS] = {NULL};
 	struct control_conn *c;
 	double now = 0;
 	size_t i = 0;
@@ -177,7 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 					control_conn_tick(conns[j], now);
 			break;
 		case 5:
-			if (!c && control_conn_admit(&set, &peers[op >> 6], err, sizeof(err)) == 0) {
+			if (!c &&
+			    control_conn_admit(&set, &peers[op >> 6], err, sizeof(err)) == 0) {
 				c = calloc(1, sizeof(*c));
 				assert(c);
 				control_conn_open(&set, c, &peers[op >> 6], now);
@@ -185,7 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			}
 			break;
 		case 6:
-			control_conn_broadcast(&set, json_pack("{s:s,s:i}", "type", "tick", "n", op));
+			control_conn_broadcast(&set,
+					       json_pack("{s:s,s:i}", "type", "tick", "n", op));
 			break;
 		case 7:
 			while ((c = control_conn_reap(&set))) {

@@ -17,6 +17,7 @@
  * (SIOCOUTQ 0), says the daemon has processed it.
  */
 #include <errno.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -27,7 +28,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <linux/sockios.h>
 
 #define CAP (1024 * 1024) /* control_conn_default_limits.max_output */
 #define MSG_MAX 65536	  /* SW_MSG_MAX */
@@ -39,7 +39,7 @@ static const char *sock_path;
 
 static int connect_to(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
@@ -179,7 +179,7 @@ static void say_held(int fd)
 static void finish(int fd)
 {
 	static char buf[1 << 20];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	bool too_large = false;
 	size_t tail = 0;
 	ssize_t n;

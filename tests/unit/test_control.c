@@ -31,8 +31,7 @@ static int m_pad(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
 }
 
 /* "event": broadcasts an event of params.n bytes, as a swap does */
-static int m_event(struct sw_ctx *ctx, json_t *params, json_t **result, char *err,
-		   size_t errlen)
+static int m_event(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
 {
 	json_int_t n = json_integer_value(json_object_get(params, "n"));
 	char *s = calloc(1, (size_t)n + 1);
@@ -60,9 +59,9 @@ static int m_fail(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 }
 
 static const struct ctl_method fake_methods[] = {
-	{ "pad", m_pad, false, false },	     { "event", m_event, false, false },
-	{ "status", m_ok, false, false },    { "monitor", m_ok, false, true },
-	{ "swap", m_ok, true, false },	     { "fail", m_fail, false, false },
+    {"pad", m_pad, false, false},   {"event", m_event, false, false},
+    {"status", m_ok, false, false}, {"monitor", m_ok, false, true},
+    {"swap", m_ok, true, false},    {"fail", m_fail, false, false},
 };
 
 static const struct ctl_method *fake_find(const char *name)
@@ -75,9 +74,9 @@ static const struct ctl_method *fake_find(const char *name)
 
 #define SELF_UID 4242
 #define GROUP 700
-static const struct control_peer ROOT = { .uid = 0, .gid = 0 };
-static const struct control_peer MEMBER = { .uid = 1000, .gid = GROUP };
-static const struct control_peer STRANGER = { .uid = 1001, .gid = 1001 };
+static const struct control_peer ROOT = {.uid = 0, .gid = 0};
+static const struct control_peer MEMBER = {.uid = 1000, .gid = GROUP};
+static const struct control_peer STRANGER = {.uid = 1001, .gid = 1001};
 static struct control_limits limits;
 
 static void setup(void)
@@ -104,7 +103,7 @@ static struct control_conn *open_conn(const struct control_peer *peer)
 {
 	struct control_conn *c = calloc(1, sizeof(*c));
 
-	cr_assert_eq(control_conn_admit(&set, peer, (char[128]){ 0 }, 128), 0);
+	cr_assert_eq(control_conn_admit(&set, peer, (char[128]){0}, 128), 0);
 	control_conn_open(&set, c, peer, 0);
 	return c;
 }
@@ -198,12 +197,13 @@ Test(control, several_requests_in_one_read_are_answered_in_order)
 		    "\"fail\"}\n{\"v\":1,\"id\":4,\"meth");
 	out = drain(c);
 	cr_assert(strstr(out, "\"id\":1,\"ok\":true"), "%s", out);
-	cr_assert(strstr(out, "\"id\":0,\"ok\":false,\"error\":\"malformed request: not JSON"), "%s",
-		  out);
+	cr_assert(strstr(out, "\"id\":0,\"ok\":false,\"error\":\"malformed request: not JSON"),
+		  "%s", out);
 	cr_assert(strstr(out, "\"id\":3,\"ok\":false,\"error\":\"bridge eth9: no such bridge\""),
 		  "%s", out);
 	cr_assert(strstr(out, "\"id\":1") < strstr(out, "\"id\":0") &&
-		  strstr(out, "\"id\":0") < strstr(out, "\"id\":3"), "out of order: %s", out);
+		      strstr(out, "\"id\":0") < strstr(out, "\"id\":3"),
+		  "out of order: %s", out);
 	free(out);
 	send_str(c, "od\":\"status\"}\n");
 	out = drain(c);
@@ -296,8 +296,9 @@ Test(control, an_oversized_request_is_refused_then_closed)
 	cr_assert(c->closing);
 	send_str(c, "{\"v\":1,\"id\":5,\"method\":\"status\"}\n");
 	out = drain(c);
-	cr_assert_str_eq(out, "{\"v\":1,\"id\":0,\"ok\":false,\"error\":\"request too large (max 65536 "
-			      "bytes)\"}\n");
+	cr_assert_str_eq(out,
+			 "{\"v\":1,\"id\":0,\"ok\":false,\"error\":\"request too large (max 65536 "
+			 "bytes)\"}\n");
 	free(out);
 	cr_assert(c->dead, "closed once the error is written");
 	cr_assert(reaped(c));
@@ -342,7 +343,7 @@ static char *reply_to(struct control_conn *c, const char *method)
 
 Test(control, write_methods_need_root_or_our_uid)
 {
-	static const struct control_peer self = { .uid = SELF_UID, .gid = 9 };
+	static const struct control_peer self = {.uid = SELF_UID, .gid = 9};
 	struct control_conn *member = open_conn(&MEMBER), *me = open_conn(&self);
 	char *out;
 
@@ -364,9 +365,9 @@ Test(control, write_methods_need_root_or_our_uid)
 
 Test(control, others_may_use_nothing)
 {
-	gid_t groups[] = { 5, GROUP };
-	struct control_peer supplementary = { .uid = 1002, .gid = 1002, .groups = groups,
-					      .ngroups = 2 };
+	gid_t groups[] = {5, GROUP};
+	struct control_peer supplementary = {
+	    .uid = 1002, .gid = 1002, .groups = groups, .ngroups = 2};
 	struct control_conn *stranger = open_conn(&STRANGER), *sup = open_conn(&supplementary);
 	char *out;
 
@@ -407,9 +408,9 @@ Test(control, per_uid_limits_and_root_always_gets_in)
 	cr_assert_eq(control_conn_admit(&set, &MEMBER, err, sizeof(err)), -EUSERS);
 	cr_assert_str_eq(err, "uid 1000: too many connections (64 for all users but root)");
 	cr_assert_eq(control_conn_admit(&set, &ROOT, err, sizeof(err)), 0, "root is locked out");
-	cr_assert_eq(control_conn_admit(&set, &(struct control_peer){ .uid = SELF_UID }, err,
-					sizeof(err)),
-		     0, "switchd's user is locked out");
+	cr_assert_eq(
+	    control_conn_admit(&set, &(struct control_peer){.uid = SELF_UID}, err, sizeof(err)), 0,
+	    "switchd's user is locked out");
 	/* a closed one makes room again */
 	control_conn_fail(set.head, "left");
 	reaped(NULL);
