@@ -227,6 +227,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		free(groups);
 		return;
 	}
+	control_reap(ctl); /* one that made room for root */
 	cl = calloc(1, sizeof(*cl));
 	if (!cl) {
 		close(fd);

@@ -60,17 +60,47 @@ static enum control_access access_of(const struct control_conns *set,
 	return CONTROL_ACCESS_NONE;
 }
 
-int control_conn_admit(const struct control_conns *set, const struct control_peer *peer, char *err,
+static void kill_conn(struct control_conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	c->why = why;
+	free(c->in);
+	c->in = NULL;
+	c->inlen = 0;
+}
+
+/* The privileged connection to give up for a new one: the oldest that is not
+ * a monitor, else the oldest (the list is newest first). */
+static struct control_conn *privileged_victim(struct control_conns *set)
+{
+	struct control_conn *oldest = NULL, *oldest_plain = NULL;
+
+	for (struct control_conn *c = set->head; c; c = c->next) {
+		if (c->dead || !c->privileged)
+			continue;
+		oldest = c;
+		if (!c->monitor)
+			oldest_plain = c;
+	}
+	return oldest_plain ? oldest_plain : oldest;
+}
+
+int control_conn_admit(struct control_conns *set, const struct control_peer *peer, char *err,
 		       size_t errlen)
 {
 	unsigned mine = 0;
 
 	if (is_privileged(set, peer->uid)) {
-		if (set->nprivileged < set->limits.max_privileged)
-			return 0;
-		snprintf(err, errlen, "uid %u: too many connections (%u)", (unsigned)peer->uid,
-			 set->limits.max_privileged);
-		return -EUSERS;
+		unsigned live = 0;
+
+		for (const struct control_conn *c = set->head; c; c = c->next)
+			live += !c->dead && c->privileged;
+		/* root must always get in, even past its own runaway scripts */
+		if (live >= set->limits.max_privileged && privileged_victim(set))
+			kill_conn(privileged_victim(set), "room for a new connection of root");
+		return 0;
 	}
 	for (const struct control_conn *c = set->head; c; c = c->next)
 		mine += !c->dead && c->uid == peer->uid;
@@ -101,17 +131,6 @@ void control_conn_open(struct control_conns *set, struct control_conn *c,
 		set->nshared++;
 	c->next = set->head;
 	set->head = c;
-}
-
-static void kill_conn(struct control_conn *c, const char *why)
-{
-	if (c->dead)
-		return;
-	c->dead = true;
-	c->why = why;
-	free(c->in);
-	c->in = NULL;
-	c->inlen = 0;
 }
 
 /* Queue a line (takes it). A client that lets too much pile up is dropped. */

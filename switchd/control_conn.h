@@ -84,8 +84,10 @@ void control_conn_set_init(struct control_conns *set, struct sw_ctx *ctx,
 void control_conn_set_group(struct control_conns *set, const char *name, gid_t gid);
 
 /* May this peer open one more connection? 0, or -EUSERS with a one-line
- * reason in err. */
-int control_conn_admit(const struct control_conns *set, const struct control_peer *peer, char *err,
+ * reason in err. Root and switchd's uid always may: at their limit, the
+ * oldest of their connections (not a monitor, if there is one) is marked
+ * dead to make room. */
+int control_conn_admit(struct control_conns *set, const struct control_peer *peer, char *err,
 		       size_t errlen);
 /* Start c (zeroed by the caller, which owns its memory) for peer at time now. */
 void control_conn_open(struct control_conns *set, struct control_conn *c,

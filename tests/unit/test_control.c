@@ -443,3 +443,21 @@ Test(control, the_timeout_is_per_request_not_per_byte)
 	control_conn_tick(mon, 1e9);
 	cr_assert(!mon->dead, "a monitor that reads stays");
 }
+
+Test(control, root_gets_in_even_past_its_own_connections)
+{
+	struct control_conn *mon = open_conn(&ROOT), *first = open_conn(&ROOT), *c;
+	char err[128];
+
+	send_str(mon, "{\"v\":1,\"id\":1,\"method\":\"monitor\"}\n");
+	for (unsigned i = 2; i < limits.max_privileged; i++)
+		open_conn(&ROOT);
+	cr_assert_eq(control_conn_admit(&set, &ROOT, err, sizeof(err)), 0, "%s", err);
+	cr_assert(first->dead, "the oldest that is no monitor made room");
+	cr_assert(!mon->dead, "the older monitor stays while a plain connection can go");
+	c = calloc(1, sizeof(*c));
+	control_conn_open(&set, c, &ROOT, 2);
+	cr_assert(reaped(first));
+	cr_assert_eq(set.nprivileged, limits.max_privileged);
+	cr_assert_eq(set.nshared, 0, "root's connections leave the others' pool alone");
+}
