@@ -5,8 +5,76 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <switchd/proto.h>
+
 #include "doctor.h"
 #include "output.h"
+
+/*
+ * The daemon's strings carry names the kernel and users chose: a device or
+ * bridge name, an error message quoting a config value. Printed raw, an ESC
+ * in one is a terminal escape sequence. Control characters (C0, DEL and the
+ * C1 range, which some terminals take as 8-bit CSI) become \xHH or \u00HH,
+ * and the backslash is doubled so the escapes stay unambiguous. jansson has
+ * already refused invalid UTF-8.
+ */
+char *output_escape(const char *s)
+{
+	char *out, *o;
+
+	/* at most 4 bytes for each byte of s: "\\x1b" for 1, "\\u0080" for 2 */
+	out = o = malloc(strlen(s) * 4 + 1);
+	if (!out)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			o += sprintf(o, "\\x%02x", *p);
+		} else if (*p == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			o += sprintf(o, "\\u00%02x", p[1]);
+			p++;
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+json_t *output_escape_json(const json_t *v)
+{
+	const char *key;
+	json_t *x, *copy;
+	size_t i;
+
+	if (json_is_string(v)) {
+		char *e = output_escape(json_string_value(v));
+
+		copy = e ? json_string(e) : NULL;
+		free(e);
+		return copy;
+	}
+	if (json_is_array(v)) {
+		copy = json_array();
+		json_array_foreach(v, i, x)
+			json_array_append_new(copy, output_escape_json(x));
+		return copy;
+	}
+	if (json_is_object(v)) {
+		copy = json_object();
+		json_object_foreach((json_t *)v, key, x) {
+			char *e = output_escape(key);
+
+			if (e)
+				json_object_set_new(copy, e, output_escape_json(x));
+			free(e);
+		}
+		return copy;
+	}
+	return json_deep_copy(v);
+}
 
 static const char *str(json_t *o, const char *key, const char *dflt)
 {
@@ -113,9 +181,23 @@ static void print_show(FILE *f, json_t *r)
 	}
 }
 
+static void print_result(FILE *f, const char *method, json_t *result)
+{
+	if (!strcmp(method, SW_M_STATUS))
+		print_status(f, result);
+	else if (!strcmp(method, SW_M_SHOW))
+		print_show(f, result);
+	else if (!strcmp(method, SW_M_DOCTOR))
+		doctor_print(f, result);
+	else if (str(result, "message", NULL))
+		fprintf(f, "%s\n", str(result, "message", ""));
+}
+
 void output_result(FILE *f, const char *method, json_t *result, bool json)
 {
-	if (json) {
+	json_t *clean;
+
+	if (json) { /* jansson escapes control characters itself */
 		char *s = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 		if (s) {
@@ -124,31 +206,16 @@ void output_result(FILE *f, const char *method, json_t *result, bool json)
 		}
 		return;
 	}
-	if (!strcmp(method, "status"))
-		print_status(f, result);
-	else if (!strcmp(method, "show"))
-		print_show(f, result);
-	else if (!strcmp(method, "doctor"))
-		doctor_print(f, result);
-	else if (str(result, "message", NULL))
-		fprintf(f, "%s\n", str(result, "message", ""));
+	clean = output_escape_json(result);
+	print_result(f, method, clean ? clean : json_object());
+	json_decref(clean);
 }
 
-void output_event(FILE *f, json_t *ev, bool json)
+static void print_event(FILE *f, json_t *ev)
 {
 	const char *key;
 	json_t *v;
 
-	if (json) {
-		char *s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-		if (s) {
-			fprintf(f, "%s\n", s);
-			free(s);
-		}
-		fflush(f);
-		return;
-	}
 	fprintf(f, "%s %s", str(ev, "time", "-"), str(ev, "type", "event"));
 	json_object_foreach(ev, key, v) {
 		if (!strcmp(key, "time") || !strcmp(key, "type") || !strcmp(key, "message"))
@@ -163,5 +230,25 @@ void output_event(FILE *f, json_t *ev, bool json)
 	if (str(ev, "message", NULL))
 		fprintf(f, "  %s", str(ev, "message", ""));
 	fputc('\n', f);
+}
+
+void output_event(FILE *f, json_t *ev, bool json)
+{
+	json_t *clean;
+
+	if (json) {
+		char *s = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (s) {
+			fprintf(f, "%s\n", s);
+			free(s);
+		}
+		fflush(f);
+		return;
+	}
+	clean = output_escape_json(ev);
+	if (clean)
+		print_event(f, clean);
+	json_decref(clean);
 	fflush(f);
 }

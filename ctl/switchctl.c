@@ -28,17 +28,17 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "status", "status", 0, 0, "status", { NULL } },
-	{ "show", "show", 0, 1, "show [BRIDGE]", { "bridge" } },
-	{ "swap", "swap", 2, 2, "swap BRIDGE PORT", { "bridge", "port" } },
-	{ "attach", "attach", 2, 2, "attach BRIDGE PORT", { "bridge", "port" } },
-	{ "detach", "detach", 2, 2, "detach BRIDGE PORT", { "bridge", "port" } },
-	{ "tap add", "tap-add", 2, 6, "tap add NAME BRIDGE [owner USER] [group GROUP]",
+	{ "status", SW_M_STATUS, 0, 0, "status", { NULL } },
+	{ "show", SW_M_SHOW, 0, 1, "show [BRIDGE]", { "bridge" } },
+	{ "swap", SW_M_SWAP, 2, 2, "swap BRIDGE PORT", { "bridge", "port" } },
+	{ "attach", SW_M_ATTACH, 2, 2, "attach BRIDGE PORT", { "bridge", "port" } },
+	{ "detach", SW_M_DETACH, 2, 2, "detach BRIDGE PORT", { "bridge", "port" } },
+	{ "tap add", SW_M_TAP_ADD, 2, 6, "tap add NAME BRIDGE [owner USER] [group GROUP]",
 	  { "name", "bridge" } },
-	{ "tap del", "tap-del", 1, 1, "tap del NAME", { "name" } },
-	{ "reload", "reload", 0, 0, "reload", { NULL } },
-	{ "monitor", "monitor", 0, 0, "monitor", { NULL } },
-	{ "doctor", "doctor", 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL } },
+	{ "tap del", SW_M_TAP_DEL, 1, 1, "tap del NAME", { "name" } },
+	{ "reload", SW_M_RELOAD, 0, 0, "reload", { NULL } },
+	{ "monitor", SW_M_MONITOR, 0, 0, "monitor", { NULL } },
+	{ "doctor", SW_M_DOCTOR, 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL } },
 };
 
 static void usage(FILE *f)
@@ -211,15 +211,29 @@ int main(int argc, char **argv)
 	}
 	line = proto_request_line(1, cmd->method, params);
 	if (!line || write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
-		fprintf(stderr, "switchctl: %s: cannot send the request: %s\n", sock, strerror(errno));
+		int saved = errno;
+		ssize_t n = line ? read_line(fd, &buf, &len, &used, REPLY_TIMEOUT_MS) : -1;
+
+		/* a refused connection ("too many connections") was closed after
+		 * its reason was sent: show that rather than EPIPE */
+		if (n >= 0 && proto_parse_reply(buf, (size_t)n, &result, err, sizeof(err)) == -1) {
+			char *clean = output_escape(err);
+
+			fprintf(stderr, "switchctl: %s\n", clean ? clean : "(out of memory)");
+			free(clean);
+		} else {
+			fprintf(stderr, "switchctl: %s: cannot send the request: %s\n", sock,
+				strerror(saved));
+		}
 		free(line);
+		free(buf);
 		close(fd);
 		return 1;
 	}
 	free(line);
 	for (bool first = true;; first = false) {
 		ssize_t n = read_line(fd, &buf, &len, &used,
-				      first || strcmp(cmd->method, "monitor") ? REPLY_TIMEOUT_MS : -1);
+				      first || strcmp(cmd->method, SW_M_MONITOR) ? REPLY_TIMEOUT_MS : -1);
 
 		if (n < 0) {
 			fprintf(stderr, "switchctl: %s: %s\n", sock,
@@ -237,17 +251,20 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (ret < 0) {
-			fprintf(stderr, "switchctl: %s\n", err);
+			char *clean = output_escape(err);
+
+			fprintf(stderr, "switchctl: %s\n", clean ? clean : "(out of memory)");
+			free(clean);
 			ret = 1;
 			break;
 		}
-		if (strcmp(cmd->method, "monitor"))
+		if (strcmp(cmd->method, SW_M_MONITOR))
 			output_result(stdout, cmd->method, result, json);
-		if (!strcmp(cmd->method, "doctor") &&
+		if (!strcmp(cmd->method, SW_M_DOCTOR) &&
 		    json_array_size(json_object_get(result, "hazards")))
 			ret = 1;
 		json_decref(result);
-		if (strcmp(cmd->method, "monitor"))
+		if (strcmp(cmd->method, SW_M_MONITOR))
 			break;
 	}
 	free(buf);

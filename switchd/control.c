@@ -1,41 +1,34 @@
 /*
- * The control socket (see control.h): non-blocking, one buffer pair per
- * connection, write methods only for root or our own uid (SO_PEERCRED).
+ * The control socket (see control.h): the accept loop and the socket I/O
+ * around control_conn.c's state machine, which decides everything else.
  */
 #include <errno.h>
+#include <ev.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <ev.h>
 
 #include <switchd/proto.h>
 
 #include "control.h"
+#include "control_conn.h"
 #include "ctl_methods.h"
 #include "log.h"
 #include "switchd.h"
 
-#define CONTROL_MAX_CONNS 64
-#define CONTROL_IDLE_SECONDS 60.0
-#define CONTROL_MAX_OUTPUT (1024 * 1024)
+#define CONTROL_PEER_GROUPS 64 /* a first guess; the kernel says if more */
 
-struct control_conn {
+struct control_client {
+	struct control_conn conn;
 	struct control *ctl;
-	struct control_conn *next;
 	ev_io rio, wio;
-	ev_timer idle;
+	ev_timer timer;
 	int fd;
-	uid_t uid;
-	bool monitor;
-	bool closing; /* close once the output is written */
-	char *in;
-	size_t inlen;
-	char *out;
-	size_t outlen;
 };
 
 struct control {
@@ -43,238 +36,219 @@ struct control {
 	ev_io accept_io;
 	int fd;
 	char path[108];
-	struct control_conn *conns;
-	int nconns;
+	struct control_conns conns;
+	int busy; /* inside a client's callback: its memory must stay */
 };
 
-static void conn_close(struct control_conn *c)
+static struct control_client *client_of(struct control_conn *c)
 {
-	struct control *ctl = c->ctl;
-	struct ev_loop *loop = ctl->ctx->loop;
+	return container_of(c, struct control_client, conn);
+}
 
-	for (struct control_conn **pp = &ctl->conns; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
+static void client_free(struct control_client *cl)
+{
+	struct ev_loop *loop = cl->ctl->ctx->loop;
+
+	if (cl->conn.why)
+		log_debug("control: closing the connection of uid %u: %s", (unsigned)cl->conn.uid,
+			  cl->conn.why);
+	ev_io_stop(loop, &cl->rio);
+	ev_io_stop(loop, &cl->wio);
+	ev_timer_stop(loop, &cl->timer);
+	close(cl->fd);
+	free(cl);
+}
+
+/* Free the connections that died, unless one of them may be on the stack. */
+static void control_reap(struct control *ctl)
+{
+	struct control_conn *c;
+
+	if (ctl->busy)
+		return;
+	while ((c = control_conn_reap(&ctl->conns))) {
+		if (c->overflowed)
+			log_warnx("control: dropping the connection of uid %u: %s",
+				  (unsigned)c->uid, c->why);
+		client_free(client_of(c));
+	}
+}
+
+/* Write what is queued and set the watchers to what the connection needs. */
+static void client_sync(struct control_client *cl)
+{
+	struct control_conn *c = &cl->conn;
+	struct ev_loop *loop = cl->ctl->ctx->loop;
+	const char *data;
+	size_t len;
+
+	while (!c->dead && (len = control_conn_output(c, &data))) {
+		ssize_t n = send(cl->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			control_conn_fail(c, "the client left"); /* EPIPE, ECONNRESET */
 			break;
 		}
-	ctl->nconns--;
-	ev_io_stop(loop, &c->rio);
-	ev_io_stop(loop, &c->wio);
-	ev_timer_stop(loop, &c->idle);
-	close(c->fd);
-	free(c->in);
-	free(c->out);
-	free(c);
-}
-
-static void conn_flush(struct control_conn *c)
-{
-	while (c->outlen) {
-		ssize_t n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			conn_close(c); /* EPIPE, ECONNRESET: the client left */
-			return;
-		}
-		memmove(c->out, c->out + n, c->outlen - (size_t)n);
-		c->outlen -= (size_t)n;
+		control_conn_written(c, (size_t)n);
 	}
-	if (c->outlen) {
-		ev_io_start(c->ctl->ctx->loop, &c->wio);
+	if (c->dead) {
+		ev_io_stop(loop, &cl->rio);
+		ev_io_stop(loop, &cl->wio);
+		ev_timer_stop(loop, &cl->timer);
 		return;
 	}
-	ev_io_stop(c->ctl->ctx->loop, &c->wio);
+	if (control_conn_output(c, &data))
+		ev_io_start(loop, &cl->wio);
+	else
+		ev_io_stop(loop, &cl->wio);
 	if (c->closing)
-		conn_close(c);
-}
+		ev_io_stop(loop, &cl->rio);
+	ev_timer_stop(loop, &cl->timer);
+	if (c->deadline) {
+		double in = c->deadline - ev_now(loop);
 
-/* Queue a line (takes it). Returns false if the connection was dropped. */
-static bool conn_queue(struct control_conn *c, char *line)
-{
-	size_t n;
-	char *out;
-
-	if (!line)
-		return true;
-	n = strlen(line);
-	if (c->outlen + n > CONTROL_MAX_OUTPUT) {
-		log_warnx("control: dropping a client that does not read its replies");
-		free(line);
-		conn_close(c);
-		return false;
+		ev_timer_set(&cl->timer, in > 0 ? in : 0, 0);
+		ev_timer_start(loop, &cl->timer);
 	}
-	out = realloc(c->out, c->outlen + n);
-	if (!out) {
-		free(line);
-		conn_close(c);
-		return false;
-	}
-	memcpy(out + c->outlen, line, n);
-	c->out = out;
-	c->outlen += n;
-	free(line);
-	return true;
-}
-
-static void handle_request(struct control_conn *c, const char *line, size_t len)
-{
-	struct proto_request req;
-	const struct ctl_method *m;
-	char err[512] = "";
-	json_t *result = NULL;
-
-	if (proto_parse_request(line, len, &req, err, sizeof(err)) < 0) {
-		conn_queue(c, proto_reply_error(req.id, err));
-		return;
-	}
-	m = ctl_method_find(req.method);
-	if (!m) {
-		snprintf(err, sizeof(err), "unknown method \"%s\"", req.method);
-		conn_queue(c, proto_reply_error(req.id, err));
-	} else if (m->needs_write && c->uid != 0 && c->uid != geteuid()) {
-		snprintf(err, sizeof(err), "%s: permission denied (needs root)", req.method);
-		conn_queue(c, proto_reply_error(req.id, err));
-	} else if (m->handler(c->ctl->ctx, req.params, &result, err, sizeof(err)) < 0) {
-		json_decref(result);
-		conn_queue(c, proto_reply_error(req.id, err[0] ? err : "failed"));
-	} else {
-		if (conn_queue(c, proto_reply_ok(req.id, result)) && m->subscribes) {
-			c->monitor = true;
-			ev_timer_stop(c->ctl->ctx->loop, &c->idle);
-		}
-	}
-	proto_request_free(&req);
 }
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct control_conn *c = container_of(w, struct control_conn, rio);
-	char buf[4096];
+	struct control_client *cl = container_of(w, struct control_client, rio);
+	char buf[16384];
 	ssize_t n;
 
 	(void)revents;
-	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n <= 0) {
-		conn_close(c);
-		return;
-	}
-	if (!c->monitor)
-		ev_timer_again(loop, &c->idle);
-	if (c->inlen + (size_t)n > SW_MSG_MAX) {
-		c->closing = true;
-		ev_io_stop(loop, &c->rio);
-		conn_queue(c, proto_reply_error(0, "request too large (max 65536 bytes)"));
-		conn_flush(c);
-		return;
-	}
-	char *in = realloc(c->in, c->inlen + (size_t)n);
-	if (!in) {
-		conn_close(c);
-		return;
-	}
-	c->in = in;
-	memcpy(c->in + c->inlen, buf, (size_t)n);
-	c->inlen += (size_t)n;
-
-	/* every complete line is one request; a handler may close c */
-	struct control *ctl = c->ctl;
-	int fd = c->fd;
-	char *nl;
-
-	while (c->inlen && (nl = memchr(c->in, '\n', c->inlen))) {
-		size_t len = (size_t)(nl - c->in);
-		char *line = malloc(len + 1);
-
-		if (!line) {
-			conn_close(c);
-			return;
-		}
-		memcpy(line, c->in, len);
-		line[len] = '\0';
-		memmove(c->in, nl + 1, c->inlen - len - 1);
-		c->inlen -= len + 1;
-		handle_request(c, line, len);
-		free(line);
-		/* still there? (a full output buffer drops the connection) */
-		bool alive = false;
-		for (struct control_conn *x = ctl->conns; x; x = x->next)
-			alive |= x == c && x->fd == fd;
-		if (!alive)
-			return;
-	}
-	conn_flush(c);
+	cl->ctl->busy++;
+	if (n < 0)
+		control_conn_fail(&cl->conn, "read error");
+	else if (n == 0)
+		control_conn_eof(&cl->conn, ev_now(loop));
+	else
+		control_conn_input(&cl->conn, buf, (size_t)n, ev_now(loop));
+	client_sync(cl);
+	cl->ctl->busy--;
+	control_reap(cl->ctl);
 }
 
 static void on_write(struct ev_loop *loop, ev_io *w, int revents)
 {
+	struct control_client *cl = container_of(w, struct control_client, wio);
+
 	(void)loop;
 	(void)revents;
-	conn_flush(container_of(w, struct control_conn, wio));
+	client_sync(cl);
+	control_reap(cl->ctl);
 }
 
-static void on_idle(struct ev_loop *loop, ev_timer *w, int revents)
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct control_conn *c = container_of(w, struct control_conn, idle);
+	struct control_client *cl = container_of(w, struct control_client, timer);
 
-	(void)loop;
 	(void)revents;
-	log_debug("control: closing a connection idle for %.0f s", CONTROL_IDLE_SECONDS);
-	conn_close(c);
+	control_conn_tick(&cl->conn, ev_now(loop) + 0.001); /* libev may fire a hair early */
+	client_sync(cl);
+	control_reap(cl->ctl);
+}
+
+/* The peer's uid, gid and supplementary groups (for socket_group); *groups
+ * is malloc'd (NULL if there are none or the kernel cannot tell). */
+static int peer_of(int fd, struct control_peer *peer, gid_t **groups)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	*groups = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	peer->uid = cred.uid;
+	peer->gid = cred.gid;
+	peer->groups = NULL;
+	peer->ngroups = 0;
+	/* Linux >= 4.13; without it only the primary group counts. ERANGE
+	 * tells the size needed. */
+	len = CONTROL_PEER_GROUPS * sizeof(gid_t);
+	for (int tries = 0; tries < 2; tries++) {
+		gid_t *g = malloc(len ? len : 1);
+
+		if (!g)
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			*groups = g;
+			peer->groups = g;
+			peer->ngroups = len / sizeof(gid_t);
+			return 0;
+		}
+		free(g);
+		if (errno != ERANGE)
+			break;
+	}
+	return 0;
+}
+
+static void refuse(int fd, const char *msg)
+{
+	char *line = proto_reply_error(0, msg);
+
+	if (line) {
+		send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(line);
+	}
+	close(fd);
 }
 
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct control *ctl = container_of(w, struct control, accept_io);
-	struct control_conn *c;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	gid_t *groups;
+	struct control_peer peer;
+	struct control_client *cl;
+	char err[128];
 	int fd;
 
 	(void)revents;
 	fd = accept4(ctl->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (ctl->nconns >= CONTROL_MAX_CONNS) {
-		char *line = proto_reply_error(0, "too many connections");
-
-		if (line) {
-			send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
-			free(line);
-		}
-		close(fd);
+	if (peer_of(fd, &peer, &groups) < 0) {
+		refuse(fd, "cannot tell who is connecting (SO_PEERCRED failed)");
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		close(fd);
+	if (control_conn_admit(&ctl->conns, &peer, err, sizeof(err)) < 0) {
+		log_warnx("control: refusing a connection: %s", err);
+		refuse(fd, err);
+		free(groups);
 		return;
 	}
-	c->ctl = ctl;
-	c->fd = fd;
-	c->uid = (uid_t)-1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-		c->uid = cred.uid;
-	ev_io_init(&c->rio, on_read, fd, EV_READ);
-	ev_io_init(&c->wio, on_write, fd, EV_WRITE);
-	ev_init(&c->idle, on_idle);
-	c->idle.repeat = CONTROL_IDLE_SECONDS;
-	ev_timer_again(loop, &c->idle);
-	ev_io_start(loop, &c->rio);
-	c->next = ctl->conns;
-	ctl->conns = c;
-	ctl->nconns++;
+	control_reap(ctl); /* one that made room for root */
+	cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		close(fd);
+		free(groups);
+		return;
+	}
+	cl->ctl = ctl;
+	cl->fd = fd;
+	control_conn_open(&ctl->conns, &cl->conn, &peer, ev_now(loop));
+	free(groups); /* the access is decided at open */
+	ev_io_init(&cl->rio, on_read, fd, EV_READ);
+	ev_io_init(&cl->wio, on_write, fd, EV_WRITE);
+	ev_init(&cl->timer, on_timer);
+	ev_io_start(loop, &cl->rio);
+	client_sync(cl);
 }
 
 /* Does a daemon answer on path? */
 static bool socket_alive(const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool alive;
 
@@ -286,10 +260,64 @@ static bool socket_alive(const char *path)
 	return alive;
 }
 
-int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, char *err, size_t errlen)
+/*
+ * Bind in a fresh directory only we can enter, give the socket its group and
+ * mode there, listen, and rename it into place: at no moment can anyone but
+ * root reach a socket with looser permissions than it ends with. The rename
+ * also replaces a stale socket in one step.
+ */
+static int bind_private(int fd, const char *dir, const char *path, gid_t gid, mode_t mode,
+			char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char tmpdir[108], tmp[108];
+	int ret = 0;
+
+	if (strlen(dir) + sizeof("/.switchd-sock.XXXXXX/s") > sizeof(tmp)) {
+		snprintf(err, errlen, "%s: socket path too long", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "%s/.switchd-sock.XXXXXX", dir);
+	if (!mkdtemp(tmpdir)) { /* mode 0700 */
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot make a private directory: %s", dir,
+			 strerror(errno));
+		return ret;
+	}
+	memcpy(tmp, tmpdir, strlen(tmpdir));
+	memcpy(tmp + strlen(tmpdir), "/s", 3);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", tmp);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot bind: %s", path, strerror(errno));
+	} else if (gid != (gid_t)-1 && chown(tmp, (uid_t)-1, gid) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot give it group %u: %s", path, (unsigned)gid,
+			 strerror(errno));
+	} else if (chmod(tmp, mode) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot set mode %04o: %s", path, (unsigned)mode,
+			 strerror(errno));
+	} else if (listen(fd, 16) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot listen: %s", path, strerror(errno));
+	} else if (rename(tmp, path) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot move the socket into place: %s", path,
+			 strerror(errno));
+	}
+	if (ret)
+		unlink(tmp);
+	rmdir(tmpdir);
+	return ret;
+}
+
+int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, const char *group, char *err,
+		 size_t errlen)
+{
+	struct sockaddr_un sun;
 	struct control *ctl;
+	gid_t gid = (gid_t)-1;
 	char dir[108];
 	char *slash;
 	int ret;
@@ -298,15 +326,32 @@ int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, char *err, s
 		snprintf(err, errlen, "%s: socket path too long", path);
 		return -ENAMETOOLONG;
 	}
+	if (mode & 0007) {
+		snprintf(err, errlen, "%s: mode %04o is world-accessible; refusing", path,
+			 (unsigned)mode);
+		return -EPERM;
+	}
+	if (group && group[0]) {
+		struct group *gr = getgrnam(group);
+
+		if (!gr) {
+			snprintf(err, errlen, "socket_group %s: no such group", group);
+			return -ENOENT;
+		}
+		gid = gr->gr_gid;
+	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
 		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			ret = -errno;
-			snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
-			return ret;
-		}
+	if (slash && slash != dir && mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
+		return ret;
 	}
 	if (socket_alive(path)) {
 		snprintf(err, errlen, "%s: another switchd is running", path);
@@ -319,25 +364,25 @@ int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, char *err, s
 	}
 	ctl->ctx = ctx;
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	control_conn_set_init(&ctl->conns, ctx, ctl_method_find, geteuid(), NULL);
+	control_conn_set_group(&ctl->conns, group, gid);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (ctl->fd < 0)
-		goto fail;
-	unlink(path); /* stale: nobody answered on it */
-	if (bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, mode) < 0 ||
-	    listen(ctl->fd, 16) < 0)
-		goto fail;
+	if (ctl->fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(ctl);
+		return ret;
+	}
+	ret = bind_private(ctl->fd, dir, path, gid, mode, err, errlen);
+	if (ret) {
+		close(ctl->fd);
+		free(ctl);
+		return ret;
+	}
 	ev_io_init(&ctl->accept_io, on_accept, ctl->fd, EV_READ);
 	ev_io_start(ctx->loop, &ctl->accept_io);
 	ctx->control = ctl;
 	return 0;
-fail:
-	ret = -errno;
-	snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	if (ctl->fd >= 0)
-		close(ctl->fd);
-	free(ctl);
-	return ret;
 }
 
 void control_fini(struct sw_ctx *ctx)
@@ -346,8 +391,9 @@ void control_fini(struct sw_ctx *ctx)
 
 	if (!ctl)
 		return;
-	while (ctl->conns)
-		conn_close(ctl->conns);
+	for (struct control_conn *c = ctl->conns.head; c; c = c->next)
+		control_conn_fail(c, NULL);
+	control_reap(ctl);
 	ev_io_stop(ctx->loop, &ctl->accept_io);
 	close(ctl->fd);
 	unlink(ctl->path);
@@ -358,18 +404,14 @@ void control_fini(struct sw_ctx *ctx)
 void control_broadcast(struct sw_ctx *ctx, json_t *event)
 {
 	struct control *ctl = ctx->control;
-	struct control_conn *c, *next;
 
 	if (!ctl) {
 		json_decref(event);
 		return;
 	}
-	for (c = ctl->conns; c; c = next) {
-		next = c->next;
-		if (!c->monitor)
-			continue;
-		if (conn_queue(c, proto_event_line(json_incref(event))))
-			conn_flush(c);
-	}
-	json_decref(event);
+	control_conn_broadcast(&ctl->conns, event);
+	for (struct control_conn *c = ctl->conns.head; c; c = c->next)
+		if (c->monitor)
+			client_sync(client_of(c));
+	control_reap(ctl);
 }

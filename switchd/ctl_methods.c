@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <linux/if_addr.h>
 
+#include <switchd/proto.h>
+
 #include "arp.h"
 #include "conf.h"
 #include "ctl_methods.h"
@@ -655,17 +657,17 @@ static int m_monitor(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 }
 
 static const struct ctl_method methods[] = {
-	{ "status", m_status, false, false },
-	{ "doctor", m_doctor, false, false },
-	{ "show", m_show, false, false },
-	{ "monitor", m_monitor, false, true },
-	{ "swap", m_swap, true, false },
-	{ "attach", m_attach, true, false },
-	{ "detach", m_detach, true, false },
-	{ "tap-add", m_tap_add, true, false },
-	{ "tap-del", m_tap_del, true, false },
-	{ "reload", m_reload, true, false },
-	{ "confirm", m_confirm, true, false },
+	{ SW_M_STATUS, m_status, SW_WRITES(SW_M_STATUS), false },
+	{ SW_M_DOCTOR, m_doctor, SW_WRITES(SW_M_DOCTOR), false },
+	{ SW_M_SHOW, m_show, SW_WRITES(SW_M_SHOW), false },
+	{ SW_M_MONITOR, m_monitor, SW_WRITES(SW_M_MONITOR), true },
+	{ SW_M_SWAP, m_swap, SW_WRITES(SW_M_SWAP), false },
+	{ SW_M_ATTACH, m_attach, SW_WRITES(SW_M_ATTACH), false },
+	{ SW_M_DETACH, m_detach, SW_WRITES(SW_M_DETACH), false },
+	{ SW_M_TAP_ADD, m_tap_add, SW_WRITES(SW_M_TAP_ADD), false },
+	{ SW_M_TAP_DEL, m_tap_del, SW_WRITES(SW_M_TAP_DEL), false },
+	{ SW_M_RELOAD, m_reload, SW_WRITES(SW_M_RELOAD), false },
+	{ SW_M_CONFIRM, m_confirm, SW_WRITES(SW_M_CONFIRM), false },
 };
 
 const struct ctl_method *ctl_method_find(const char *name)

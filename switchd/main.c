@@ -258,7 +258,8 @@ static int run_daemon(struct sw_ctx *ctx)
 	ctx->loop = EV_DEFAULT;
 	signal(SIGPIPE, SIG_IGN);
 	/* the socket first: a second daemon must stop before touching anything */
-	if (control_init(ctx, ctx->conf.socket_path, 0600, err, sizeof(err)) < 0) {
+	if (control_init(ctx, ctx->conf.socket_path, ctx->conf.socket_mode,
+			 ctx->conf.socket_group, err, sizeof(err)) < 0) {
 		log_warnx("%s", err);
 		return 1;
 	}

@@ -9,6 +9,22 @@
 
 #include <switchd/proto.h>
 
+#define METHOD(m) { m, m##_WRITES } /* not SW_WRITES(m): m would expand first */
+const struct proto_method proto_methods[] = {
+	METHOD(SW_M_STATUS), METHOD(SW_M_SHOW),	  METHOD(SW_M_DOCTOR),	METHOD(SW_M_MONITOR),
+	METHOD(SW_M_SWAP),   METHOD(SW_M_ATTACH), METHOD(SW_M_DETACH),	METHOD(SW_M_TAP_ADD),
+	METHOD(SW_M_TAP_DEL), METHOD(SW_M_RELOAD), METHOD(SW_M_CONFIRM), { NULL, false },
+};
+#undef METHOD
+
+const struct proto_method *proto_method_find(const char *name)
+{
+	for (const struct proto_method *m = proto_methods; m->name; m++)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
 static char *to_line(json_t *obj)
 {
 	char *s = json_dumps(obj, JSON_COMPACT);

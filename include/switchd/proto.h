@@ -16,6 +16,7 @@
 #ifndef SWITCHD_PROTO_H
 #define SWITCHD_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -27,6 +28,45 @@
 #endif
 #define SW_DEFAULT_SOCKET SW_RUNDIR "/switchd.sock"
 #define SW_DEFAULT_CONF "/etc/switchd/switchd.conf"
+
+/*
+ * The methods, named once for switchd and switchctl. SW_WRITES(SW_M_X) says
+ * whether a method changes state: those are refused to anyone but root and
+ * switchd's own uid; the others need only read access (socket_group).
+ */
+#define SW_M_STATUS "status"
+#define SW_M_STATUS_WRITES false
+#define SW_M_SHOW "show"
+#define SW_M_SHOW_WRITES false
+#define SW_M_DOCTOR "doctor"
+#define SW_M_DOCTOR_WRITES false
+#define SW_M_MONITOR "monitor"
+#define SW_M_MONITOR_WRITES false
+#define SW_M_SWAP "swap"
+#define SW_M_SWAP_WRITES true
+#define SW_M_ATTACH "attach"
+#define SW_M_ATTACH_WRITES true
+#define SW_M_DETACH "detach"
+#define SW_M_DETACH_WRITES true
+#define SW_M_TAP_ADD "tap-add"
+#define SW_M_TAP_ADD_WRITES true
+#define SW_M_TAP_DEL "tap-del"
+#define SW_M_TAP_DEL_WRITES true
+#define SW_M_RELOAD "reload"
+#define SW_M_RELOAD_WRITES true
+#define SW_M_CONFIRM "confirm" /* keep a change made with "confirm": seconds */
+#define SW_M_CONFIRM_WRITES true
+#define SW_WRITES(method) method##_WRITES
+
+struct proto_method {
+	const char *name;
+	bool writes;
+};
+
+/* Every method above, in that order; ends with {NULL}. */
+extern const struct proto_method proto_methods[];
+/* The method called name, or NULL. */
+const struct proto_method *proto_method_find(const char *name);
 
 struct proto_request {
 	json_int_t id;

@@ -68,6 +68,10 @@ ip -n "$UP" link set up0 down
 busywait 2000 bash -c "ip -n $HOST link show hweth0 | grep -q NO-CARRIER"
 expect_error "swap to a dead link" "switchctl: port hweth0: no carrier; refusing to make a dead link active" swap eth0 hweth0
 check_eq "and nothing moved" "eth0" "$(link_master "$HOST" hweth1)"
+# a name is echoed in the error: its escape sequence must not reach the terminal
+rc=0; out=$(sctl "$HOST" swap $'eth\e[2J\a' hweth0 2>&1) || rc=$?
+check_eq "control characters from switchd are escaped" 'switchctl: bridge eth\x1b[2J\x07: no such bridge in the config' "$out"
+check_eq "and it is an error" 1 "$rc"
 rc=0; out=$(sctl "$HOST" frobnicate 2>&1) || rc=$?
 check_eq "unknown command: usage error" "2" "$rc"
 check_match "unknown command: message" 'unknown command "frobnicate"' "$out"
@@ -91,4 +95,6 @@ check_cmd "a silent client stalls nobody" timeout 3 ip netns exec "$HOST" "$SWIT
 big=$(head -c 70000 /dev/zero | tr '\0' 'x')
 check_match "oversized request refused" 'request too large' "$(echo "$big" | raw)"
 check_cmd "the daemon is still fine" sctl "$HOST" status
+check_match "a client that closes its side still gets the replies" '"id":2,"ok":true.*"id":3,"ok":true' \
+	"$(printf '{"v":1,"id":2,"method":"status"}\n{"v":1,"id":3,"method":"status"}\n' | raw | tr '\n' ' ')"
 report

@@ -7,6 +7,7 @@
 
 #include <switchd/proto.h>
 
+#include "ctl_methods.h"
 #include "output.h"
 
 Test(proto, request_roundtrip)
@@ -108,4 +109,51 @@ Test(output, messages_and_status)
 	char *text = render("status", "{\"version\":\"0.1.0\",\"pid\":12,\"config\":\"/x\",\"uptime\":3,"
 				      "\"bridges\":2,\"links\":9,\"events\":5,\"resyncs\":1}", false);
 	cr_assert(strstr(text, "resyncs after lost events: 1"), "%s", text);
+}
+
+/* The daemon's table and the protocol's list agree: a write method is never
+ * served to a read-only client because the two disagreed. */
+Test(proto, daemon_methods_match_the_protocol)
+{
+	size_t n = 0;
+
+	for (const struct proto_method *pm = proto_methods; pm->name; pm++, n++) {
+		const struct ctl_method *m = ctl_method_find(pm->name);
+
+		cr_assert_not_null(m, "switchd does not serve \"%s\"", pm->name);
+		cr_assert_eq(m->needs_write, pm->writes, "%s: write flag differs", pm->name);
+		cr_assert_eq(proto_method_find(pm->name), pm);
+	}
+	cr_assert_eq(n, 11);
+	cr_assert(proto_method_find(SW_M_SWAP)->writes);
+	cr_assert(!proto_method_find(SW_M_MONITOR)->writes);
+	cr_assert_null(proto_method_find("reboot"));
+}
+
+/* defect 4: a name with a terminal escape sequence in it reaches the screen
+ * escaped, in results, events and errors alike */
+Test(output, control_characters_are_escaped_in_text)
+{
+	char *e = output_escape("eth0\x1b]0;owned\x07\\ \xc2\x9b" "31m tab\there é");
+	char buf[1024];
+	FILE *f;
+	json_t *ev;
+
+	cr_assert_str_eq(e, "eth0\\x1b]0;owned\\x07\\\\ \\u009b31m tab\\x09here é");
+	free(e);
+	cr_assert_str_eq(render("swap", "{\"message\":\"eth0: \\u001b[2Jgone\"}", false),
+			 "eth0: \\x1b[2Jgone\n");
+	char *text = render("show", "{\"bridges\":[{\"name\":\"br\\u001b[31m\",\"present\":false,"
+				    "\"ports\":[{\"name\":\"p\\u0007\",\"role\":\"active\"}]}]}", false);
+	cr_assert(!strchr(text, '\x1b') && !strchr(text, '\x07'), "raw control characters: %s", text);
+	cr_assert(strstr(text, "br\\x1b[31m  bridge") && strstr(text, "p\\x07"), "%s", text);
+	text = render("swap", "{\"message\":\"a\\u001bb\"}", true);
+	cr_assert(strcasestr(text, "a\\u001bb"), "-j stays JSON-escaped: %s", text);
+	ev = json_pack("{s:s,s:s,s:s}", "type", "swap", "port\x1b", "x\x1b[H", "message", "m\r");
+	f = fmemopen(buf, sizeof(buf), "w");
+	output_event(f, ev, false);
+	fclose(f);
+	json_decref(ev);
+	cr_assert(!strchr(buf, '\x1b') && !strchr(buf, '\r'), "raw control characters: %s", buf);
+	cr_assert(strstr(buf, "port\\x1b=x\\x1b[H") && strstr(buf, "m\\x0d"), "%s", buf);
 }
