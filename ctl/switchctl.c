@@ -25,20 +25,22 @@ struct command {
 	const char *usage;
 	/* names of the positional arguments, in order */
 	const char *params[2];
+	bool confirmable; /* takes --confirm T: undone unless confirmed within T */
 };
 
 static const struct command commands[] = {
-	{ "status", SW_M_STATUS, 0, 0, "status", { NULL } },
-	{ "show", SW_M_SHOW, 0, 1, "show [BRIDGE]", { "bridge" } },
-	{ "swap", SW_M_SWAP, 2, 2, "swap BRIDGE PORT", { "bridge", "port" } },
-	{ "attach", SW_M_ATTACH, 2, 2, "attach BRIDGE PORT", { "bridge", "port" } },
-	{ "detach", SW_M_DETACH, 2, 2, "detach BRIDGE PORT", { "bridge", "port" } },
+	{ "status", SW_M_STATUS, 0, 0, "status", { NULL }, false },
+	{ "show", SW_M_SHOW, 0, 1, "show [BRIDGE]", { "bridge" }, false },
+	{ "swap", SW_M_SWAP, 2, 2, "swap BRIDGE PORT [--confirm T]", { "bridge", "port" }, true },
+	{ "attach", SW_M_ATTACH, 2, 2, "attach BRIDGE PORT [--confirm T]", { "bridge", "port" }, true },
+	{ "detach", SW_M_DETACH, 2, 2, "detach BRIDGE PORT [--confirm T]", { "bridge", "port" }, true },
 	{ "tap add", SW_M_TAP_ADD, 2, 6, "tap add NAME BRIDGE [owner USER] [group GROUP]",
-	  { "name", "bridge" } },
-	{ "tap del", SW_M_TAP_DEL, 1, 1, "tap del NAME", { "name" } },
-	{ "reload", SW_M_RELOAD, 0, 0, "reload", { NULL } },
-	{ "monitor", SW_M_MONITOR, 0, 0, "monitor", { NULL } },
-	{ "doctor", SW_M_DOCTOR, 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL } },
+	  { "name", "bridge" }, false },
+	{ "tap del", SW_M_TAP_DEL, 1, 1, "tap del NAME", { "name" }, false },
+	{ "reload", SW_M_RELOAD, 0, 0, "reload [--confirm T]", { NULL }, true },
+	{ "confirm", SW_M_CONFIRM, 0, 0, "confirm     (keep the change made with --confirm)", { NULL }, false },
+	{ "monitor", SW_M_MONITOR, 0, 0, "monitor", { NULL }, false },
+	{ "doctor", SW_M_DOCTOR, 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL }, false },
 };
 
 static void usage(FILE *f)
@@ -54,6 +56,50 @@ static int usage_error(const char *msg)
 {
 	fprintf(stderr, "switchctl: %s\n(switchctl -h lists the commands)\n", msg);
 	return 2;
+}
+
+/* "60s", "90" (seconds), "2m", "500ms", "1h": seconds > 0, or -1. */
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v > 0) || v > 86400 * 1000.0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		return v;
+	if (!strcmp(end, "ms"))
+		return v / 1000;
+	if (!strcmp(end, "m"))
+		return v * 60;
+	if (!strcmp(end, "h"))
+		return v * 3600;
+	return -1;
+}
+
+/* Take "--confirm T" out of the arguments of a command that takes it.
+ * Returns 0 (*seconds 0 if absent) or an exit code. */
+static int take_confirm(const struct command *c, int *argc, char **argv, double *seconds)
+{
+	*seconds = 0;
+	for (int a = 0; a < *argc; a++) {
+		if (strcmp(argv[a], "--confirm"))
+			continue;
+		if (!c->confirmable) {
+			fprintf(stderr, "switchctl: %s: --confirm is for reload, swap, attach and detach\n",
+				c->words);
+			return 2;
+		}
+		if (a + 1 >= *argc || (*seconds = parse_seconds(argv[a + 1])) <= 0 || *seconds > 86400) {
+			fprintf(stderr, "switchctl: %s: --confirm needs a time, 0 < T <= 24h (60s, 2m)\n",
+				c->words);
+			return 2;
+		}
+		memmove(&argv[a], &argv[a + 2], (size_t)(*argc - a - 2) * sizeof(*argv));
+		*argc -= 2;
+		return 0;
+	}
+	return 0;
 }
 
 /* Match the command words; build params. Returns 0 or an exit code. */
@@ -73,12 +119,19 @@ static int parse_command(int argc, char **argv, const struct command **cmd, json
 		*cmd = c;
 		argc -= nwords;
 		argv += nwords;
+		double confirm;
+		int rc = take_confirm(c, &argc, argv, &confirm);
+
+		if (rc)
+			return rc;
 		if (argc < c->min_args || argc > c->max_args) {
 			fprintf(stderr, "switchctl: %s: wrong number of arguments\nusage: switchctl %s\n",
 				c->words, c->usage);
 			return 2;
 		}
 		*params = json_object();
+		if (confirm > 0)
+			json_object_set_new(*params, "confirm", json_real(confirm));
 		for (int a = 0; a < argc; a++) {
 			if (a < 2 && c->params[a]) {
 				json_object_set_new(*params, c->params[a], json_string(argv[a]));
