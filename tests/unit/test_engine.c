@@ -382,6 +382,56 @@ Test(engine, an_operator_detach_suspends_failover)
 	json_decref(b);
 }
 
+Test(engine, an_operator_attach_resumes_failover)
+{
+	json_t *res, *b;
+	char err[256];
+
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\n" QUIET);
+	cr_assert_eq(call("detach", json_pack("{s:s,s:s}", "bridge", "eth0", "port", "hweth0"),
+			  &res, err, sizeof(err)),
+		     0, "detach: %s", err);
+	json_decref(res);
+	cr_assert_eq(call("attach", json_pack("{s:s,s:s}", "bridge", "eth0", "port", "hweth0"),
+			  &res, err, sizeof(err)),
+		     0, "attach: %s", err);
+	json_decref(res);
+	engine_settle(&ctx);
+	cr_assert(is_master("hweth0", "eth0"));
+	b = show_bridge("eth0");
+	cr_assert(json_is_false(json_object_get(b, "failover_suspended")));
+	cr_assert_str_eq(port_str(b, "hweth0", "role"), "active");
+	json_decref(b);
+
+	fk_cable("hweth0", false);
+	engine_settle(&ctx);
+	cr_assert(is_master("hweth1", "eth0"), "failover works again");
+}
+
+Test(engine, a_failed_failover_swap_is_reported_and_not_counted)
+{
+	json_t *b, *e;
+
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\n" QUIET);
+	fk_fail_request(1, EBUSY); /* the attach of hweth1 */
+	fk_cable("hweth0", false);
+	engine_settle(&ctx);
+
+	e = last_event("error");
+	cr_assert(e, "an error event");
+	cr_assert(strstr(ev_str(e, "message"), "failover to hweth1 failed"), "%s",
+		  ev_str(e, "message"));
+	cr_assert_null(last_event("swap"));
+	cr_assert(is_master("hweth0", "eth0"), "the bridge keeps what it had");
+	cr_assert_eq(fk_nports("eth0"), 1);
+	b = show_bridge("eth0");
+	cr_assert_eq(json_integer_value(json_object_get(b, "swaps")), 0);
+	cr_assert_eq(port_swaps(b, "hweth1"), 0, "a swap that failed is not in the history");
+	json_decref(b);
+}
+
 /* ---- claim ------------------------------------------------------------- */
 
 static bool claimed(const char *name)
