@@ -287,6 +287,39 @@ Test(engine, converts_a_nic_into_a_bridge_of_its_name)
 	cr_assert_eq(ctx.rt.failed_groups, 0);
 }
 
+/* What the engine tests rely on: the fake's events keep a model as the
+ * kernel's would (a bridge's carrier follows its ports, a rename keeps the
+ * ifindex, a deleted bridge releases its ports). */
+Test(engine, the_fake_kernel_keeps_the_model_as_the_kernel_would)
+{
+	const struct sw_link *l;
+	char err[256];
+	int nic, br;
+
+	converted(1, "hweth0");
+	start_engine("[nic hweth0]\nmac = 02:00:c6:12:00:10\n[bridge eth0]\nports = hweth0\n" QUIET);
+	nic = fk_link("hweth0")->ifindex;
+	br = fk_link("eth0")->ifindex;
+	cr_assert(linkdb_by_index(&ctx.db, br)->carrier, "a bridge with a live port has carrier");
+
+	fk_cable("hweth0", false);
+	engine_refresh(&ctx);
+	cr_assert(!linkdb_by_index(&ctx.db, nic)->carrier);
+	cr_assert(!linkdb_by_index(&ctx.db, br)->carrier, "and loses it with the port");
+	cr_assert_gt(linkdb_by_index(&ctx.db, nic)->carrier_changes, 0);
+
+	cr_assert_eq(nl_link_rename(&ctx.nl, nic, "hweth9", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(nl_link_delete(&ctx.nl, br, err, sizeof(err)), 0, "%s", err);
+	engine_refresh(&ctx);
+	l = linkdb_by_index(&ctx.db, nic);
+	cr_assert(l);
+	cr_assert_str_eq(l->name, "hweth9");
+	cr_assert_eq(l->master, 0, "a deleted bridge releases its ports");
+	cr_assert_null(linkdb_by_index(&ctx.db, br));
+	cr_assert_eq(nl_link_set_master(&ctx.nl, nic, nic, err, sizeof(err)), -EOPNOTSUPP,
+		     "only a bridge takes ports");
+}
+
 /* ---- failover executor ------------------------------------------------- */
 
 Test(engine, carrier_lost_swaps_to_the_standby)
