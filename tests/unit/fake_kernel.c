@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "fake_kernel.h"
+#include "nlmsgs.h"
 #include "nl.h"
 #include "sysctl.h"
 #include "tap.h"
@@ -34,6 +35,9 @@ struct fk_msg {
 };
 
 #define FK_LO 1
+
+static struct nlmsghdr *addr_msg(char *buf, uint16_t type, const struct sw_addr *a);
+static struct nlmsghdr *route_msg(char *buf, uint16_t type, const struct sw_route *r);
 
 /* ---- the table -------------------------------------------------------- */
 
@@ -323,6 +327,32 @@ int fk_add_veth(const char *name, const char *mac, bool up)
 	l->cable = true; /* its peer is up */
 	commit();
 	return l->ifindex;
+}
+
+void fk_add_addr4(const char *dev, const char *ip, int prefixlen)
+{
+	char buf[FK_MSG_SIZE] = { 0 };
+	struct fk_link *l = fk_link(dev);
+	struct sw_addr a;
+
+	if (!l || fk.naddrs == FK_MAX_ADDRS ||
+	    nlp_addr(msg_addr4(buf, RTM_NEWADDR, l->ifindex, ip, (uint8_t)prefixlen, dev), &a))
+		abort();
+	fk.addrs[fk.naddrs++] = a;
+	queue(addr_msg(buf, RTM_NEWADDR, &a));
+}
+
+void fk_add_route4(const char *dev, const char *dst, int dst_len, const char *gw)
+{
+	char buf[FK_MSG_SIZE] = { 0 };
+	struct fk_link *l = fk_link(dev);
+
+	if (!l || fk.nroutes == FK_MAX_ROUTES ||
+	    nlp_route(msg_route4(buf, RTM_NEWROUTE, l->ifindex, dst, (uint8_t)dst_len, gw, 0,
+				 RTPROT_BOOT, RT_TABLE_MAIN),
+		      &fk.routes[fk.nroutes]))
+		abort();
+	queue(route_msg(buf, RTM_NEWROUTE, &fk.routes[fk.nroutes++]));
 }
 
 void fk_set_master(const char *name, const char *master)

@@ -90,6 +90,10 @@ int fk_add_nic(const char *name, const char *mac, bool up, bool cable);
 int fk_add_bus_nic(const char *name, const char *mac, const char *bus, const char *dev);
 int fk_add_bridge(const char *name, const char *mac);
 int fk_add_veth(const char *name, const char *mac, bool up); /* a guest's device */
+/* Configuration made before switchd ran: an IPv4 address, a static route
+ * (gw may be NULL) through a device. */
+void fk_add_addr4(const char *dev, const char *ip, int prefixlen);
+void fk_add_route4(const char *dev, const char *dst, int dst_len, const char *gw);
 /* Outside switchd: put a device into a bridge (0: out of it). */
 void fk_set_master(const char *name, const char *master);
 

@@ -272,9 +272,14 @@ static void converted(int nnics, const char *active)
 
 Test(engine, converts_a_nic_into_a_bridge_of_its_name)
 {
+	const struct sw_link *bl;
+	bool on_bridge = false, on_nic = false, route_on_bridge = false;
+
 	fk_add_nic("eth0", "02:00:c6:12:00:10", true, true);
 	fk_add_nic("eth1", "02:00:c6:12:00:11", true, true);
-	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\n" QUIET);
+	fk_add_addr4("eth0", "198.18.0.10", 24);
+	fk_add_route4("eth0", NULL, 0, "198.18.0.1");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\naddress = keep\n" QUIET);
 
 	cr_assert(fk_link("hweth0") && fk_link("hweth1"), "the NICs get their service names");
 	cr_assert_str_eq(fk_link("eth0")->s.kind, "bridge");
@@ -285,6 +290,18 @@ Test(engine, converts_a_nic_into_a_bridge_of_its_name)
 		  "the bridge has the NIC's MAC");
 	cr_assert_eq(count_events("error"), 0);
 	cr_assert_eq(ctx.rt.failed_groups, 0);
+
+	/* the host keeps its address and default route, now on the bridge */
+	bl = linkdb_by_name(&ctx.db, "eth0");
+	for (size_t i = 0; i < fk.naddrs; i++) {
+		on_bridge |= fk.addrs[i].ifindex == bl->ifindex;
+		on_nic |= fk.addrs[i].ifindex == fk_link("hweth0")->ifindex;
+	}
+	cr_assert(on_bridge, "198.18.0.10/24 is on the bridge");
+	cr_assert(!on_nic, "and no longer on the NIC");
+	cr_assert_eq(fk.nroutes, 1, "one default route");
+	route_on_bridge = fk.routes[0].oif == bl->ifindex;
+	cr_assert(route_on_bridge, "the default route leaves through the bridge");
 }
 
 /* What the engine tests rely on: the fake's events keep a model as the
