@@ -260,7 +260,18 @@ static void on_link_event(void *arg, const struct link_event *ev)
 			f->link_event(ctx, ev);
 }
 
+static void settle(struct sw_ctx *ctx);
+
 void engine_settle(struct sw_ctx *ctx)
+{
+	/* called from outside the loop (tests, a caller that made changes):
+	 * what the kernel has queued counts as well */
+	if (!ctx->rt.busy)
+		runtime_refresh(ctx);
+	settle(ctx);
+}
+
+static void settle(struct sw_ctx *ctx)
 {
 	const struct sw_feature *f;
 
@@ -290,7 +301,8 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	engine_settle(container_of(w, struct sw_ctx, settle));
+	/* the event socket's watcher read what was queued */
+	settle(container_of(w, struct sw_ctx, settle));
 }
 
 int engine_init(struct sw_ctx *ctx)

@@ -4,7 +4,7 @@
  * writing them under /proc/sys/net/ipv4 (per network namespace).
  *
  * The combining rules are pure and unit-tested; sk_read/sk_write are the
- * only file I/O.
+ * only file I/O (sysctl_io.c).
  */
 #ifndef SWITCHD_SYSCTL_H
 #define SWITCHD_SYSCTL_H
