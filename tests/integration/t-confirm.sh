@@ -63,6 +63,15 @@ check_eq "suspended meanwhile" "true" "$(sctl "$HOST" -j show eth0 | jq .bridges
 check_cmd "not confirmed: attached again" busywait 3000 bash -c "[ \"\$(ip -n $HOST -j link show hweth0 | jq -r '.[0].master')\" = eth0 ]"
 check_eq "failover no longer suspended" "false" "$(sctl "$HOST" -j show eth0 | jq .bridges[0].failover_suspended)"
 check_eq "hweth0 is active, not detached" "active" "$(sctl "$HOST" -j show eth0 | jq -r '.bridges[0].ports[] | select(.name == "hweth0") | .role')"
+# the same from switchctl
+check_match "switchctl swap --confirm" "eth0: hweth1 is now the active port" "$(sctl "$HOST" swap eth0 hweth1 --confirm 2s)"
+check_match "switchctl confirm" "swap of eth0 to hweth1 confirmed: kept" "$(sctl "$HOST" confirm)"
+sleep 2.5
+check_eq "kept" "eth0" "$(link_master "$HOST" hweth1)"
+rc=0; out=$(sctl "$HOST" tap del tapx --confirm 5s 2>&1) || rc=$?
+check_eq "--confirm where it does not apply" "2 switchctl: tap del: --confirm is for reload, swap, attach and detach" "$rc $out"
+rc=0; out=$(sctl "$HOST" reload --confirm soon 2>&1) || rc=$?
+check_eq "--confirm without a time" "2 switchctl: reload: --confirm needs a time, 0 < T <= 24h (60s, 2m)" "$rc $out"
 out=$(req '{"v":1,"id":10,"method":"reload","params":{"confirm":"soon"}}')
 check_match "a bad confirm time is refused" "reload: parameter \\\\\"confirm\\\\\" must be a number of seconds" "$out"
 report
