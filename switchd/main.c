@@ -19,6 +19,7 @@
 #include "doctor.h"
 #include "engine.h"
 #include "events.h"
+#include "link_sync.h"
 #include "log.h"
 #include "plan.h"
 #include "privilege.h"

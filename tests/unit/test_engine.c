@@ -21,6 +21,7 @@
 #include "events.h"
 #include "fake_kernel.h"
 #include "link.h"
+#include "link_sync.h"
 #include "log.h"
 #include "runtime.h"
 #include "switchd.h"

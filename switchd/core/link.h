@@ -1,8 +1,10 @@
 /*
  * The kernel model: links (keyed by ifindex), their addresses and non-kernel
- * routes, kept current from netlink events. Observers are told what changed.
- * ENOBUFS on the event socket -> linkdb_resync(): a full re-dump, diffed
- * against the model, so observers see the same events they missed.
+ * routes, kept current from netlink events (link_sync.c reads them; this file
+ * is pure: messages in, model and observer calls out). Observers are told
+ * what changed.
+ * ENOBUFS on the event socket -> linkdb_resync(): a full re-dump, replaced
+ * into the model by linkdb_replace, so observers see the events they missed.
  */
 #ifndef SWITCHD_LINK_H
 #define SWITCHD_LINK_H
@@ -12,7 +14,6 @@
 #include <stdint.h>
 #include "nl_parse.h"
 
-struct sw_nl;
 
 enum link_event_type {
 	LINK_ADDED,
@@ -78,14 +79,10 @@ int linkdb_subscribe(struct sw_linkdb *db, link_observer_fn fn, void *arg);
 /* Apply one netlink message (event or dump part); publishes the change. */
 int linkdb_handle_msg(struct sw_linkdb *db, const struct nlmsghdr *nlh);
 
-/* Dump links, addresses and routes; replace the model; publish the
- * differences and then DB_RESYNCED. The first call fills an empty model. */
-int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen);
-
-/* Take in every event queued on nl's event socket (observers run for each).
- * When the kernel dropped some (ENOBUFS), drain and resync. Returns 0, 1
- * after a resync, or -errno (err set). */
-int linkdb_sync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen);
+/* Replace the model by fresh (taken over: emptied), publishing the
+ * differences and then DB_RESYNCED, as the events that were missed would
+ * have (link_sync.c dumps the kernel into fresh). */
+void linkdb_replace(struct sw_linkdb *db, struct sw_linkdb *fresh);
 
 const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex);
 const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *name);

@@ -14,14 +14,9 @@
 #include <stdint.h>
 #include "feature.h"
 
-#define ANNOUNCE_FRAME_MAX 96
+#include "frames.h"
 
 struct sw_ctx;
-
-/* Frame builders (pure). Each returns the frame's length (>= 60). */
-size_t announce_garp(uint8_t *buf, const uint8_t mac[6], const uint8_t ip[4]);
-size_t announce_na(uint8_t *buf, const uint8_t mac[6], const uint8_t ip6[16]);
-size_t announce_rarp(uint8_t *buf, const uint8_t mac[6]);
 
 struct rt_bridge;
 

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "events.h"
 #include "link.h"
+#include "link_sync.h"
 #include "log.h"
 #include "plan.h"
 #include "runtime.h"

@@ -13,10 +13,9 @@
 #include <sys/socket.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
 
 #include "link.h"
-#include "log.h"
-#include "nl.h"
 
 void linkdb_init(struct sw_linkdb *db)
 {
@@ -428,37 +427,17 @@ out:
 
 /* ---- resync ------------------------------------------------------------- */
 
-static int fill_cb(const struct nlmsghdr *nlh, void *data)
+void linkdb_replace(struct sw_linkdb *db, struct sw_linkdb *fresh)
 {
-	struct sw_linkdb *fresh = data;
-
-	linkdb_handle_msg(fresh, nlh);
-	return MNL_CB_OK;
-}
-
-int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen)
-{
-	struct sw_linkdb fresh;
-	int ret;
-
-	linkdb_init(&fresh);
-	if ((ret = nl_dump_links(nl, fill_cb, &fresh, err, errlen)) ||
-	    (ret = nl_dump_addrs(nl, AF_INET, fill_cb, &fresh, err, errlen)) ||
-	    (ret = nl_dump_addrs(nl, AF_INET6, fill_cb, &fresh, err, errlen)) ||
-	    (ret = nl_dump_routes(nl, AF_INET, fill_cb, &fresh, err, errlen)) ||
-	    (ret = nl_dump_routes(nl, AF_INET6, fill_cb, &fresh, err, errlen))) {
-		linkdb_free(&fresh);
-		return ret;
-	}
 	/* publish the differences, as the events we missed would have */
 	for (size_t i = db->nlinks; i-- > 0;)
-		if (!linkdb_by_index(&fresh, db->links[i].ifindex))
+		if (!linkdb_by_index(fresh, db->links[i].ifindex))
 			remove_link(db, db->links[i].ifindex);
 	for (size_t i = db->naddrs; i-- > 0;) {
 		bool found = false;
 
-		for (size_t k = 0; k < fresh.naddrs && !found; k++)
-			found = addr_same(&fresh.addrs[k], &db->addrs[i]);
+		for (size_t k = 0; k < fresh->naddrs && !found; k++)
+			found = addr_same(&fresh->addrs[k], &db->addrs[i]);
 		if (!found) {
 			struct sw_addr gone = db->addrs[i];
 			remove_addr(db, &gone);
@@ -467,8 +446,8 @@ int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errl
 	for (size_t i = db->nroutes; i-- > 0;) {
 		bool found = false;
 
-		for (size_t k = 0; k < fresh.nroutes && !found; k++)
-			found = route_same(&fresh.routes[k], &db->routes[i]);
+		for (size_t k = 0; k < fresh->nroutes && !found; k++)
+			found = route_same(&fresh->routes[k], &db->routes[i]);
 		if (!found) {
 			struct sw_route *gone = malloc(sizeof(*gone));
 
@@ -479,49 +458,14 @@ int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errl
 			}
 		}
 	}
-	for (size_t i = 0; i < fresh.nlinks; i++)
-		linkdb_put_link(db, &fresh.links[i]);
-	for (size_t i = 0; i < fresh.naddrs; i++)
-		linkdb_put_addr(db, &fresh.addrs[i]);
-	for (size_t i = 0; i < fresh.nroutes; i++)
-		linkdb_put_route(db, &fresh.routes[i]);
-	linkdb_free(&fresh);
+	for (size_t i = 0; i < fresh->nlinks; i++)
+		linkdb_put_link(db, &fresh->links[i]);
+	for (size_t i = 0; i < fresh->naddrs; i++)
+		linkdb_put_addr(db, &fresh->addrs[i]);
+	for (size_t i = 0; i < fresh->nroutes; i++)
+		linkdb_put_route(db, &fresh->routes[i]);
+	linkdb_free(fresh);
 	db->resyncs++;
 	struct link_event ev = { .type = DB_RESYNCED };
 	publish(db, &ev);
-	return 0;
-}
-
-static int event_cb(const struct nlmsghdr *nlh, void *data)
-{
-	linkdb_handle_msg(data, nlh);
-	return MNL_CB_OK;
-}
-
-static int discard_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh;
-	(void)data;
-	return MNL_CB_OK;
-}
-
-int linkdb_sync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen)
-{
-	int ret = nl_event_read(nl, event_cb, db);
-
-	if (ret == -ENOBUFS) {
-		/* Drain first: what is queued is older than the dump (applied after
-		 * it, it would resurrect the past), and the kernel reports no new
-		 * ENOBUFS while the socket stays congested. */
-		while (nl_event_read(nl, discard_cb, NULL) == -ENOBUFS)
-			;
-		log_warnx("netlink: events were lost (ENOBUFS): resynchronising");
-		ret = linkdb_resync(db, nl, err, errlen);
-		return ret < 0 ? ret : 1;
-	}
-	if (ret < 0 && ret != -EAGAIN) {
-		snprintf(err, errlen, "reading events: %s", strerror(-ret));
-		return ret;
-	}
-	return 0;
 }
