@@ -30,6 +30,7 @@ struct announce_job {
 	char bridge[SW_IFNAMSIZ];
 	char port[SW_IFNAMSIZ]; /* the configured port it announces out of ("" if none) */
 	int round, nrounds;
+	size_t next; /* the round's next frame: a round goes out in bursts */
 	double at[SW_ANNOUNCE_MAX]; /* the bridge's announce schedule, seconds after the swap */
 	size_t nframes;
 	uint8_t (*frames)[ANNOUNCE_FRAME_MAX];
@@ -165,14 +166,22 @@ static void unlink_job(struct sw_ctx *ctx, struct announce_job *j)
 		}
 }
 
-static void send_round(struct announce_job *j)
+/* Frames per loop iteration: a bridge with thousands of guests announces
+ * them in bursts, the host's own addresses first, so no round keeps the
+ * loop (a carrier poll, the next failover) waiting for thousands of
+ * sendto()s. */
+#define ANNOUNCE_BURST 256
+
+/* Send the round's next burst. True when the round is complete. */
+static bool send_burst(struct announce_job *j)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = j->ifindex, .sll_halen = 6 };
 	struct rt_bridge *b = rt_bridge(&j->ctx->rt, j->bridge);
 	struct rt_port *p = rt_port(b, j->port);
-	size_t sent = 0;
+	size_t sent = 0, end = j->next + ANNOUNCE_BURST < j->nframes ? j->next + ANNOUNCE_BURST
+								      : j->nframes;
 
-	for (size_t i = 0; i < j->nframes; i++) {
+	for (size_t i = j->next; i < end; i++) {
 		memcpy(sll.sll_addr, j->frames[i], 6);
 		if (sendto(j->fd, j->frames[i], j->lens[i], MSG_DONTWAIT, (struct sockaddr *)&sll,
 			   sizeof(sll)) == (ssize_t)j->lens[i])
@@ -182,9 +191,33 @@ static void send_round(struct announce_job *j)
 		an_bridge(b)->announced += sent;
 	if (p)
 		((struct an_port *)rt_port_priv(p, SLOT))->announced += sent;
-	if (sent < j->nframes)
+	if (sent < end - j->next)
 		log_debug("bridge %s: announce round %d: %zu of %zu frames sent", j->bridge, j->round,
-			  sent, j->nframes);
+			  sent, end - j->next);
+	j->next = end;
+	if (j->next < j->nframes)
+		return false;
+	j->next = 0;
+	return true;
+}
+
+/* After a burst: the rest of the round at the next loop iteration, or the
+ * next round on the schedule. False when the job is done (freed). */
+static bool schedule(struct ev_loop *loop, struct announce_job *j, bool round_done)
+{
+	if (!round_done) {
+		ev_timer_set(&j->timer, 0, 0);
+		ev_timer_start(loop, &j->timer);
+		return true;
+	}
+	if (++j->round >= j->nrounds) {
+		unlink_job(j->ctx, j);
+		job_free(j);
+		return false;
+	}
+	ev_timer_set(&j->timer, j->at[j->round] - j->at[j->round - 1], 0);
+	ev_timer_start(loop, &j->timer);
+	return true;
 }
 
 static void on_round(struct ev_loop *loop, ev_timer *w, int revents)
@@ -192,14 +225,7 @@ static void on_round(struct ev_loop *loop, ev_timer *w, int revents)
 	struct announce_job *j = container_of(w, struct announce_job, timer);
 
 	(void)revents;
-	send_round(j);
-	if (++j->round >= j->nrounds) {
-		unlink_job(j->ctx, j);
-		job_free(j);
-		return;
-	}
-	ev_timer_set(w, j->at[j->round] - j->at[j->round - 1], 0);
-	ev_timer_start(loop, w);
+	schedule(loop, j, send_burst(j));
 }
 
 /* Stop and free the jobs of a bridge (NULL: all). */
@@ -272,20 +298,16 @@ int announce_start(struct sw_ctx *ctx, struct rt_bridge *b, int port_ifindex)
 	j->next = an(ctx)->jobs;
 	an(ctx)->jobs = j;
 	ev_init(&j->timer, on_round);
-	if (j->at[0] <= 0) {
-		/* the first round now, not after a loop iteration */
-		send_round(j);
-		if (++j->round >= j->nrounds) {
-			int n = (int)j->nframes;
+	int n = (int)j->nframes;
 
-			unlink_job(ctx, j);
-			job_free(j);
-			return n;
-		}
+	if (j->at[0] <= 0) {
+		/* the first burst now, not after a loop iteration */
+		schedule(ctx->loop, j, send_burst(j));
+		return n;
 	}
-	ev_timer_set(&j->timer, j->at[j->round] - (j->round ? j->at[j->round - 1] : 0), 0);
+	ev_timer_set(&j->timer, j->at[0], 0);
 	ev_timer_start(ctx->loop, &j->timer);
-	return (int)j->nframes;
+	return n;
 }
 
 /* Read every bridge's forwarding database into what is remembered (at
