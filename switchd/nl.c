@@ -105,7 +105,7 @@ int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data)
 			return -errno;
 		}
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->evbuf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)nl->evbuf; nlp_msg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len))
 			cb(nlh, data);
 	}
@@ -127,7 +127,7 @@ static int wait_reply(struct sw_nl *nl, uint32_t seq, bool dump, mnl_cb_t cb, vo
 			return -errno;
 		}
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)nl->buf; nlp_msg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != seq)
 				continue; /* a late reply to an earlier request */
