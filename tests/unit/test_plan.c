@@ -192,6 +192,46 @@ Test(plan, a_converted_host_plans_nothing)
 	cr_assert(strstr(plan_text(), "nothing to do"));
 }
 
+/* switchd killed in the middle of a conversion: the NIC is already the
+ * bridge's port, but still has an IPv4 address (the bridge has it too, or not
+ * yet). The host would answer for it on both MACs: the port's copy goes. */
+Test(plan, an_address_left_on_an_attached_port_is_moved_or_removed)
+{
+	load(LAB);
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "hweth0", MAC_A, "veth", 5, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 0, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	addr_add(2, "198.18.0.2/24", RT_SCOPE_UNIVERSE); /* on the port and the bridge */
+	addr_add(5, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	addr_add(2, "198.18.0.3/24", RT_SCOPE_UNIVERSE); /* not yet moved */
+	route_add(2, "198.18.0.1");
+	build();
+	cr_assert_eq(count(ACT_ADDR_DEL, "hweth0"), 2, "both leave the port\n%s", plan_text());
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 1, "only the one the bridge lacks is added\n%s",
+		     plan_text());
+	cr_assert_eq(count(ACT_ROUTE_ADD, "eth0"), 1, "the port's route moves\n%s", plan_text());
+	cr_assert_eq(count(ACT_ROUTE_DEL, "hweth0"), 1, "%s", plan_text());
+	cr_assert(find(ACT_ADDR_DEL, "hweth0") > find(ACT_ADDR_ADD, "eth0"),
+		  "the address is on the bridge before it leaves the port\n%s", plan_text());
+	cr_assert_eq(count(ACT_ENSLAVE, NULL), 0, "the port stays attached\n%s", plan_text());
+}
+
+Test(plan, a_route_already_on_the_bridge_is_not_added_again)
+{
+	load(LAB);
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "hweth0", MAC_A, "veth", 5, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 0, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	addr_add(5, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	route_add(5, "198.18.0.1");
+	route_add(2, "198.18.0.1");
+	build();
+	cr_assert_eq(count(ACT_ROUTE_ADD, NULL), 0, "%s", plan_text());
+	cr_assert_eq(count(ACT_ROUTE_DEL, "hweth0"), 1, "%s", plan_text());
+}
+
 Test(plan, bridge_name_held_by_a_stranger_fails_only_that_bridge)
 {
 	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
