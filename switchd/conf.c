@@ -848,6 +848,13 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 		conf_error(p, p->line, "\"%s\" has no value", key);
 		return 1;
 	}
+	/* inih keeps "key =;x" as ";x", but printed back as "key = ;x" it is a
+	 * comment: such a value could not survive --check -v */
+	if (value[0] == '#' || value[0] == ';') {
+		conf_error(p, p->line, "\"%s\": a value cannot start with '%c' (it reads as a comment)",
+			   key, value[0]);
+		return 1;
+	}
 	switch (p->sec) {
 	case SEC_SWITCHD:
 		if (!strcmp(key, "socket")) {
