@@ -526,17 +526,23 @@ static int clear_port(struct port_ctx *c, const struct sw_link *port, const char
 			return -ENOMEM;
 		snprintf(act->why, sizeof(act->why), "a port carries no IPv6 of its own");
 	}
-	for (size_t i = 0; i < db->naddrs; i++) {
-		const struct sw_addr *a = &db->addrs[i];
+	/* secondaries first: removing a primary IPv4 address removes its
+	 * secondaries too (promote_secondaries is off by default), and their
+	 * own removal would then fail and roll the whole bridge back */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < db->naddrs; i++) {
+			const struct sw_addr *a = &db->addrs[i];
 
-		if (a->ifindex != port->ifindex)
-			continue;
-		act = add_on_port(c, ACT_ADDR_DEL, port, portname);
-		if (!act)
-			return -ENOMEM;
-		act->addr = *a;
-		snprintf(act->why, sizeof(act->why), "%s",
-			 addr_is_link_local6(a) ? "a port carries no IPv6 of its own" : why);
+			if (a->ifindex != port->ifindex ||
+			    !(a->flags & IFA_F_SECONDARY) != (pass == 1))
+				continue;
+			act = add_on_port(c, ACT_ADDR_DEL, port, portname);
+			if (!act)
+				return -ENOMEM;
+			act->addr = *a;
+			snprintf(act->why, sizeof(act->why), "%s",
+				 addr_is_link_local6(a) ? "a port carries no IPv6 of its own" : why);
+		}
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -215,6 +216,31 @@ Test(plan, an_address_left_on_an_attached_port_is_moved_or_removed)
 	cr_assert(find(ACT_ADDR_DEL, "hweth0") > find(ACT_ADDR_ADD, "eth0"),
 		  "the address is on the bridge before it leaves the port\n%s", plan_text());
 	cr_assert_eq(count(ACT_ENSLAVE, NULL), 0, "the port stays attached\n%s", plan_text());
+}
+
+/* The kernel deletes a primary IPv4 address's secondaries with it (unless
+ * promote_secondaries): removed first, the primary took the secondary along,
+ * its own removal failed and the rollback lost it. */
+Test(plan, secondary_addresses_leave_the_port_before_their_primary)
+{
+	load(LAB);
+	fresh_host();
+	addr_add(2, "198.18.0.5/24", RT_SCOPE_UNIVERSE);
+	db.addrs[db.naddrs - 1].flags |= IFA_F_SECONDARY;
+	build();
+	int primary = -1, secondary = -1;
+
+	for (size_t i = 0; i < plan.n; i++) {
+		if (plan.v[i].kind != ACT_ADDR_DEL || plan.v[i].addr.family != AF_INET)
+			continue;
+		if (plan.v[i].addr.local[3] == 2)
+			primary = (int)i;
+		if (plan.v[i].addr.local[3] == 5)
+			secondary = (int)i;
+	}
+	cr_assert(primary >= 0 && secondary >= 0, "%s", plan_text());
+	cr_assert_lt(secondary, primary, "%s", plan_text());
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 3, "both IPv4 and the IPv6 move\n%s", plan_text());
 }
 
 Test(plan, a_route_already_on_the_bridge_is_not_added_again)
