@@ -94,6 +94,10 @@ for ((i = 0; i < RUNS; i++)); do
 done
 echo "steps done when the kill landed (of $steps): ${landed[*]}"
 check_eq "every killed conversion ends converted after a restart" "$RUNS" "$ok"
+# how far apart the kills land depends on the machine's load; that one landed
+# inside the conversion does not (else this test tested nothing)
 distinct=$(printf '%s\n' "${landed[@]}" | sort -u | wc -l)
-check_cmd "the kills landed at $distinct different steps" test "$distinct" -ge 5
+first=$(printf '%s\n' "${landed[@]}" | sort -n | head -1)
+check_cmd "a kill landed in the middle of a conversion (at $distinct different steps in all)" \
+	test "$first" -lt "$steps"
 report
