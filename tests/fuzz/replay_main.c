@@ -81,7 +81,8 @@ static int replay_path(const char *path, int *count)
 		char sub[4096];
 
 		if (names[i]->d_name[0] != '.' &&
-		    snprintf(sub, sizeof(sub), "%s/%s", path, names[i]->d_name) < (int)sizeof(sub) &&
+		    snprintf(sub, sizeof(sub), "%s/%s", path, names[i]->d_name) <
+			    (int)sizeof(sub) &&
 		    replay_path(sub, count) < 0)
 			ret = -1;
 		free(names[i]);
@@ -105,7 +106,8 @@ int main(int argc, char **argv)
 			char dir[4096];
 			struct stat st;
 
-			snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s/%s", SRCDIR, kinds[k], FUZZ_TARGET);
+			snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s/%s", SRCDIR, kinds[k],
+				 FUZZ_TARGET);
 			if (stat(dir, &st) == 0 && replay_path(dir, &count) < 0)
 				ret = 1;
 		}
@@ -115,6 +117,7 @@ int main(int argc, char **argv)
 			ret = 1;
 		}
 	}
-	printf("fuzz_%s: %d inputs replayed%s\n", FUZZ_TARGET, count, ret ? ", some unreadable" : "");
+	printf("fuzz_%s: %d inputs replayed%s\n", FUZZ_TARGET, count,
+	       ret ? ", some unreadable" : "");
 	return ret;
 }
