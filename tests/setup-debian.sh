@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILDDIR=${BUILDDIR:-build}
-PACKAGES=(build-essential autoconf automake libtool pkg-config
+PACKAGES=(build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
 	libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libcap-ng-dev libcriterion-dev
 	iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump user-mode-linux)
 

@@ -53,7 +53,14 @@ static int parse_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct n
 	memset(tb, 0, (size_t)(max + 1) * sizeof(*tb));
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen))
 		return -EINVAL;
-	return mnl_attr_parse(nlh, (unsigned int)hdrlen, table_cb, &t) < 0 ? -EINVAL : 0;
+	/* not mnl_attr_parse(): it walks to the aligned end, and a message
+	 * whose length is not a multiple of 4 would have up to 3 bytes past
+	 * it read as an attribute header */
+	return mnl_attr_parse_payload((const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen),
+				      nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(hdrlen), table_cb,
+				      &t) < 0 ?
+		       -EINVAL :
+		       0;
 }
 
 static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, int max)
@@ -432,13 +439,37 @@ void nlp_route_retarget(struct sw_route *r, int from_ifindex, int to_ifindex)
 		r->oif = to_ifindex;
 }
 
+/* The extended-ACK text in the TLVs from off to total, with its length
+ * (the kernel NUL-terminates it, a corrupt message may not). */
+static const char *ack_text(const struct nlmsgerr *e, size_t off, size_t total, int *textlen)
+{
+	const char *msg = NULL;
+
+	while (off + sizeof(struct nlattr) <= total) {
+		const struct nlattr *a = (const struct nlattr *)((const char *)e + off);
+
+		if (a->nla_len < sizeof(*a) || a->nla_len > total - off)
+			break;
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && mnl_attr_get_payload_len(a) > 1) {
+			msg = mnl_attr_get_payload(a);
+			*textlen = (int)strnlen(msg, mnl_attr_get_payload_len(a));
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return msg;
+}
+
 int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	const char *msg = NULL;
-	size_t off;
+	size_t total, off = sizeof(*e);
+	int textlen = 0;
 
-	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e)) {
+	/* -e->error below: INT_MIN has no negation, and a positive "error"
+	 * would reach callers that take any non-zero return for -errno */
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e) ||
+	    e->error > 0 || e->error < -4095) {
 		snprintf(buf, len, "malformed netlink error message");
 		return -EPROTO;
 	}
@@ -447,27 +478,28 @@ int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len)
 			buf[0] = '\0';
 		return 0;
 	}
-	/* extended ACK TLVs follow the (capped or full) request copy */
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		off = sizeof(*e);
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-		const struct nlattr *a;
-		size_t total = nlh->nlmsg_len - NLMSG_HDRLEN;
-
-		while (off + sizeof(*a) <= total) {
-			a = (const struct nlattr *)((const char *)e + off);
-			if (a->nla_len < sizeof(*a) || off + a->nla_len > total)
-				break;
-			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-			    mnl_attr_get_payload_len(a) > 1)
-				msg = mnl_attr_get_str(a);
-			off += NLA_ALIGN(a->nla_len);
-		}
+	total = nlh->nlmsg_len - NLMSG_HDRLEN;
+	/* extended ACK TLVs follow the request copy (none when capped), which
+	 * the kernel pads to 4 bytes (nlmsg_append); a copy claiming less than
+	 * its own header is corrupt: no TLVs are looked for then */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN)
+			off = total;
+		else
+			off += NLMSG_ALIGN((size_t)e->msg.nlmsg_len - NLMSG_HDRLEN);
 	}
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < total)
+		msg = ack_text(e, off, total, &textlen);
 	if (msg)
-		snprintf(buf, len, "%s (kernel: %.*s)", strerror(-e->error), 200, msg);
+		snprintf(buf, len, "%s (kernel: %.*s)", strerror(-e->error),
+			 textlen < 200 ? textlen : 200, msg);
 	else
 		snprintf(buf, len, "%s", strerror(-e->error));
 	return e->error;
+}
+
+bool nlp_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)len;
 }

@@ -121,6 +121,11 @@ bool nlp_route_uses_ifindex(const struct sw_route *r, int ifindex);
  * nexthops inside RTA_MULTIPATH), in place. */
 void nlp_route_retarget(struct sw_route *r, int from_ifindex, int to_ifindex);
 
+/* Is there a whole message at nlh, in the len bytes left of a receive
+ * buffer? libmnl 1.0.4's mnl_nlmsg_ok casts nlmsg_len to int, so a length
+ * of 2^31 or more passes it; walk with this and mnl_nlmsg_next. */
+bool nlp_msg_ok(const struct nlmsghdr *nlh, int len);
+
 /* Text of an NLMSG_ERROR: the extended-ACK message if any, else strerror.
  * Returns the error (negative errno, 0 for an ack). */
 int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len);

@@ -454,6 +454,28 @@ static int copy_addresses(struct port_ctx *c, const struct sw_link *port, const 
 	return 0;
 }
 
+/* Has the bridge this route already (same destination, table, metric,
+ * gateway)? The kernel refuses a duplicate even with NLM_F_APPEND. */
+static bool route_on_bridge(const struct port_ctx *c, const struct sw_route *r)
+{
+	const struct sw_linkdb *db = c->in->db;
+	size_t alen = r->rtm.rtm_family == AF_INET ? 4 : 16;
+
+	if (!c->bridge)
+		return false;
+	for (size_t i = 0; i < db->nroutes; i++) {
+		const struct sw_route *b = &db->routes[i];
+
+		if (b != r && nlp_route_uses_ifindex(b, c->bridge->ifindex) &&
+		    b->rtm.rtm_family == r->rtm.rtm_family && b->rtm.rtm_dst_len == r->rtm.rtm_dst_len &&
+		    b->table == r->table && b->priority == r->priority &&
+		    b->has_dst == r->has_dst && !memcmp(b->dst, r->dst, alen) &&
+		    b->has_gateway == r->has_gateway && !memcmp(b->gateway, r->gateway, alen))
+			return true;
+	}
+	return false;
+}
+
 static int copy_routes(struct port_ctx *c, const struct sw_link *port, const char *portname)
 {
 	const struct sw_linkdb *db = c->in->db;
@@ -462,7 +484,7 @@ static int copy_routes(struct port_ctx *c, const struct sw_link *port, const cha
 		const struct sw_route *r = &db->routes[i];
 		struct sw_action *act;
 
-		if (!nlp_route_uses_ifindex(r, port->ifindex))
+		if (!nlp_route_uses_ifindex(r, port->ifindex) || route_on_bridge(c, r))
 			continue;
 		/* routes from router advertisements are learned again on the bridge */
 		if (r->rtm.rtm_protocol == RTPROT_RA)
@@ -503,17 +525,23 @@ static int clear_port(struct port_ctx *c, const struct sw_link *port, const char
 			return -ENOMEM;
 		snprintf(act->why, sizeof(act->why), "a port carries no IPv6 of its own");
 	}
-	for (size_t i = 0; i < db->naddrs; i++) {
-		const struct sw_addr *a = &db->addrs[i];
+	/* secondaries first: removing a primary IPv4 address removes its
+	 * secondaries too (promote_secondaries is off by default), and their
+	 * own removal would then fail and roll the whole bridge back */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < db->naddrs; i++) {
+			const struct sw_addr *a = &db->addrs[i];
 
-		if (a->ifindex != port->ifindex)
-			continue;
-		act = add_on_port(c, ACT_ADDR_DEL, port, portname);
-		if (!act)
-			return -ENOMEM;
-		act->addr = *a;
-		snprintf(act->why, sizeof(act->why), "%s",
-			 addr_is_link_local6(a) ? "a port carries no IPv6 of its own" : why);
+			if (a->ifindex != port->ifindex ||
+			    !(a->flags & IFA_F_SECONDARY) != (pass == 1))
+				continue;
+			act = add_on_port(c, ACT_ADDR_DEL, port, portname);
+			if (!act)
+				return -ENOMEM;
+			act->addr = *a;
+			snprintf(act->why, sizeof(act->why), "%s",
+				 addr_is_link_local6(a) ? "a port carries no IPv6 of its own" : why);
+		}
 	}
 	return 0;
 }
@@ -756,6 +784,12 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 	if (br->addr_mode == SW_ADDR_STATIC && (ret = add_static_addresses(&c)))
 		return ret;
 	if (attach && (ret = attach_port(&c, attach, attach_name, !bridge_up)))
+		return ret;
+	/* Already attached but still holding addresses or routes: a conversion
+	 * cut short (switchd killed between the copy and the removal). Left so,
+	 * the host answers ARP for the address on both MACs. Finish the move:
+	 * copy what the bridge lacks, then clear the port. */
+	if (!attach && active && (ret = attach_port(&c, active, active_name, true)))
 		return ret;
 	/* the others are standbys: up (so their carrier is known), silent, unattached */
 	for (size_t i = 0; i < br->nports; i++) {

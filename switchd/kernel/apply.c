@@ -211,6 +211,8 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 		inv->master = master;
 		return nl_bridge_swap_ports(nl, master, ifindex, a->from_ifindex, err, errlen);
 	case ACT_TAP_CREATE:
+		if ((ret = nl_fault(nl, "tap create", err, errlen)))
+			return ret;
 		ret = tap_create(a->dev, a->has_uid, a->uid, a->has_gid, a->gid, err, errlen);
 		if (!ret) {
 			/* one ioctl, not a netlink round trip with the whole link */

@@ -17,6 +17,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/neighbour.h>
 
+#include "log.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -29,6 +30,35 @@ static void set_err(char *err, size_t errlen, int e)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s", strerror(e));
+}
+
+#ifdef SW_FAULT_INJECTION
+int nl_fault(struct sw_nl *nl, const char *what, char *err, size_t errlen)
+{
+	if (++nl->changes != nl->fault_at)
+		return 0;
+	log_warnx("fault injection: request %ld (%s) fails", nl->changes, what);
+	if (err && errlen)
+		snprintf(err, errlen, "fault injected (SWITCHD_FAULT_NL=%ld)", nl->fault_at);
+	return -EIO;
+}
+#endif
+
+/* A request the fault injection counts: RTM_NEW*, DEL*, SET*, not GET*. */
+static int request_fault(struct sw_nl *nl, const struct nlmsghdr *nlh, char *err, size_t errlen)
+{
+#ifdef SW_FAULT_INJECTION
+	static const char *const verbs[] = { "new", "del", "get", "set" };
+	char what[32];
+
+	if (nlh->nlmsg_type < RTM_BASE || (nlh->nlmsg_type & 3) == 2)
+		return 0;
+	snprintf(what, sizeof(what), "rtnetlink type %u, a %s", nlh->nlmsg_type,
+		 verbs[nlh->nlmsg_type & 3]);
+	return nl_fault(nl, what, err, errlen);
+#else
+	return 0;
+#endif
 }
 
 int nl_open(struct sw_nl *nl, int ev_rcvbuf)
@@ -51,6 +81,10 @@ int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 		goto fail;
 	nl->req_portid = mnl_socket_get_portid(nl->req);
 	nl->seq = (uint32_t)time(NULL);
+#ifdef SW_FAULT_INJECTION
+	if (getenv("SWITCHD_FAULT_NL"))
+		nl->fault_at = strtol(getenv("SWITCHD_FAULT_NL"), NULL, 10);
+#endif
 	/* error text from the kernel, and no copy of our request in errors */
 	mnl_socket_setsockopt(nl->req, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->req, NETLINK_CAP_ACK, &one, sizeof(one));
@@ -105,7 +139,7 @@ int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data)
 			return -errno;
 		}
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->evbuf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)nl->evbuf; nlp_msg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len))
 			cb(nlh, data);
 	}
@@ -127,7 +161,7 @@ static int wait_reply(struct sw_nl *nl, uint32_t seq, bool dump, mnl_cb_t cb, vo
 			return -errno;
 		}
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)nl->buf; nlp_msg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != seq)
 				continue; /* a late reply to an earlier request */
@@ -156,6 +190,10 @@ static int wait_reply(struct sw_nl *nl, uint32_t seq, bool dump, mnl_cb_t cb, vo
 int nl_talk(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
 	    size_t errlen)
 {
+	int ret = request_fault(nl, nlh, err, errlen);
+
+	if (ret)
+		return ret;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++nl->seq;
 	if (mnl_socket_sendto(nl->req, nlh, nlh->nlmsg_len) < 0) {
@@ -171,9 +209,16 @@ int nl_talk_batch(struct sw_nl *nl, struct nlmsghdr **msgs, int n, int *failed, 
 	char *buf;
 	size_t len = 0;
 	uint32_t first = nl->seq + 1;
-	int ret = 0;
+	int ret = 0, fault = 0;
+	char fault_err[128];
 
 	*failed = -1;
+	/* an injected fault: the messages before it are sent, it fails */
+	for (int i = 0; i < n && !fault; i++)
+		if ((fault = request_fault(nl, msgs[i], fault_err, sizeof(fault_err))))
+			n = i;
+	if (fault && !n)
+		goto injected;
 	for (int i = 0; i < n; i++)
 		len += NLMSG_ALIGN(msgs[i]->nlmsg_len);
 	buf = calloc(1, len); /* alignment padding is sent too */
@@ -207,7 +252,13 @@ int nl_talk_batch(struct sw_nl *nl, struct nlmsghdr **msgs, int n, int *failed, 
 				snprintf(err, errlen, "%s", e);
 		}
 	}
-	return ret;
+	if (ret || !fault)
+		return ret;
+injected:
+	*failed = n;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", fault_err);
+	return fault;
 }
 
 int nl_dump(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,

@@ -23,7 +23,24 @@ struct sw_nl {
 	uint32_t seq;
 	char *buf;   /* NL_BUFSIZE receive buffer for replies to requests */
 	char *evbuf; /* NL_BUFSIZE, for events: an event callback may make requests */
+	long fault_at, changes; /* fault injection (test builds): see nl_fault() */
 };
+
+#ifdef SW_FAULT_INJECTION
+/*
+ * Test builds (configure --enable-fault-injection): with SWITCHD_FAULT_NL=N
+ * in the environment, the N-th request that changes something (RTM_GET* are
+ * not counted: the carrier poll would make the count depend on timing; tap
+ * creation is) fails with EIO before it is sent, as if the kernel refused it.
+ * Returns 0, or -EIO with err set. Without the option it compiles away.
+ */
+int nl_fault(struct sw_nl *nl, const char *what, char *err, size_t errlen);
+#else
+static inline int nl_fault(struct sw_nl *nl, const char *what, char *err, size_t errlen)
+{
+	return 0;
+}
+#endif
 
 /* ev_rcvbuf: receive buffer of the event socket in bytes; 0 = a large default
  * (SO_RCVBUFFORCE, 8 MiB). Tests shrink it to provoke ENOBUFS. */

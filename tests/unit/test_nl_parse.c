@@ -1,6 +1,7 @@
 /* Decoders fed canned messages; malformed ones are refused, never overread. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "nl_parse.h"
@@ -188,4 +189,146 @@ Test(nl_parse, error_with_extended_ack)
 		  text);
 	e->error = 0;
 	cr_assert_eq(nlp_error(nlh, text, sizeof(text)), 0, "an ack");
+}
+
+/* Copy len bytes of a message into a buffer of exactly that size, so ASan
+ * sees any read past what the kernel would have sent. */
+static struct nlmsghdr *exact_copy(const void *msg, size_t len, uint32_t nlmsg_len)
+{
+	struct nlmsghdr *copy = malloc(len);
+
+	cr_assert_not_null(copy);
+	memcpy(copy, msg, len);
+	copy->nlmsg_len = nlmsg_len;
+	return copy;
+}
+
+static struct nlmsghdr *error_msg(char *buf, int error, uint16_t flags, uint32_t req_len)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = flags;
+	e->error = error;
+	e->msg.nlmsg_len = req_len;
+	return nlh;
+}
+
+Test(nl_parse, error_with_a_request_copy_shorter_than_a_header)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4))), text[256];
+	struct nlmsghdr *nlh;
+
+	/* not capped, ACK TLVs, but the embedded request claims 0..15 bytes:
+	 * its length is garbage, not an offset to read TLVs at */
+	for (uint32_t req_len = 0; req_len < NLMSG_HDRLEN; req_len++) {
+		nlh = error_msg(buf, -EINVAL, NLM_F_ACK_TLVS, req_len);
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "some text");
+		cr_assert_eq(nlp_error(nlh, text, sizeof(text)), -EINVAL);
+		cr_assert(strstr(text, "Invalid argument"), "%s", text);
+	}
+}
+
+Test(nl_parse, error_tlvs_after_an_unaligned_request_copy)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4))), text[256];
+	struct nlmsghdr *nlh = error_msg(buf, -EEXIST, NLM_F_ACK_TLVS, NLMSG_HDRLEN + 5);
+	struct nlmsghdr *copy;
+
+	/* the kernel pads the request copy to 4 bytes before the TLVs */
+	memset(mnl_nlmsg_put_extra_header(nlh, NLMSG_ALIGN(5)), 0, NLMSG_ALIGN(5));
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "File exists here");
+	copy = exact_copy(nlh, nlh->nlmsg_len, nlh->nlmsg_len);
+	cr_assert_eq(nlp_error(copy, text, sizeof(text)), -EEXIST);
+	cr_assert(strstr(text, "File exists here"), "the message after the padding: %s", text);
+	free(copy);
+}
+
+Test(nl_parse, error_of_int_min_is_malformed)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4))), text[256];
+
+	cr_assert_eq(nlp_error(error_msg(buf, INT_MIN, 0, 0), text, sizeof(text)), -EPROTO);
+	cr_assert(strstr(text, "malformed"), "%s", text);
+	cr_assert_eq(nlp_error(error_msg(buf, 5, 0, 0), text, sizeof(text)), -EPROTO,
+		     "a positive error is no errno either");
+}
+
+Test(nl_parse, error_message_without_nul)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4))), text[256];
+	struct nlmsghdr *nlh = error_msg(buf, -EBUSY, NLM_F_CAPPED | NLM_F_ACK_TLVS, 64);
+	struct nlmsghdr *copy;
+
+	/* "busyX" with no terminating NUL, the message ends with the attribute */
+	mnl_attr_put(nlh, NLMSGERR_ATTR_MSG, 8, "busybusy");
+	/* what follows the message in the buffer is not part of the text */
+	memset((char *)nlh + nlh->nlmsg_len, 'X', 8);
+	copy = exact_copy(nlh, nlh->nlmsg_len + 8, nlh->nlmsg_len);
+	cr_assert_eq(nlp_error(copy, text, sizeof(text)), -EBUSY);
+	cr_assert(strstr(text, "(kernel: busybusy)"), "%s", text);
+	free(copy);
+}
+
+/* The message ends cut (1..3) bytes into what would be an attribute header;
+ * the bytes after it (not part of the message) look like an attribute that
+ * runs past the end. Decoders must stop at nlmsg_len, not at its alignment. */
+static struct nlmsghdr *cut_copy(const struct nlmsghdr *nlh, uint32_t cut)
+{
+	uint32_t full = nlh->nlmsg_len;
+	struct nlmsghdr *copy = exact_copy(nlh, full + NLA_ALIGNTO, full + cut);
+	struct nlattr *past = (struct nlattr *)((char *)copy + full);
+
+	past->nla_len = sizeof(*past);
+	past->nla_type = IFLA_IFNAME;
+	return copy;
+}
+
+Test(nl_parse, unaligned_length_is_not_read_past)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh, *copy;
+	struct sw_link l;
+	struct sw_addr a;
+	struct sw_route r;
+
+	for (uint32_t cut = 1; cut < NLA_ALIGNTO; cut++) {
+		nlh = msg_link(buf, RTM_NEWLINK, AF_UNSPEC, 5, "eth0", MAC, IFF_UP, 0, NULL);
+		copy = cut_copy(nlh, cut);
+		int ret = nlp_link(copy, &l);
+
+		free(copy);
+		cr_assert_eq(ret, 0, "cut %u: the padding was read", cut);
+		cr_assert_str_eq(l.name, "eth0");
+
+		nlh = msg_addr4(buf, RTM_NEWADDR, 2, "198.18.0.2", 24, NULL);
+		copy = cut_copy(nlh, cut);
+		ret = nlp_addr(copy, &a);
+		free(copy);
+		cr_assert_eq(ret, 0, "cut %u: the padding was read", cut);
+
+		nlh = msg_route4(buf, RTM_NEWROUTE, 2, "198.19.0.0", 24, NULL, 0, RTPROT_BOOT,
+				 RT_TABLE_MAIN);
+		copy = cut_copy(nlh, cut);
+		ret = nlp_route(copy, &r);
+		free(copy);
+		cr_assert_eq(ret, 0, "cut %u: the padding was read", cut);
+		cr_assert(nlp_route_uses_ifindex(&r, 2));
+	}
+}
+
+Test(nl_parse, message_walk_refuses_lengths_past_the_buffer)
+{
+	char buf[64] __attribute__((aligned(4))) = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	nlh->nlmsg_len = 0x80000010u; /* libmnl's (int) cast makes it negative */
+	cr_assert_not(nlp_msg_ok(nlh, sizeof(buf)), "longer than what was received");
+	nlh->nlmsg_len = 8;
+	cr_assert_not(nlp_msg_ok(nlh, sizeof(buf)), "shorter than its own header");
+	nlh->nlmsg_len = 20;
+	cr_assert(nlp_msg_ok(nlh, sizeof(buf)));
+	cr_assert_not(nlp_msg_ok(nlh, 12), "the header itself was cut");
+	cr_assert_not(nlp_msg_ok(nlh, 18));
 }

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -190,6 +191,71 @@ Test(plan, a_converted_host_plans_nothing)
 	build();
 	cr_assert_eq(plan.n, 0, "expected no steps, got:\n%s", plan_text());
 	cr_assert(strstr(plan_text(), "nothing to do"));
+}
+
+/* switchd killed in the middle of a conversion: the NIC is already the
+ * bridge's port, but still has an IPv4 address (the bridge has it too, or not
+ * yet). The host would answer for it on both MACs: the port's copy goes. */
+Test(plan, an_address_left_on_an_attached_port_is_moved_or_removed)
+{
+	load(LAB);
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "hweth0", MAC_A, "veth", 5, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 0, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	addr_add(2, "198.18.0.2/24", RT_SCOPE_UNIVERSE); /* on the port and the bridge */
+	addr_add(5, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	addr_add(2, "198.18.0.3/24", RT_SCOPE_UNIVERSE); /* not yet moved */
+	route_add(2, "198.18.0.1");
+	build();
+	cr_assert_eq(count(ACT_ADDR_DEL, "hweth0"), 2, "both leave the port\n%s", plan_text());
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 1, "only the one the bridge lacks is added\n%s",
+		     plan_text());
+	cr_assert_eq(count(ACT_ROUTE_ADD, "eth0"), 1, "the port's route moves\n%s", plan_text());
+	cr_assert_eq(count(ACT_ROUTE_DEL, "hweth0"), 1, "%s", plan_text());
+	cr_assert(find(ACT_ADDR_DEL, "hweth0") > find(ACT_ADDR_ADD, "eth0"),
+		  "the address is on the bridge before it leaves the port\n%s", plan_text());
+	cr_assert_eq(count(ACT_ENSLAVE, NULL), 0, "the port stays attached\n%s", plan_text());
+}
+
+/* The kernel deletes a primary IPv4 address's secondaries with it (unless
+ * promote_secondaries): removed first, the primary took the secondary along,
+ * its own removal failed and the rollback lost it. */
+Test(plan, secondary_addresses_leave_the_port_before_their_primary)
+{
+	load(LAB);
+	fresh_host();
+	addr_add(2, "198.18.0.5/24", RT_SCOPE_UNIVERSE);
+	db.addrs[db.naddrs - 1].flags |= IFA_F_SECONDARY;
+	build();
+	int primary = -1, secondary = -1;
+
+	for (size_t i = 0; i < plan.n; i++) {
+		if (plan.v[i].kind != ACT_ADDR_DEL || plan.v[i].addr.family != AF_INET)
+			continue;
+		if (plan.v[i].addr.local[3] == 2)
+			primary = (int)i;
+		if (plan.v[i].addr.local[3] == 5)
+			secondary = (int)i;
+	}
+	cr_assert(primary >= 0 && secondary >= 0, "%s", plan_text());
+	cr_assert_lt(secondary, primary, "%s", plan_text());
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 3, "both IPv4 and the IPv6 move\n%s", plan_text());
+}
+
+Test(plan, a_route_already_on_the_bridge_is_not_added_again)
+{
+	load(LAB);
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "hweth0", MAC_A, "veth", 5, UP_CARRIER);
+	link_add(3, "hweth1", MAC_B, "veth", 0, UP_CARRIER);
+	link_add(5, "eth0", MAC_A, "bridge", 0, UP_CARRIER);
+	addr_add(5, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	route_add(5, "198.18.0.1");
+	route_add(2, "198.18.0.1");
+	build();
+	cr_assert_eq(count(ACT_ROUTE_ADD, NULL), 0, "%s", plan_text());
+	cr_assert_eq(count(ACT_ROUTE_DEL, "hweth0"), 1, "%s", plan_text());
 }
 
 Test(plan, bridge_name_held_by_a_stranger_fails_only_that_bridge)
