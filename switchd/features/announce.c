@@ -30,7 +30,7 @@ struct announce_job {
 	char bridge[SW_IFNAMSIZ];
 	char port[SW_IFNAMSIZ]; /* the configured port it announces out of ("" if none) */
 	int round, nrounds;
-	size_t next; /* the round's next frame: a round goes out in bursts */
+	size_t pos; /* the round's next frame: a round goes out in bursts */
 	double at[SW_ANNOUNCE_MAX]; /* the bridge's announce schedule, seconds after the swap */
 	size_t nframes;
 	uint8_t (*frames)[ANNOUNCE_FRAME_MAX];
@@ -178,10 +178,10 @@ static bool send_burst(struct announce_job *j)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = j->ifindex, .sll_halen = 6 };
 	struct rt_bridge *b = rt_bridge(&j->ctx->rt, j->bridge);
 	struct rt_port *p = rt_port(b, j->port);
-	size_t sent = 0, end = j->next + ANNOUNCE_BURST < j->nframes ? j->next + ANNOUNCE_BURST
+	size_t sent = 0, end = j->pos + ANNOUNCE_BURST < j->nframes ? j->pos + ANNOUNCE_BURST
 								      : j->nframes;
 
-	for (size_t i = j->next; i < end; i++) {
+	for (size_t i = j->pos; i < end; i++) {
 		memcpy(sll.sll_addr, j->frames[i], 6);
 		if (sendto(j->fd, j->frames[i], j->lens[i], MSG_DONTWAIT, (struct sockaddr *)&sll,
 			   sizeof(sll)) == (ssize_t)j->lens[i])
@@ -191,13 +191,13 @@ static bool send_burst(struct announce_job *j)
 		an_bridge(b)->announced += sent;
 	if (p)
 		((struct an_port *)rt_port_priv(p, SLOT))->announced += sent;
-	if (sent < end - j->next)
+	if (sent < end - j->pos)
 		log_debug("bridge %s: announce round %d: %zu of %zu frames sent", j->bridge, j->round,
-			  sent, end - j->next);
-	j->next = end;
-	if (j->next < j->nframes)
+			  sent, end - j->pos);
+	j->pos = end;
+	if (j->pos < j->nframes)
 		return false;
-	j->next = 0;
+	j->pos = 0;
 	return true;
 }
 

@@ -36,6 +36,7 @@ static void observe(void *arg, const struct link_event *ev)
 		FUZZ_ASSERT(ev->fdb && !(ev->fdb->mac[0] & 1));
 		break;
 	case DB_RESYNCED:
+	case NETCONF_CHANGED:
 		break;
 	}
 }

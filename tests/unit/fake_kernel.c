@@ -1170,3 +1170,16 @@ int sk_read(const char *root, struct sk_snapshot *s)
 		read_dev(fk.links[i].s.name, &s->devs[s->ndevs++]);
 	return 0;
 }
+
+#ifdef SW_FAULT_INJECTION
+/* nl.c's fault-injection hook (built with --enable-fault-injection): the
+ * fake has its own way to fail a request (fk_fail_nth) */
+int nl_fault(struct sw_nl *nl, const char *what, char *err, size_t errlen)
+{
+	(void)nl;
+	(void)what;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+#endif
