@@ -868,6 +868,10 @@ static int conf_handler(void *user, const char *section, const char *key, const 
 					   value);
 		} else if (!strcmp(key, "claim_match")) {
 			each_word(value, add_claim_match, p, p->conf);
+		} else if (!strcmp(key, "boot_wait")) {
+			if (!parse_duration(value, &p->conf->boot_wait))
+				conf_error(p, p->line, "boot_wait: \"%s\" is not a duration (500ms, 30s)",
+					   value);
 		} else {
 			unknown_key(p, "switchd", key);
 		}
@@ -1178,6 +1182,8 @@ void conf_print(FILE *f, const struct sw_conf *c)
 	bool any = false;
 
 	fprintf(f, "[switchd]\nsocket = %s\n", c->socket_path);
+	if (c->boot_wait > 0)
+		fprintf(f, "boot_wait = %gms\n", c->boot_wait * 1000);
 	if (c->claim) {
 		fprintf(f, "claim = yes\nclaim_delay = %gms\n", c->claim_delay * 1000);
 		if (c->nclaim_match) {

@@ -105,6 +105,7 @@ struct sw_conf {
 	size_t nclaim_match;
 	double claim_delay;  /* seconds a new NIC must stay unused before it is claimed */
 	int claim_line;
+	double boot_wait;    /* seconds to wait at start for the configured NICs to appear */
 	struct sw_conf_nic *nics;
 	size_t nnics;
 	struct sw_conf_bridge *bridges;
