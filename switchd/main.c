@@ -18,6 +18,7 @@
 #include "control.h"
 #include "doctor.h"
 #include "log.h"
+#include "notify.h"
 #include "plan.h"
 #include "reconcile.h"
 #include "switchd.h"
@@ -236,9 +237,22 @@ out:
 	return ret;
 }
 
+/* The configuration applied for the first time: the host is ready. */
+static void convert(struct sw_ctx *ctx)
+{
+	ctx->rt.replan = false; /* NICs that appeared during boot_wait: this plan has them */
+	reconcile_apply_config(ctx);
+	if (reconcile_start_failover(ctx) < 0)
+		log_warnx("failover: out of memory; no automatic failover");
+	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
+		 ctx->conf.socket_path);
+	notify_ready(ctx);
+}
+
 static int run_daemon(struct sw_ctx *ctx)
 {
 	ev_signal sighup, sigterm, sigint;
+	struct notify notify;
 	char err[512];
 	int ret = 1;
 
@@ -263,14 +277,11 @@ static int run_daemon(struct sw_ctx *ctx)
 	ev_signal_init(&sigint, on_sigterm, SIGINT);
 	ev_signal_start(ctx->loop, &sigint);
 
-	reconcile_apply_config(ctx);
-	if (reconcile_start_failover(ctx) < 0)
-		log_warnx("failover: out of memory; no automatic failover");
-	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
-		 ctx->conf.socket_path);
+	notify_start(&notify, ctx, convert);
 	ev_run(ctx->loop, 0);
 	ret = 0;
 
+	notify_stop(&notify);
 	reconcile_stop_failover(ctx);
 	ev_io_stop(ctx->loop, &ctx->nl_watcher);
 	ev_signal_stop(ctx->loop, &sighup);

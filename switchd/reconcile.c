@@ -19,6 +19,7 @@
 #include "arp.h"
 #include "control.h"
 #include "log.h"
+#include "notify.h"
 #include "reconcile.h"
 #include "replay.h"
 #include "switchd.h"
@@ -371,12 +372,15 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 {
 	struct sw_conf fresh, old;
 	struct conf_errors ce = { "", 0 };
-	int ret = conf_load(ctx->conf_path, &fresh, collect_error, &ce);
+	int ret;
 
+	notify_reloading(); /* READY=1 again at the end, whatever happens */
+	ret = conf_load(ctx->conf_path, &fresh, collect_error, &ce);
 	if (ret != 0) {
 		snprintf(err, errlen, "reload: %s%s; the running configuration is unchanged",
 			 ce.count ? ce.first : strerror(-ret),
 			 ce.count > 1 ? " (and more errors: run switchd --check)" : "");
+		notify_ready(ctx);
 		return -EINVAL;
 	}
 	/* the socket path cannot move under a running daemon */
@@ -390,6 +394,7 @@ int reconcile_reload(struct sw_ctx *ctx, char *err, size_t errlen)
 	announce_seed(ctx);
 	conf_free(&old);
 	arp_watch_update(ctx);
+	notify_ready(ctx);
 	if (ret > 0) {
 		snprintf(err, errlen,
 			 "reload: %d part(s) of the configuration failed to apply (see the log)", ret);

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILDDIR=${BUILDDIR:-build}
 PACKAGES=(build-essential autoconf automake libtool pkg-config
-	libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libcriterion-dev
+	libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libsystemd-dev libcriterion-dev
 	iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump user-mode-linux)
 
 missing=()
