@@ -119,6 +119,13 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 	case ACT_SYSCTL:
 		inv->sk_value = a->sk_old;
 		inv->sk_old = a->sk_value;
+		/* planned without a snapshot (a port silenced before its up):
+		 * the undo restores what is there now */
+		if (a->sk_old < 0 && (ret = sk_read_one(SK_ROOT, a->dev, a->sk_key, &inv->sk_value)) < 0) {
+			snprintf(err, errlen, "%s: reading %s: %s", a->dev, conf_sysctl_name(a->sk_key),
+				 strerror(-ret));
+			return ret;
+		}
 		return sk_write(SK_ROOT, a->dev, a->sk_key, a->sk_value, err, errlen);
 	case ACT_PROXY_ADD:
 		return nl_proxy_add(nl, ifindex, a->ip, err, errlen);
