@@ -84,6 +84,8 @@ static int do_action(struct sw_nl *nl, const struct sw_action *a, struct sw_acti
 		return nl_link_set_alias(nl, ifindex, a->arg, err, errlen);
 	case ACT_ADDR_GEN_NONE:
 		return nl_link_set_addr_gen_mode(nl, ifindex, IN6_GEN_NONE, err, errlen);
+	case ACT_ADDR_GEN_EUI64:
+		return nl_link_set_addr_gen_mode(nl, ifindex, IN6_GEN_EUI64, err, errlen);
 	case ACT_ADDR_ADD:
 		inv->addr.ifindex = ifindex;
 		return nl_addr_add(nl, &a->addr, ifindex, err, errlen);
@@ -160,6 +162,8 @@ static int undo_action(struct sw_nl *nl, const struct sw_action *d, char *err, s
 		return nl_link_set_alias(nl, d->ifindex, "", err, errlen);
 	case ACT_ADDR_GEN_NONE:
 		return nl_link_set_addr_gen_mode(nl, d->ifindex, IN6_GEN_EUI64, err, errlen);
+	case ACT_ADDR_GEN_EUI64:
+		return nl_link_set_addr_gen_mode(nl, d->ifindex, IN6_GEN_NONE, err, errlen);
 	case ACT_ADDR_ADD:
 		return nl_addr_del(nl, &d->addr, err, errlen);
 	case ACT_ADDR_DEL:

@@ -22,11 +22,12 @@
 #include "plan.h"
 #include "reconcile.h"
 #include "switchd.h"
+#include "undo.h"
 
 struct options {
 	const char *conf_path;
 	const char *socket_path;
-	bool check, plan, verbose, doctor, json;
+	bool check, plan, verbose, doctor, json, undo;
 	int log_stderr; /* -1: auto (stderr on a terminal) */
 	int ev_rcvbuf;
 };
@@ -34,11 +35,12 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: switchd [-c FILE] [-s SOCKET] [-v] [-l stderr|syslog] [--check | --plan]\n"
+		"usage: switchd [-c FILE] [-s SOCKET] [-v] [-l stderr|syslog] [--check | --plan | --undo [--plan]]\n"
 		"  -c, --config FILE   configuration (default %s)\n"
 		"  -s, --socket PATH   control socket (overrides the config)\n"
 		"  -n, --check         validate the configuration and exit (-v: print it back)\n"
 		"  -p, --plan          print the steps it would take on this host; change nothing\n"
+		"  -u, --undo          give the host back its plain NICs (with --plan: print it)\n"
 		"  -d, --doctor        report ARP / rp_filter hazards of this host and exit\n"
 		"                      (exit 1 if any; -j: JSON; compares with -c FILE if it exists)\n"
 		"  -v, --verbose       debug logging\n"
@@ -55,6 +57,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "check", no_argument, NULL, 'n' },
 		{ "plan", no_argument, NULL, 'p' },
 		{ "doctor", no_argument, NULL, 'd' },
+		{ "undo", no_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'l' },
@@ -67,7 +70,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .conf_path = SW_DEFAULT_CONF, .log_stderr = -1 };
-	while ((c = getopt_long(argc, argv, "c:s:npdjvl:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:npudjvl:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->conf_path = optarg;
@@ -83,6 +86,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'd':
 			o->doctor = true;
+			break;
+		case 'u':
+			o->undo = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -119,8 +125,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return 2;
 	}
-	if (o->check + o->plan + o->doctor > 1) {
-		fprintf(stderr, "switchd: --check, --plan and --doctor exclude each other\n");
+	if (o->check + o->plan + o->doctor > 1 || (o->undo && (o->check || o->doctor))) {
+		fprintf(stderr, "switchd: --check, --plan, --doctor and --undo exclude each other "
+				"(but --undo --plan prints the undo)\n");
 		return 2;
 	}
 	return -1;
@@ -339,7 +346,7 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out_nl;
 	}
-	ret = o.plan ? plan_only(&ctx) : run_daemon(&ctx);
+	ret = o.undo ? undo_run(&ctx, o.plan) : o.plan ? plan_only(&ctx) : run_daemon(&ctx);
 out_nl:
 	nl_close(&ctx.nl);
 	linkdb_free(&ctx.db);

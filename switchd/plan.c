@@ -1001,6 +1001,9 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len)
 	case ACT_ADDR_GEN_NONE:
 		snprintf(buf, len, "turn off IPv6 address generation on %s", a->dev);
 		break;
+	case ACT_ADDR_GEN_EUI64:
+		snprintf(buf, len, "turn on IPv6 address generation (EUI-64) on %s", a->dev);
+		break;
 	case ACT_ADDR_ADD:
 		snprintf(buf, len, "add address %s to %s", addr_describe(&a->addr, t, sizeof(t)),
 			 a->dev);
