@@ -20,6 +20,14 @@ notify_listen() {
 	defer "kill $!"
 	busywait 3000 test -S "$NSOCK" || fail "notify-recv did not bind $NSOCK"
 }
+# late_nic NAME PEER MAC: a NIC appears in the host, its cable already in
+# the switch (created there and moved: switchd takes it from its first event)
+late_nic() {
+	ip -n "$UP" link add "$2" type veth peer name "$1" address "$3"
+	ip -n "$UP" link set "$2" master sw
+	ip -n "$UP" link set "$2" up
+	ip -n "$UP" link set "$1" netns "$HOST"
+}
 # line_of REGEX: the first line of the messages matching it (0: none)
 line_of() { grep -n -m1 -E "$1" "$NOUT" | cut -d: -f1 | grep . || echo 0; }
 # line_after N REGEX: the first matching line after line N (0: none)
@@ -40,7 +48,7 @@ check_eq "nothing converted while waiting" "veth" "$(link_kind "$HOST" eth0)"
 busywait 3000 grep -q "WATCHDOG=1" "$NOUT"
 check_match "WATCHDOG=1 from the loop while it waits" "WATCHDOG=1" "$(cat "$NOUT")"
 
-cable "$HOST" eth1 "$UP" up1 02:00:c6:12:00:11 # the late driver loads
+late_nic eth1 up1 02:00:c6:12:00:11 # the late driver loads
 busywait 10000 grep -q "^READY=1" "$NOUT"
 # read the kernel at once: READY=1 means the bridge is there with its addresses
 kind=$(link_kind "$HOST" eth0)
@@ -86,7 +94,7 @@ br_index=$(link_ifindex "$HOST" eth0)
 carrier_before=$(ip netns exec "$HOST" cat /sys/class/net/eth0/carrier_changes)
 port_carrier_before=$(ip netns exec "$HOST" cat /sys/class/net/hweth0/carrier_changes)
 
-cable "$HOST" eth1 "$UP" up1 02:00:c6:12:01:11
+late_nic eth1 up1 02:00:c6:12:01:11
 busywait 10000 link_exists "$HOST" hweth1
 check_cmd "the late NIC is converted when it appears" link_exists "$HOST" hweth1
 check_eq "it is a standby: not attached" "" "$(link_master "$HOST" hweth1)"
