@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <switchd/proto.h>
@@ -41,6 +42,9 @@ static const struct command commands[] = {
 	{ "confirm", SW_M_CONFIRM, 0, 0, "confirm     (keep the change made with --confirm)", { NULL }, false },
 	{ "monitor", SW_M_MONITOR, 0, 0, "monitor", { NULL }, false },
 	{ "doctor", SW_M_DOCTOR, 0, 0, "doctor      (exit 1 when it finds hazards)", { NULL }, false },
+	/* run by wait_ready(), not by the one-request path */
+	{ "wait", "wait", 0, 0, "wait [--timeout T] [BRIDGE...]  (until up, carrier, addresses)",
+	  { NULL }, false },
 };
 
 static void usage(FILE *f)
@@ -214,6 +218,187 @@ static ssize_t read_line(int fd, char **buf, size_t *len, size_t *used, int time
 	}
 }
 
+/* ---- switchctl wait ------------------------------------------------------ */
+
+#define WAIT_POLL_MS 100
+#define WAIT_DEFAULT_S 60
+
+/* One show request on a fresh connection; NULL (quietly) while switchd
+ * is not there yet: at boot, wait may run before the socket exists. */
+static json_t *wait_query(const char *sock, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	json_t *result = NULL, *params = json_object();
+	char *line, *buf = NULL;
+	size_t len = 0, used = 0;
+	ssize_t n;
+	int fd;
+
+	err[0] = '\0';
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		snprintf(err, errlen, "%s: %s (is switchd running?)", sock, strerror(errno));
+		json_decref(params);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	line = proto_request_line(1, "show", params);
+	if (line && write(fd, line, strlen(line)) == (ssize_t)strlen(line) &&
+	    (n = read_line(fd, &buf, &len, &used, REPLY_TIMEOUT_MS)) >= 0 &&
+	    proto_parse_reply(buf, (size_t)n, &result, err, errlen) != 0) {
+		if (!err[0])
+			snprintf(err, errlen, "%s: unexpected reply to show", sock);
+		json_decref(result);
+		result = NULL;
+	}
+	free(line);
+	free(buf);
+	close(fd);
+	return result;
+}
+
+/* The bridge's carrier is not enough: its replay tap keeps it on with
+ * every cable out. Its active uplink must have carrier. */
+static bool wait_uplink(json_t *br)
+{
+	json_t *port;
+	size_t i;
+
+	if (!json_is_true(json_object_get(br, "carrier")))
+		return false;
+	json_array_foreach(json_object_get(br, "ports"), i, port)
+		if (!strcmp(json_string_value(json_object_get(port, "role")) ?: "", "active") &&
+		    json_is_true(json_object_get(port, "carrier")))
+			return true;
+	return false;
+}
+
+/* Why a bridge of show's reply is not ready ("" when it is): it exists, is
+ * up, has carrier if it has uplinks (a bridge of guests only has carrier
+ * when a guest runs) through its active port, and addresses unless it is configured without. */
+static void wait_missing(json_t *br, char *why, size_t len)
+{
+	const char *name = json_string_value(json_object_get(br, "name"));
+	const char *mode = json_string_value(json_object_get(br, "address"));
+
+	why[0] = '\0';
+	if (!json_is_true(json_object_get(br, "present")))
+		snprintf(why, len, "%s does not exist", name);
+	else if (!json_is_true(json_object_get(br, "up")))
+		snprintf(why, len, "%s is down", name);
+	else if (json_array_size(json_object_get(br, "ports")) && !wait_uplink(br))
+		snprintf(why, len, "%s has no carrier", name);
+	else if ((!mode || strcmp(mode, "none")) &&
+		 !json_array_size(json_object_get(br, "addresses")))
+		snprintf(why, len, "%s has no address", name);
+}
+
+/* "30", "30s", "500ms": milliseconds, or -1. */
+static long wait_parse_timeout(const char *v)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || d < 0 || d > 86400)
+		return -1;
+	if (!strcmp(end, "ms"))
+		return (long)d;
+	if (*end && strcmp(end, "s"))
+		return -1;
+	return (long)(d * 1000);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* switchctl wait [--timeout T] [BRIDGE...]: 0 once every named (or
+ * configured) bridge is ready, 1 with what is missing on timeout. A short
+ * poll of show: the conditions span links and addresses, and a poll also
+ * covers the time before switchd's socket exists. */
+static int wait_ready(const char *sock, int argc, char **argv)
+{
+	long timeout = WAIT_DEFAULT_S * 1000L, deadline;
+	char missing[512], err[512];
+	int nnames = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v = NULL;
+
+		if (!strcmp(argv[i], "--timeout") || !strcmp(argv[i], "-t")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "switchctl: wait: %s needs a duration (30s, 500ms)\n",
+					argv[i]);
+				return 2;
+			}
+			v = argv[++i];
+		} else if (!strncmp(argv[i], "--timeout=", 10)) {
+			v = argv[i] + 10;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "switchctl: wait: unknown option \"%s\"\n", argv[i]);
+			return 2;
+		} else {
+			argv[nnames++] = argv[i];
+			continue;
+		}
+		if ((timeout = wait_parse_timeout(v)) < 0) {
+			fprintf(stderr, "switchctl: wait: --timeout \"%s\": not a duration (30s, 500ms)\n",
+				v);
+			return 2;
+		}
+	}
+	deadline = now_ms() + timeout;
+	for (;;) {
+		json_t *result = wait_query(sock, err, sizeof(err));
+		json_t *bridges = json_object_get(result, "bridges"), *br;
+		size_t used = 0, i;
+
+		missing[0] = '\0';
+		if (!result)
+			snprintf(missing, sizeof(missing), "%s", err);
+		for (int k = 0; result && k < nnames; k++) {
+			bool found = false;
+
+			json_array_foreach(bridges, i, br)
+				found |= !strcmp(json_string_value(json_object_get(br, "name")), argv[k]);
+			if (!found) {
+				fprintf(stderr, "switchctl: wait: bridge %s: no such bridge in the config\n",
+					argv[k]);
+				json_decref(result);
+				return 2;
+			}
+		}
+		json_array_foreach(bridges, i, br) {
+			const char *name = json_string_value(json_object_get(br, "name"));
+			bool wanted = !nnames;
+			char why[128];
+
+			for (int k = 0; k < nnames; k++)
+				wanted |= !strcmp(name, argv[k]);
+			if (!wanted)
+				continue;
+			wait_missing(br, why, sizeof(why));
+			if (why[0] && used < sizeof(missing))
+				used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%s",
+							 used ? "; " : "", why);
+		}
+		json_decref(result);
+		if (!missing[0])
+			return 0;
+		if (now_ms() >= deadline)
+			break;
+		poll(NULL, 0, WAIT_POLL_MS);
+	}
+	fprintf(stderr, "switchctl: wait: not ready after %gs: %s\n", timeout / 1000.0, missing);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *sock = SW_DEFAULT_SOCKET;
@@ -253,6 +438,8 @@ int main(int argc, char **argv)
 			argc--;
 			i--;
 		}
+	if (!strcmp(argv[optind], "wait"))
+		return wait_ready(sock, argc - optind - 1, argv + optind + 1);
 	ret = parse_command(argc - optind, argv + optind, &cmd, &params);
 	if (ret)
 		return ret;

@@ -21,14 +21,16 @@
 #include "events.h"
 #include "link_sync.h"
 #include "log.h"
+#include "notify.h"
 #include "plan.h"
 #include "privilege.h"
 #include "switchd.h"
+#include "undo.h"
 
 struct options {
 	const char *conf_path;
 	const char *socket_path;
-	bool check, plan, verbose, doctor, json;
+	bool check, plan, verbose, doctor, json, undo;
 	int log_stderr; /* -1: auto (stderr on a terminal) */
 	int ev_rcvbuf;
 };
@@ -36,11 +38,12 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: switchd [-c FILE] [-s SOCKET] [-v] [-l stderr|syslog] [--check | --plan]\n"
+		"usage: switchd [-c FILE] [-s SOCKET] [-v] [-l stderr|syslog] [--check | --plan | --undo [--plan]]\n"
 		"  -c, --config FILE   configuration (default %s)\n"
 		"  -s, --socket PATH   control socket (overrides the config)\n"
 		"  -n, --check         validate the configuration and exit (-v: print it back)\n"
 		"  -p, --plan          print the steps it would take on this host; change nothing\n"
+		"  -u, --undo          give the host back its plain NICs (with --plan: print it)\n"
 		"  -d, --doctor        report ARP / rp_filter hazards of this host and exit\n"
 		"                      (exit 1 if any; -j: JSON; compares with -c FILE if it exists)\n"
 		"  -v, --verbose       debug logging\n"
@@ -57,6 +60,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "check", no_argument, NULL, 'n' },
 		{ "plan", no_argument, NULL, 'p' },
 		{ "doctor", no_argument, NULL, 'd' },
+		{ "undo", no_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'l' },
@@ -69,7 +73,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .conf_path = SW_DEFAULT_CONF, .log_stderr = -1 };
-	while ((c = getopt_long(argc, argv, "c:s:npdjvl:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:npudjvl:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->conf_path = optarg;
@@ -85,6 +89,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'd':
 			o->doctor = true;
+			break;
+		case 'u':
+			o->undo = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -121,8 +128,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return 2;
 	}
-	if (o->check + o->plan + o->doctor > 1) {
-		fprintf(stderr, "switchd: --check, --plan and --doctor exclude each other\n");
+	if (o->check + o->plan + o->doctor > 1 || (o->undo && (o->check || o->doctor))) {
+		fprintf(stderr, "switchd: --check, --plan, --doctor and --undo exclude each other "
+				"(but --undo --plan prints the undo)\n");
 		return 2;
 	}
 	return -1;
@@ -250,9 +258,20 @@ static void monitor_sink(void *arg, const char *type, const char *message, json_
 		control_broadcast(ctx, json_incref(ev));
 }
 
+/* The configuration applied for the first time: the host is ready. */
+static void convert(struct sw_ctx *ctx)
+{
+	ctx->rt.replan = false; /* NICs that appeared during boot_wait: this plan has them */
+	engine_start(ctx);
+	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
+		 ctx->conf.socket_path);
+	notify_ready(ctx);
+}
+
 static int run_daemon(struct sw_ctx *ctx)
 {
 	ev_signal sighup, sigterm, sigint;
+	struct notify notify;
 	char err[512];
 	int ret = 1;
 
@@ -285,12 +304,12 @@ static int run_daemon(struct sw_ctx *ctx)
 	ev_signal_init(&sigint, on_sigterm, SIGINT);
 	ev_signal_start(ctx->loop, &sigint);
 
-	engine_start(ctx);
-	log_info("ready: %zu bridges, control socket %s", ctx->conf.nbridges,
-		 ctx->conf.socket_path);
+	/* at once, or when boot_wait's NICs are there (or its time is up) */
+	notify_start(&notify, ctx, convert);
 	ev_run(ctx->loop, 0);
 	ret = 0;
 
+	notify_stop(&notify);
 	engine_fini(ctx);
 	ev_io_stop(ctx->loop, &ctx->nl_watcher);
 	ev_signal_stop(ctx->loop, &sighup);
@@ -349,7 +368,7 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out_nl;
 	}
-	ret = o.plan ? plan_only(&ctx) : run_daemon(&ctx);
+	ret = o.undo ? undo_run(&ctx, o.plan) : o.plan ? plan_only(&ctx) : run_daemon(&ctx);
 out_nl:
 	nl_close(&ctx.nl);
 	linkdb_free(&ctx.db);

@@ -5,19 +5,39 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILDDIR=${BUILDDIR:-build}
-PACKAGES=(build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
-	libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libcap-ng-dev libcriterion-dev
-	iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump user-mode-linux)
+# What is installed and why, one group a line (PACKAGES is all of them).
+GROUPS_=(
+	"build:build-essential autoconf automake libtool pkg-config"
+	"libraries switchd links with:libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libsystemd-dev libcap-ng-dev"
+	"unit tests:libcriterion-dev"
+	"fuzz targets (libFuzzer; the runtime is only recommended by clang):clang libclang-rt-14-dev"
+	"integration tests and the demo (namespaces, captures, valgrind):iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump"
+	"make install's unit and completion directories:systemd bash-completion"
+	"tests that need a kernel this one lacks (user-mode-linux):user-mode-linux"
+)
+PACKAGES=()
+for g in "${GROUPS_[@]}"; do
+	read -r -a pkgs <<<"${g#*:}"
+	PACKAGES+=("${pkgs[@]}")
+done
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for g in "${GROUPS_[@]}"; do
+	want=()
+	read -r -a pkgs <<<"${g#*:}"
+	for p in "${pkgs[@]}"; do
+		installed "$p" || want+=("$p")
+	done
+	[ ${#want[@]} -gt 0 ] && echo "setup: for ${g%%:*}: ${want[*]}"
+	missing+=("${want[@]}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: installing ${missing[*]}"
+	echo "setup: installing ${#missing[@]} packages and what they need (about 0.5 GiB on a minimal system)"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	apt-get update
+	# apt's own progress, one line per step (no terminal needed)
+	apt-get install -y --no-install-recommends -o Dpkg::Progress-Fancy=0 "${missing[@]}"
 else
 	echo "setup: all packages present"
 fi

@@ -230,6 +230,8 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 	json_object_set_new(o, "name", json_string(br->name));
 	json_object_set_new(o, "present", json_boolean(bl != NULL));
 	json_object_set_new(o, "stp", json_boolean(bl ? bl->br_stp : br->stp));
+	json_object_set_new(o, "address", json_string(br->addr_mode == SW_ADDR_NONE ? "none" :
+						      br->addr_mode == SW_ADDR_KEEP ? "keep" : "static"));
 	if (bl) {
 		plan_bridge_mac(&ctx->conf, &ctx->db, br, pinned, &why);
 		json_object_set_new(o, "ifindex", json_integer(bl->ifindex));
@@ -622,7 +624,6 @@ static int m_reload(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		engine_confirm_started(ctx, kept, kept ? &old : NULL);
 	if (ret)
 		return ret;
-	sw_event(ctx, "reload", NULL, "configuration reloaded from %s", ctx->conf_path);
 	if (confirm) {
 		char msg[160];
 

@@ -578,6 +578,35 @@ static int add_static_addresses(struct port_ctx *c)
 	return 0;
 }
 
+/* A port the plan brings up is silent from its first moment: the policy
+ * (policy.c) writes a port's arp_ignore 8 and disable_ipv6 1 only after the
+ * bridge plan, and a NIC that comes up before them gets an IPv6 link-local
+ * at once (addrconf on NETDEV_UP), sends DAD, MLD and router solicitations
+ * with its own MAC and answers ARP for the host's addresses (on a slow
+ * boot, for 4 s). So the policy's values go first; its own pass then finds
+ * them set. The old values are read when the actions run (apply.c). */
+static int silence_port(struct port_ctx *c, const struct sw_link *port, const char *portname)
+{
+	const struct sw_conf_nic *nic = conf_find_nic(c->in->conf, portname);
+	static const int keys[] = { SK_ARP_IGNORE, SK_DISABLE_IPV6 };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		struct sw_action *act = add_on_port(c, ACT_SYSCTL, port, portname);
+
+		if (!act)
+			return -ENOMEM;
+		act->sk_key = keys[k];
+		act->sk_old = -1;
+		if (keys[k] == SK_DISABLE_IPV6)
+			act->sk_value = 1;
+		else
+			act->sk_value = nic && nic->sysctl.v[SK_ARP_IGNORE] >= 0 ?
+						nic->sysctl.v[SK_ARP_IGNORE] : 8;
+		snprintf(act->why, sizeof(act->why), "%s is silent before it comes up", portname);
+	}
+	return 0;
+}
+
 static int enslave_port(struct port_ctx *c, const struct sw_link *port, const char *portname)
 {
 	struct sw_action *act = add_on_port(c, ACT_ENSLAVE, port, portname);
@@ -587,6 +616,8 @@ static int enslave_port(struct port_ctx *c, const struct sw_link *port, const ch
 	snprintf(act->arg, sizeof(act->arg), "%s", c->br->name);
 	snprintf(act->why, sizeof(act->why), "preferred present port of %s", c->br->name);
 	if (!(port->flags & IFF_UP)) {
+		if (silence_port(c, port, portname))
+			return -ENOMEM;
 		act = add_on_port(c, ACT_SET_UP, port, portname);
 		if (!act)
 			return -ENOMEM;
@@ -812,6 +843,8 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 				 "only one uplink may forward (%s is active)", active->name);
 		}
 		if (!(l->flags & IFF_UP)) {
+			if (silence_port(&c, l, br->ports[i]))
+				return -ENOMEM;
 			act = add_on_port(&c, ACT_SET_UP, l, br->ports[i]);
 			if (!act)
 				return -ENOMEM;
@@ -1033,6 +1066,9 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len)
 	case ACT_ADDR_GEN_NONE:
 		snprintf(buf, len, "turn off IPv6 address generation on %s", a->dev);
 		break;
+	case ACT_ADDR_GEN_EUI64:
+		snprintf(buf, len, "turn on IPv6 address generation (EUI-64) on %s", a->dev);
+		break;
 	case ACT_ADDR_ADD:
 		snprintf(buf, len, "add address %s to %s", addr_describe(&a->addr, t, sizeof(t)),
 			 a->dev);
@@ -1063,9 +1099,14 @@ char *action_describe(const struct sw_action *a, char *buf, size_t len)
 		snprintf(buf, len, "delete %s", a->dev);
 		break;
 	case ACT_SYSCTL:
-		snprintf(buf, len, "set %s/%s/%s = %d (was %d)",
-			 a->sk_key == SK_DISABLE_IPV6 ? "ipv6/conf" : a->sk_key == SK_PROXY_DELAY ? "neigh" : "conf", a->dev,
-			 conf_sysctl_name(a->sk_key), a->sk_value, a->sk_old);
+		snprintf(buf, len, "set %s/%s/%s = %d", a->sk_key == SK_DISABLE_IPV6 ? "ipv6/conf" :
+			 a->sk_key == SK_PROXY_DELAY ? "neigh" : "conf", a->dev,
+			 conf_sysctl_name(a->sk_key), a->sk_value);
+		if (a->sk_old >= 0) {
+			size_t n = strlen(buf);
+
+			snprintf(buf + n, len - n, " (was %d)", a->sk_old);
+		}
 		break;
 	case ACT_PROXY_ADD:
 	case ACT_PROXY_DEL:

@@ -38,6 +38,7 @@ enum sw_action_kind {
 	ACT_SYSCTL,	   /* dev ("all", "default" or a link): sk_key = sk_value (was sk_old) */
 	ACT_PROXY_ADD,	   /* NTF_PROXY entry for ip on dev */
 	ACT_PROXY_DEL,
+	ACT_ADDR_GEN_EUI64, /* dev: IPv6 link-local from the MAC again (switchd --undo) */
 };
 
 /* A device is named by ifindex when it exists at plan time, else (a bridge or

@@ -166,12 +166,18 @@ static int reload(struct sw_ctx *ctx, char *err, size_t errlen, struct sw_conf *
 	struct sw_conf fresh, old;
 	struct conf_errors ce = { "", 0 };
 	const struct sw_feature *f;
-	int ret = conf_load(ctx->conf_path, &fresh, collect_error, &ce);
+	int ret;
 
+	/* "reloading" then "reload" (or "reload-failed"): the service manager's
+	 * RELOADING=1 / READY=1 subscribe to these like any sink */
+	sw_event(ctx, "reloading", json_pack("{s:s}", "config", ctx->conf_path),
+		 "reloading the configuration from %s", ctx->conf_path);
+	ret = conf_load(ctx->conf_path, &fresh, collect_error, &ce);
 	if (ret != 0) {
 		snprintf(err, errlen, "reload: %s%s; the running configuration is unchanged",
 			 ce.count ? ce.first : strerror(-ret),
 			 ce.count > 1 ? " (and more errors: run switchd --check)" : "");
+		sw_event(ctx, "reload-failed", json_pack("{s:s}", "error", err), "%s", err);
 		return -EINVAL;
 	}
 	/* the socket path cannot move under a running daemon */
@@ -192,8 +198,12 @@ static int reload(struct sw_ctx *ctx, char *err, size_t errlen, struct sw_conf *
 	if (ret > 0) {
 		snprintf(err, errlen,
 			 "reload: %d part(s) of the configuration failed to apply (see the log)", ret);
+		sw_event(ctx, "reload-failed", json_pack("{s:s,s:i}", "error", err, "failed", ret),
+			 "%s", err);
 		return -EIO;
 	}
+	sw_event(ctx, "reload", json_pack("{s:s}", "config", ctx->conf_path),
+		 "configuration reloaded from %s", ctx->conf_path);
 	return 0;
 }
 
@@ -277,7 +287,8 @@ static void settle(struct sw_ctx *ctx)
 
 	/* nothing happened since the last settle: nothing to do (the loop
 	 * wakes for every frame a replay socket reads) */
-	if (ctx->rt.busy || (!ctx->rt.pending && !ctx->rt.replan))
+	/* nothing before the first plan (a boot_wait may hold it back) */
+	if (!ctx->rt.started || ctx->rt.busy || (!ctx->rt.pending && !ctx->rt.replan))
 		return;
 	ctx->rt.busy = true;
 	for (int round = 0; round < 4 && (ctx->rt.pending || ctx->rt.replan); round++) {
@@ -339,6 +350,7 @@ int engine_start(struct sw_ctx *ctx)
 	const struct sw_feature *f;
 	int failed = apply_config(ctx, NULL);
 
+	ctx->rt.started = true;
 	FEATURES_EACH(ctx, f)
 		if (f->start)
 			f->start(ctx);

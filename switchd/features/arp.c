@@ -453,6 +453,8 @@ static void arp_kick(struct sw_ctx *ctx);
 
 static void run_check(struct sw_ctx *ctx)
 {
+	if (!ctx->rt.started)
+		return; /* the first plan applies the policy */
 	if (ctx->rt.busy) {
 		arp_kick(ctx); /* a pass is running: after it */
 		return;

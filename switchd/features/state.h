@@ -44,6 +44,7 @@ struct sw_runtime {
 	bool busy;	/* a pass (apply, failover) runs: other work waits for its end */
 	bool replan;	/* a configured NIC appeared or a NIC was claimed */
 	bool pending;	/* something changed: the features' settle runs */
+	bool started;	/* the first plan ran (engine_start) */
 	void *priv[SW_FEATURES_MAX]; /* each feature's own global state */
 	struct apply_log *capture; /* while a change to be confirmed runs: its undo */
 	struct engine_confirm *confirm; /* the change that awaits confirmation */

@@ -185,6 +185,8 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 		return nl_link_set_alias(nl, ifindex, a->arg, err, errlen);
 	case ACT_ADDR_GEN_NONE:
 		return nl_link_set_addr_gen_mode(nl, ifindex, IN6_GEN_NONE, err, errlen);
+	case ACT_ADDR_GEN_EUI64:
+		return nl_link_set_addr_gen_mode(nl, ifindex, IN6_GEN_EUI64, err, errlen);
 	case ACT_ADDR_ADD:
 		inv->addr.ifindex = ifindex;
 		return nl_addr_add(nl, &a->addr, ifindex, err, errlen);
@@ -228,6 +230,13 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 	case ACT_SYSCTL:
 		inv->sk_value = a->sk_old;
 		inv->sk_old = a->sk_value;
+		/* planned without a snapshot (a port silenced before its up):
+		 * the undo restores what is there now */
+		if (a->sk_old < 0 && (ret = sk_read_one(SK_ROOT, a->dev, a->sk_key, &inv->sk_value)) < 0) {
+			snprintf(err, errlen, "%s: reading %s: %s", a->dev, conf_sysctl_name(a->sk_key),
+				 strerror(-ret));
+			return ret;
+		}
 		return sk_write(SK_ROOT, a->dev, a->sk_key, a->sk_value, err, errlen);
 	case ACT_PROXY_ADD:
 		return nl_proxy_add(nl, ifindex, a->ip, err, errlen);
@@ -262,6 +271,8 @@ static int undo_action(struct sw_nl *nl, const struct sw_action *d, char *err, s
 		return nl_link_set_alias(nl, d->ifindex, "", err, errlen);
 	case ACT_ADDR_GEN_NONE:
 		return nl_link_set_addr_gen_mode(nl, d->ifindex, IN6_GEN_EUI64, err, errlen);
+	case ACT_ADDR_GEN_EUI64:
+		return nl_link_set_addr_gen_mode(nl, d->ifindex, IN6_GEN_NONE, err, errlen);
 	case ACT_ADDR_ADD:
 		return nl_addr_del(nl, &d->addr, err, errlen);
 	case ACT_ADDR_DEL:

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#define EVENTS_MAX_SINKS 4
+#define EVENTS_MAX_SINKS 8
 
 /* ev is borrowed: a sink that keeps it takes a reference. */
 typedef void (*event_sink_fn)(void *arg, const char *type, const char *message, json_t *ev);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Leak- and error-free under valgrind: the unit tests, and switchd itself
 # through bring-up, run-time commands, taps and guests, the ARP policy,
-# doctor and the libpcap flux watch.
+# doctor, the libpcap flux watch, and readiness (sd_notify, boot_wait).
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || skip "needs valgrind"
 [ "${SKIP_VALGRIND:-0}" = 1 ] && skip "sanitizer build: valgrind cannot run ASan binaries"
@@ -17,7 +17,7 @@ for t in "$units"/test_*; do
 		fail "valgrind: $(basename "$t") (exit $rc)"; tail -30 "$TESTDIR/unit.log" >&2; fi
 done
 if [ "$(id -u)" = 0 ]; then
-	for t in t-bringup t-ctl t-guests t-proxy-arp t-arp-flux t-replay; do
+	for t in t-bringup t-ctl t-guests t-proxy-arp t-arp-flux t-replay t-notify; do
 		rc=0
 		VALGRIND_TESTS=1 bash "$(dirname "$0")/$t.sh" >"$TESTDIR/$t.log" 2>&1 || rc=$?
 		if [ "$rc" = 0 ]; then pass "valgrind: switchd in $t"; else

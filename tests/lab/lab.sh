@@ -16,7 +16,9 @@ HOST=swlab-host UP=swlab-switch CLIENT=swlab-client
 RUN=/tmp/swlab
 SOCK=$RUN/switchd.sock
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# bold headings on a terminal only: a log or a pipe gets plain text
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD= PLAIN=; fi
+say() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 in_host() { ip netns exec "$HOST" "$@"; }
 
 down() {

@@ -202,6 +202,19 @@ Test(conf, all_errors_in_one_run)
 	cr_assert_eq(ret, 3, "every error is reported, got %d", ret);
 }
 
+Test(conf, boot_wait)
+{
+	struct sw_conf c;
+
+	cr_assert_eq(conf_load_string("[switchd]\nboot_wait = 30s\n", "t", &c, NULL, NULL), 0);
+	cr_assert_float_eq(c.boot_wait, 30, 1e-9);
+	conf_free(&c);
+	cr_assert_eq(conf_load_string("[switchd]\n", "t", &c, NULL, NULL), 0);
+	cr_assert_float_eq(c.boot_wait, 0, 1e-9, "default: no wait");
+	conf_free(&c);
+	expect_error("[switchd]\nboot_wait = soon\n", 2, "boot_wait: \"soon\" is not a duration");
+}
+
 Test(conf, defaults)
 {
 	struct sw_conf c;

@@ -329,6 +329,45 @@ Test(plan, operator_detached_port_is_not_reattached)
 	cr_assert(find(ACT_ENSLAVE, "hweth1") >= 0, "the next port takes over\n%s", plan_text());
 }
 
+/* The index of the first sysctl action for key on dev (-1: none). */
+static int find_sysctl(const char *dev, int key)
+{
+	for (size_t i = 0; i < plan.n; i++)
+		if (plan.v[i].kind == ACT_SYSCTL && plan.v[i].sk_key == key &&
+		    strcmp(plan.v[i].dev, dev) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* At boot the NICs are down: a port is silenced before it comes up, or it
+ * gets an IPv6 link-local and answers ARP with its own MAC until the
+ * policy's pass after the plan. */
+Test(plan, ports_are_silent_before_they_come_up)
+{
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
+	     "[nic hweth1]\nmac = 02:00:c6:12:00:11\narp_ignore = 2\n"
+	     "[bridge eth0]\nports = hweth0 hweth1\naddress = keep\n");
+	link_add(1, "lo", NULL, "", 0, IFF_UP);
+	link_add(2, "eth0", MAC_A, "veth", 0, 0);
+	link_add(3, "eth1", MAC_B, "veth", 0, 0);
+	build();
+	for (int p = 0; p < 2; p++) {
+		const char *dev = p ? "hweth1" : "hweth0";
+		int up = find(ACT_SET_UP, dev), v6 = find_sysctl(dev, SK_DISABLE_IPV6);
+		int arp = find_sysctl(dev, SK_ARP_IGNORE);
+
+		cr_assert(up >= 0, "%s is brought up\n%s", dev, plan_text());
+		cr_assert(v6 >= 0 && v6 < up, "%s: disable_ipv6 before the up\n%s", dev, plan_text());
+		cr_assert(arp >= 0 && arp < up, "%s: arp_ignore before the up\n%s", dev, plan_text());
+		cr_assert(find(ACT_RENAME, p ? "eth1" : "eth0") < v6, "by its service name");
+		cr_assert_eq(plan.v[v6].sk_value, 1);
+		cr_assert_eq(plan.v[arp].sk_value, p ? 2 : 8, "the NIC's own arp_ignore if it has one");
+	}
+	cr_assert(strstr(plan_text(), "set ipv6/conf/hweth1/disable_ipv6 = 1\n") ||
+			  strstr(plan_text(), "set ipv6/conf/hweth1/disable_ipv6 = 1 "),
+		  "no invented old value\n%s", plan_text());
+}
+
 Test(plan, missing_preferred_nic_uses_the_standby)
 {
 	load(LAB);

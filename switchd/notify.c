@@ -1,0 +1,199 @@
+/*
+ * Readiness: sd_notify messages and the boot wait for configured NICs.
+ *
+ * libsystemd's sd_notify rather than our own datagram: the protocol has
+ * corners (abstract socket names, credentials, WATCHDOG_PID matching the
+ * process, the 252+ MONOTONIC_USEC of reloads) that the library gets right
+ * and that a hand-written sender would have to be tested for; libsystemd0
+ * is on every Debian system already (apt depends on it).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "notify.h"
+#include "plan.h"
+#include "events.h"
+#include "switchd.h"
+#include "util.h"
+
+void notify_status(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(msg, sizeof(msg), "STATUS=");
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	va_end(ap);
+	sd_notify(0, msg);
+}
+
+void notify_ready(struct sw_ctx *ctx)
+{
+	unsigned int failed = ctx->rt.failed_groups;
+
+	if (failed)
+		sd_notifyf(0, "READY=1\nSTATUS=running: %zu bridges, %u part%s failed to apply "
+			   "(see the log)", ctx->conf.nbridges, failed, failed == 1 ? "" : "s");
+	else
+		sd_notifyf(0, "READY=1\nSTATUS=running: %zu bridges as configured",
+			   ctx->conf.nbridges);
+}
+
+void notify_reloading(void)
+{
+	struct timespec ts;
+
+	/* systemd >= 253 wants the time with it (Type=notify-reload); older
+	 * ones ignore the field */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+}
+
+int notify_missing_nics(struct sw_ctx *ctx, char *buf, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ctx->conf.nnics; i++) {
+		const struct sw_conf_nic *nic = &ctx->conf.nics[i];
+		char how[40];
+		int w;
+
+		if (plan_find_nic(&ctx->conf, &ctx->db, nic))
+			continue;
+		if (nic->has_mac)
+			mac_format(nic->mac, how);
+		else
+			snprintf(how, sizeof(how), "%s", nic->match_name[0] ? nic->match_name : nic->name);
+		if (used < len) {
+			w = snprintf(buf + used, len - used, "%s%s (%s)", n ? ", " : "", nic->name, how);
+			used += w > 0 ? (size_t)w : 0;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	/* from the loop itself: a loop stuck in a callback stops these */
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static void convert_now(struct notify *n)
+{
+	n->waiting = false;
+	ev_timer_stop(n->ctx->loop, &n->wait);
+	notify_status("converting: %zu bridges", n->ctx->conf.nbridges);
+	n->convert(n->ctx);
+}
+
+static void on_wait(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct notify *n = container_of(w, struct notify, wait);
+	char missing[256];
+
+	(void)loop;
+	(void)revents;
+	if (!n->waiting)
+		return;
+	if (notify_missing_nics(n->ctx, missing, sizeof(missing)))
+		log_warnx("boot_wait: %gs passed, still missing: %s; converting without them "
+			  "(they are converted when they appear)",
+			  n->ctx->conf.boot_wait, missing);
+	convert_now(n);
+}
+
+/* The link model changed: is the last missing NIC there now? Converting
+ * from inside the event callback would re-enter the event read, so the
+ * loop does it next (a 0 s timer). */
+static void on_link(void *arg, const struct link_event *ev)
+{
+	struct notify *n = arg;
+	char missing[256];
+
+	if (!n->waiting || (ev->type != LINK_ADDED && ev->type != LINK_CHANGED &&
+			    ev->type != DB_RESYNCED))
+		return;
+	if (notify_missing_nics(n->ctx, missing, sizeof(missing))) {
+		if (ev->type == LINK_ADDED)
+			notify_status("waiting up to %gs for NICs: %s", n->ctx->conf.boot_wait,
+				      missing);
+		return;
+	}
+	log_info("boot_wait: every configured NIC is present");
+	ev_timer_stop(n->ctx->loop, &n->wait);
+	ev_timer_set(&n->wait, 0, 0);
+	ev_timer_start(n->ctx->loop, &n->wait);
+}
+
+/* Reloads, from whichever path (SIGHUP, switchctl reload, a confirm that ran
+ * out): the engine says when one starts and ends. */
+static void on_event(void *arg, const char *type, const char *message, json_t *ev)
+{
+	struct notify *n = arg;
+
+	(void)message;
+	(void)ev;
+	if (!strcmp(type, "reloading"))
+		notify_reloading();
+	else if (!strcmp(type, "reload") || !strcmp(type, "reload-failed"))
+		notify_ready(n->ctx);
+}
+
+int notify_start(struct notify *n, struct sw_ctx *ctx, notify_convert_fn convert)
+{
+	char missing[256];
+	uint64_t usec = 0;
+	int ret;
+
+	*n = (struct notify){ .ctx = ctx, .convert = convert };
+	events_subscribe(&ctx->events, on_event, n);
+	ev_timer_init(&n->watchdog, on_watchdog, 0, 0);
+	ev_timer_init(&n->wait, on_wait, 0, 0);
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec) {
+		ev_timer_set(&n->watchdog, 0, usec / 2 / 1e6);
+		ev_timer_start(ctx->loop, &n->watchdog);
+		log_info("watchdog: every %gs", usec / 2 / 1e6);
+	}
+	if (ctx->conf.boot_wait <= 0 || !notify_missing_nics(ctx, missing, sizeof(missing))) {
+		convert_now(n);
+		return 0;
+	}
+	ret = linkdb_subscribe(&ctx->db, on_link, n);
+	if (ret < 0) {
+		log_warnx("boot_wait: cannot watch the links (%s): converting now", strerror(-ret));
+		convert_now(n);
+		return 0;
+	}
+	n->waiting = true;
+	log_info("boot_wait: waiting up to %gs for %s", ctx->conf.boot_wait, missing);
+	notify_status("waiting up to %gs for NICs: %s", ctx->conf.boot_wait, missing);
+	ev_timer_set(&n->wait, ctx->conf.boot_wait, 0);
+	ev_timer_start(ctx->loop, &n->wait);
+	return 0;
+}
+
+void notify_stop(struct notify *n)
+{
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping; bridges, ports and taps stay as they are");
+	ev_timer_stop(n->ctx->loop, &n->watchdog);
+	ev_timer_stop(n->ctx->loop, &n->wait);
+	n->waiting = false;
+	events_unsubscribe(&n->ctx->events, on_event, n);
+}
