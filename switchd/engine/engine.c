@@ -322,6 +322,7 @@ int engine_init(struct sw_ctx *ctx)
 	int ret;
 
 	runtime_init(&ctx->rt, sw_features, sw_nfeatures);
+	ctx->rt.ctx = ctx;
 	if ((ret = runtime_rebuild(ctx)) < 0)
 		return ret;
 	if ((ret = linkdb_subscribe(&ctx->db, on_link_event, ctx)) < 0) {

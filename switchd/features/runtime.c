@@ -14,8 +14,11 @@
 #include "runtime.h"
 #include "switchd.h"
 
+static void on_resync_retry(struct ev_loop *loop, ev_timer *w, int revents);
+
 void runtime_init(struct sw_runtime *rt, const struct sw_feature *const *features, size_t n)
 {
+	ev_init(&rt->resync_retry, on_resync_retry);
 	rt->features = features;
 	rt->nfeatures = n < SW_FEATURES_MAX ? n : SW_FEATURES_MAX;
 }
@@ -193,6 +196,8 @@ int runtime_rebuild(struct sw_ctx *ctx)
 
 void runtime_free(struct sw_ctx *ctx)
 {
+	if (ctx->loop)
+		ev_timer_stop(ctx->loop, &ctx->rt.resync_retry);
 	for (size_t i = 0; i < ctx->rt.nbridges; i++)
 		bridge_free(ctx, &ctx->rt.bridges[i]);
 	free(ctx->rt.bridges);
@@ -343,13 +348,46 @@ void runtime_uplink_alive(struct sw_ctx *ctx, struct rt_bridge *b, double at)
 			ctx->rt.features[f]->uplink_alive(ctx, b, at);
 }
 
+/* A re-dump during a burst of changes (thousands of guests appearing) is
+ * interrupted again and again (NLM_F_DUMP_INTR) and nl_dump gives up; the
+ * model stays stale, and what the lost events said (a guest to attach)
+ * would be lost for good. So it is tried again: at the next refresh, and
+ * at the latest after RESYNC_RETRY, until it succeeds. */
+#define RESYNC_RETRY 0.1
+
+static void on_resync_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sw_runtime *rt = container_of(w, struct sw_runtime, resync_retry);
+
+	(void)loop;
+	(void)revents;
+	runtime_refresh(rt->ctx);
+}
+
 void runtime_refresh(struct sw_ctx *ctx)
 {
 	char err[256];
-	int ret = linkdb_sync(&ctx->db, &ctx->nl, err, sizeof(err));
+	int ret;
 
-	if (ret == 1)
+	if (ctx->rt.resync) {
+		ret = linkdb_resync(&ctx->db, &ctx->nl, err, sizeof(err));
+		ret = ret < 0 ? ret : 1;
+	} else {
+		ret = linkdb_sync(&ctx->db, &ctx->nl, err, sizeof(err));
+	}
+	if (ret == 1) {
+		ctx->rt.resync = false;
+		ctx->rt.pending = true;
+		if (ctx->loop)
+			ev_timer_stop(ctx->loop, &ctx->rt.resync_retry);
 		sw_event(ctx, "resync", NULL, "netlink: resynchronised after lost events");
-	else if (ret < 0)
-		log_warnx("netlink: %s", err);
+	} else if (ret < 0) {
+		if (!ctx->rt.resync)
+			log_warnx("netlink: %s; the model is re-read until it succeeds", err);
+		ctx->rt.resync = true;
+		if (ctx->loop && !ev_is_active(&ctx->rt.resync_retry)) {
+			ev_timer_set(&ctx->rt.resync_retry, RESYNC_RETRY, 0);
+			ev_timer_start(ctx->loop, &ctx->rt.resync_retry);
+		}
+	}
 }

@@ -8,6 +8,7 @@
 #define SWITCHD_STATE_H
 
 #include <stdbool.h>
+#include <ev.h>
 #include <stddef.h>
 #include "feature.h"
 #include "util.h"
@@ -45,6 +46,9 @@ struct sw_runtime {
 	bool replan;	/* a configured NIC appeared or a NIC was claimed */
 	bool pending;	/* something changed: the features' settle runs */
 	bool started;	/* the first plan ran (engine_start) */
+	bool resync;	/* the model is stale (events lost, re-dump failed): retry */
+	ev_timer resync_retry;
+	struct sw_ctx *ctx;
 	void *priv[SW_FEATURES_MAX]; /* each feature's own global state */
 	struct apply_log *capture; /* while a change to be confirmed runs: its undo */
 	struct engine_confirm *confirm; /* the change that awaits confirmation */

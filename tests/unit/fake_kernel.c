@@ -398,6 +398,13 @@ void fk_lose_events(void)
 	fk.enobufs = true;
 }
 
+static int fail_dumps;
+
+void fk_fail_dumps(int n)
+{
+	fail_dumps = n;
+}
+
 void fk_fail_match(const char *what, int err)
 {
 	sw_strlcpy(fk.fail_what, what, sizeof(fk.fail_what));
@@ -593,6 +600,11 @@ int nl_dump_links(struct sw_nl *nl, mnl_cb_t cb, void *data, char *err, size_t e
 {
 	(void)nl;
 	fk.dumps++;
+	if (fail_dumps > 0) {
+		fail_dumps--;
+		snprintf(err, errlen, "dump kept being interrupted by changes");
+		return -EAGAIN;
+	}
 	for (size_t i = 0; i < fk.nlinks; i++) {
 		char buf[FK_MSG_SIZE];
 		int ret = deliver(cb, data, link_msg(buf, RTM_NEWLINK, &fk.links[i]), err, errlen);

@@ -106,6 +106,9 @@ void fk_flap(const char *name, int n);
 /* The event socket overflowed: what was queued is lost and the next read
  * reports ENOBUFS. */
 void fk_lose_events(void);
+/* The next n dumps of links fail as a dump interrupted again and again by
+ * changes does (nl_dump gives up with -EAGAIN). */
+void fk_fail_dumps(int n);
 /* The n-th changing request from now (1: the next) fails with -err. */
 void fk_fail_request(unsigned long n, int err);
 /* The next request whose log line starts with what ("set_up vnet0") fails

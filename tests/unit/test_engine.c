@@ -735,6 +735,25 @@ Test(engine, lost_events_resync_and_a_lost_carrier_is_acted_on)
 	cr_assert_eq(fk_nports("eth0"), 1);
 }
 
+/* A burst of changes (thousands of guests) overflows the event socket and
+ * keeps interrupting the re-dump: nl_dump gives up. The model is re-read
+ * until it succeeds, and what the lost events said is acted on. */
+Test(engine, a_failed_resync_is_retried_until_it_succeeds)
+{
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\n" QUIET);
+	resyncs_seen = 0;
+
+	fk_cable("hweth0", false);
+	fk_lose_events();
+	fk_fail_dumps(3);
+	engine_settle(&ctx);
+	cr_assert(is_master("hweth0", "eth0"), "the model is stale: nothing known yet");
+	cr_assert(WAIT_FOR(resyncs_seen == 1, 10), "the re-dump is tried again until it works");
+	cr_assert(WAIT_FOR(is_master("hweth1", "eth0"), 10), "and the carrier loss acted on");
+	cr_assert(last_event("resync"));
+}
+
 /* ---- defect 4: timers exist before the first plan ----------------------------- */
 
 Test(engine, the_first_decision_arms_a_timer_that_fires)
