@@ -12,9 +12,11 @@
 #    alias switchd, up; taps with owner, attached, alias switchd, up). The
 #    loop only at N=LOOPN (100). Every method runs under `ip netns exec`.
 # 2. guests: GUESTS taps created by `ip -batch` in one burst while switchd
-#    runs with guests = g* on int0: time from the burst until all are
-#    attached and up (polled with a filtered dump every 20 ms), against
-#    `ip -batch` creating them and then attaching them itself.
+#    runs with guests = gK_* on intK (PER a bridge: a bridge takes at most
+#    1023 ports, BR_MAX_PORTS; the 1024th attach fails with EXFULL): time
+#    from the burst until all are attached and up (polled with a dump every
+#    20 ms; given up after GWAIT s, 120), against `ip -batch` creating them
+#    and then attaching them itself.
 # 3. idle: after bring-up with N taps (and N=0), over IDLE s: CPU
 #    (utime+stime from /proc/PID/stat), context switches (voluntary +
 #    nonvoluntary from /proc/PID/status: each wakeup from a sleep is one
@@ -99,12 +101,13 @@ ipwork() { # N
 		echo "link set t$i master int$((i / PER)) alias switchd up"
 	done
 }
-swconf() { # N [guests pattern for int0]
+swconf() { # N [GUESTS: the bridges for them, guests = gK_* on intK]
 	local n=$1 k i nb
 	nb=$(nbridges "$n")
+	[ -n "${2:-}" ] && nb=$(nbridges "$2")
 	for ((k = 0; k < nb; k++)); do
 		echo "[bridge int$k]"
-		[ "$k" = 0 ] && [ -n "${2:-}" ] && echo "guests = $2"
+		[ -n "${2:-}" ] && echo "guests = g${k}_*"
 	done
 	for ((i = 0; i < n; i++)); do
 		printf '[tap t%d]\nbridge = int%d\nowner = %d\n' "$i" $((i / PER)) "$OWNER"
@@ -219,23 +222,35 @@ part_bringup() {
 	done
 }
 
-# all GUESTS g* taps attached to int0 and up
-guests_done() { [ "$(ip -n "$NS" -o link show master int0 up | grep -c ': g[0-9]*:' || true)" = "$GUESTS" ]; }
+# all GUESTS gK_I taps attached to a bridge intK and up
+guests_done() { [ "$(ip -n "$NS" -o link show up | grep -c ': g[0-9]*_[0-9]*:.* master int' || true)" = "$GUESTS" ]; }
+guests_wait() { # T0: until all are attached, at most GWAIT s
+	local end=$((${EPOCHREALTIME%.*} + ${GWAIT:-120}))
+	until guests_done; do
+		if [ "${EPOCHREALTIME%.*}" -gt "$end" ]; then
+			echo "scale.sh: switchd attached $(ip -n "$NS" -o link show up | grep -c ' master int' || true) of $GUESTS guests in ${GWAIT:-120} s: $(tail -1 "$DIR/sw.log")" >&2
+			exit 1
+		fi
+		sleep 0.02
+	done
+}
 
 part_guests() {
 	local r t0 t1 t2 i
-	for ((i = 0; i < GUESTS; i++)); do echo "tuntap add g$i mode tap"; done >"$DIR/gcreate"
-	for ((i = 0; i < GUESTS; i++)); do echo "link set g$i master int0 up"; done >"$DIR/gattach"
+	local k nb
+	nb=$(nbridges "$GUESTS")
+	for ((i = 0; i < GUESTS; i++)); do echo "tuntap add g$((i / PER))_$i mode tap"; done >"$DIR/gcreate"
+	for ((i = 0; i < GUESTS; i++)); do echo "link set g$((i / PER))_$i master int$((i / PER)) up"; done >"$DIR/gattach"
 	for ((r = 1; r <= ROUNDS; r++)); do
 		sc_ns
-		swconf 0 'g*' >"$DIR/sw.conf"
+		swconf 0 "$GUESTS" >"$DIR/sw.conf"
 		: >"$DIR/sw.log"
 		sw_start "$DIR/sw.conf"
 		sleep 1
 		t0=$EPOCHREALTIME
 		ip netns exec "$NS" ip -batch "$DIR/gcreate"
 		t1=$EPOCHREALTIME
-		until guests_done; do sleep 0.02; done
+		guests_wait
 		t2=$EPOCHREALTIME
 		sc_stop
 		ms "$t0" "$t1" >>"$DIR/g-sw-create"
@@ -244,8 +259,10 @@ part_guests() {
 		raw "guests round=$r switchd create=$(ms "$t0" "$t1") all=$(ms "$t0" "$t2") after-create=$(ms "$t1" "$t2")"
 
 		sc_ns
-		ip -n "$NS" link add int0 type bridge forward_delay 0 stp_state 0
-		ip -n "$NS" link set int0 up
+		for ((k = 0; k < nb; k++)); do
+			ip -n "$NS" link add int$k type bridge forward_delay 0 stp_state 0
+			ip -n "$NS" link set int$k up
+		done
 		t0=$EPOCHREALTIME
 		ip netns exec "$NS" ip -batch "$DIR/gcreate"
 		t1=$EPOCHREALTIME
@@ -259,7 +276,7 @@ part_guests() {
 		raw "guests round=$r ipbatch create=$(ms "$t0" "$t1") attach=$(ms "$t1" "$t2") all=$(ms "$t0" "$t2")"
 	done
 	echo
-	echo "$GUESTS guests created in one burst (\`ip -batch\` of tuntap add), matched by guests = g* (ms, median (min-max) of $ROUNDS rounds)"
+	echo "$GUESTS guests created in one burst (\`ip -batch\` of tuntap add), matched by guests = gK_* of bridge intK, $PER a bridge (ms, median (min-max) of $ROUNDS rounds)"
 	echo
 	echo "| | create burst | burst -> all attached and up | after the burst | \`ip -batch\` attach+up alone | switchd after burst / ip attach | switchd all / ip create+attach |"
 	echo "|---|---|---|---|---|---|---|"
