@@ -35,7 +35,9 @@
 # TAPS=N puts N persistent taps (ft0...) on the failover bridge eth0 as
 # [tap] sections of switchd (switchd peer only; issue 12): the outage with
 # a bridge of N ports. Nothing opens them, so they have no carrier and add
-# no FDB entries; what they cost is switchd's own work per port.
+# no FDB entries; what they cost is switchd's own work per port. A bridge
+# takes at most 1023 ports (BR_MAX_PORTS), so TAPS is at most 1020 here
+# (eth0 also carries the active NIC and vnet0).
 #
 # usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
 #               [TAPS=N] tests/bench/failover.sh [PULLS]  (needs a build in ./build)
