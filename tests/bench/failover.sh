@@ -52,6 +52,8 @@ PEERS=${PEERS:-switchd naive ovs ovsmii}
 DOWN=${DOWN:-0.6}
 UP=${UP:-0.6}
 TAPS=${TAPS:-0}
+case $TAPS in '' | *[!0-9]*) echo "TAPS: a number of taps, not '$TAPS'" >&2; exit 2 ;; esac
+[ "$TAPS" -le 1020 ] || { echo "TAPS: $TAPS taps do not fit on bridge eth0 (a bridge takes 1023 ports)" >&2; exit 2; }
 P=swfb$$
 DIR=$(mktemp -d /tmp/swfb.XXXXXX)
 OVS=$DIR/ovs
@@ -69,8 +71,6 @@ cleanup() {
 }
 trap cleanup EXIT
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
-case $TAPS in '' | *[!0-9]*) echo "TAPS: a number of taps, not '$TAPS'" >&2; exit 2 ;; esac
-[ "$TAPS" -le 1020 ] || { echo "TAPS: $TAPS taps do not fit on bridge eth0 (a bridge takes 1023 ports)" >&2; exit 2; }
 for c in $CABLES; do
 	case $c in veth | taprelay) ;; *) echo "CABLE: veth or taprelay, not $c" >&2; exit 2 ;; esac
 done
