@@ -70,6 +70,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 [ "$(id -u)" = 0 ] || { echo "scale.sh: needs root" >&2; exit 1; }
+for v in $NLIST $ROUNDS $PER $GUESTS $IDLE $LAT; do
+	case $v in '' | *[!0-9]*) echo "scale.sh: N, ROUNDS, PER, GUESTS, IDLE, LAT: numbers, not '$v'" >&2; exit 2 ;; esac
+done
+[ "$PER" -ge 1 ] && [ "$PER" -le 1023 ] || { echo "scale.sh: PER=$PER: a bridge takes 1 to 1023 ports" >&2; exit 2; }
 for b in "$SWITCHD" "$SWITCHCTL"; do
 	[ -x "$b" ] || { echo "scale.sh: $b: not an executable (build first or set SWITCHD/SWITCHCTL)" >&2; exit 1; }
 done
@@ -224,12 +228,15 @@ part_bringup() {
 
 # all GUESTS gK_I taps attached to a bridge intK and up
 guests_done() { [ "$(ip -n "$NS" -o link show up | grep -c ': g[0-9]*_[0-9]*:.* master int' || true)" = "$GUESTS" ]; }
-guests_wait() { # T0: until all are attached, at most GWAIT s
-	local end=$((${EPOCHREALTIME%.*} + ${GWAIT:-120}))
+guests_wait() { # ROUND: until all are attached; 1 after GWAIT s without
+	local end=$((${EPOCHREALTIME%.*} + ${GWAIT:-120})) got
 	until guests_done; do
 		if [ "${EPOCHREALTIME%.*}" -gt "$end" ]; then
-			echo "scale.sh: switchd attached $(ip -n "$NS" -o link show up | grep -c ' master int' || true) of $GUESTS guests in ${GWAIT:-120} s: $(tail -1 "$DIR/sw.log")" >&2
-			exit 1
+			got=$(ip -n "$NS" -o link show up | grep -c ' master int' || true)
+			cp "$DIR/sw.log" "${RAW%.log}.switchd-$1.log"
+			echo "round $1: $got of $GUESTS after ${GWAIT:-120} s" >>"$DIR/g-sw-missed"
+			echo "scale.sh: round $1: switchd attached $got of $GUESTS guests in ${GWAIT:-120} s (its log: ${RAW%.log}.switchd-$1.log)" >&2
+			return 1
 		fi
 		sleep 0.02
 	done
@@ -250,13 +257,16 @@ part_guests() {
 		t0=$EPOCHREALTIME
 		ip netns exec "$NS" ip -batch "$DIR/gcreate"
 		t1=$EPOCHREALTIME
-		guests_wait
-		t2=$EPOCHREALTIME
+		if guests_wait "$r"; then
+			t2=$EPOCHREALTIME
+			ms "$t0" "$t1" >>"$DIR/g-sw-create"
+			ms "$t0" "$t2" >>"$DIR/g-sw-all"
+			ms "$t1" "$t2" >>"$DIR/g-sw-after"
+			raw "guests round=$r switchd create=$(ms "$t0" "$t1") all=$(ms "$t0" "$t2") after-create=$(ms "$t1" "$t2")"
+		else
+			raw "guests round=$r switchd create=$(ms "$t0" "$t1") incomplete: $(tail -1 "$DIR/g-sw-missed")"
+		fi
 		sc_stop
-		ms "$t0" "$t1" >>"$DIR/g-sw-create"
-		ms "$t0" "$t2" >>"$DIR/g-sw-all"
-		ms "$t1" "$t2" >>"$DIR/g-sw-after"
-		raw "guests round=$r switchd create=$(ms "$t0" "$t1") all=$(ms "$t0" "$t2") after-create=$(ms "$t1" "$t2")"
 
 		sc_ns
 		for ((k = 0; k < nb; k++)); do
@@ -284,6 +294,10 @@ part_guests() {
 		"$(ratio "$(med "$DIR/g-sw-after")" "$(med "$DIR/g-ip-attach")") |" \
 		"$(ratio "$(med "$DIR/g-sw-all")" "$(med "$DIR/g-ip-all")") |"
 	echo "| ip -batch | $(summ "$DIR/g-ip-create") | $(summ "$DIR/g-ip-all") | - | $(summ "$DIR/g-ip-attach") | - | - |"
+	if [ -s "$DIR/g-sw-missed" ]; then
+		echo
+		echo "switchd rounds without all guests attached (left out of its figures): $(paste -sd';' "$DIR/g-sw-missed")"
+	fi
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
