@@ -32,9 +32,15 @@
 # MAC is unaffected by half the pulls and loses the host for the whole
 # cable-down time (or until its ARP entry expires) on the other half.
 # KEEP=1 leaves the hole lists and daemon/relay logs in /tmp.
+# TAPS=N puts N persistent taps (ft0...) on the failover bridge eth0 as
+# [tap] sections of switchd (switchd peer only; issue 12): the outage with
+# a bridge of N ports. Nothing opens them, so they have no carrier and add
+# no FDB entries; what they cost is switchd's own work per port. A bridge
+# takes at most 1023 ports (BR_MAX_PORTS), so TAPS is at most 1020 here
+# (eth0 also carries the active NIC and vnet0).
 #
 # usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
-#               tests/bench/failover.sh [PULLS]      (needs a build in ./build)
+#               [TAPS=N] tests/bench/failover.sh [PULLS]  (needs a build in ./build)
 # Bonding and teamd: tests/bench/failover-uml.sh (user-mode-linux).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,6 +51,9 @@ CABLES=${CABLE:-veth taprelay}
 PEERS=${PEERS:-switchd naive ovs ovsmii}
 DOWN=${DOWN:-0.6}
 UP=${UP:-0.6}
+TAPS=${TAPS:-0}
+case $TAPS in '' | *[!0-9]*) echo "TAPS: a number of taps, not '$TAPS'" >&2; exit 2 ;; esac
+[ "$TAPS" -le 1020 ] || { echo "TAPS: $TAPS taps do not fit on bridge eth0 (a bridge takes 1023 ports)" >&2; exit 2; }
 P=swfb$$
 DIR=$(mktemp -d /tmp/swfb.XXXXXX)
 OVS=$DIR/ovs
@@ -134,6 +143,7 @@ naive_start() {
 naive_active() { ip -n $P-h -j link show master eth0 | jq -r '.[].ifname' | sed -n 's/^hweth\([01]\)$/\1/p' | head -1; }
 
 switchd_start() { # CABLE
+	local i
 	# veths are found by MAC; switchd never takes a tap for a MAC, a tap
 	# NIC stand-in is named explicitly (switchd.conf(5), [nic])
 	if [ "$1" = veth ]; then
@@ -150,6 +160,7 @@ switchd_start() { # CABLE
 		ports = hweth0 hweth1
 		guests = vnet*
 	EOF
+	for ((i = 0; i < TAPS; i++)); do printf '[tap ft%d]\nbridge = eth0\n' "$i"; done >>"$DIR/sw.conf"
 	ip netns exec $P-h "$SWITCHD" -c "$DIR/sw.conf" -s "$DIR/sw.sock" -l stderr ${SWITCHD_ARGS:-} >"$DIR/$1-switchd.log" 2>&1 &
 	while ! ip netns exec $P-h "$SWITCHCTL" -s "$DIR/sw.sock" status >/dev/null 2>&1; do sleep 0.05; done
 }
@@ -275,7 +286,7 @@ done
 
 for c in $CABLES; do
 	echo
-	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r))"
+	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r)$([ "$TAPS" = 0 ] || echo "; switchd with $TAPS taps on eth0"))"
 	printf '%-8s %-6s %6s %6s %6s %6s %6s %s\n' peer target min median p90 max holes "median/switchd"
 	for peer in $PEERS; do
 		[ -n "${RAN[$c-$peer]:-}" ] || { printf '%-8s skipped\n' "$peer"; continue; }
