@@ -216,6 +216,7 @@ static int doctor_only(const struct options *o)
 		cp = &conf;
 	}
 	linkdb_init(&db);
+	linkdb_sync_init(&db);
 	if ((ret = nl_open(&nl, 0)) < 0) {
 		fprintf(stderr, "switchd: netlink: %s\n", strerror(-ret));
 		ret = 2;
@@ -357,6 +358,7 @@ int main(int argc, char **argv)
 	log_init(o.log_stderr < 0 ? isatty(STDERR_FILENO) : o.log_stderr == 1, o.verbose);
 	events_subscribe(&ctx.events, events_log_sink, NULL);
 	linkdb_init(&ctx.db);
+	linkdb_sync_init(&ctx.db);
 	ret = nl_open(&ctx.nl, ctx.ev_rcvbuf);
 	if (ret < 0) {
 		fprintf(stderr, "switchd: netlink: %s\n", strerror(-ret));

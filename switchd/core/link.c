@@ -174,8 +174,30 @@ static unsigned int link_diff(const struct sw_link *a, const struct sw_link *b)
 	return c;
 }
 
-int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l)
+int linkdb_virtio_slot(const char *devpath, char bus[16], char dev[64])
 {
+	const char *end = strrchr(devpath, '/'), *start;
+	size_t n;
+
+	if (!end || strncmp(end + 1, "virtio", 6))
+		return -EINVAL;
+	for (start = end; start > devpath && start[-1] != '/'; start--)
+		;
+	n = (size_t)(end - start);
+	/* a PCI address: DDDD:BB:SS.F */
+	if (n != 12 || start[4] != ':' || start[7] != ':' || start[10] != '.')
+		return -EINVAL;
+	snprintf(bus, 16, "pci");
+	snprintf(dev, 64, "%.*s", (int)n, start);
+	return 0;
+}
+
+int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *in)
+{
+	struct sw_link completed = *in, *l = &completed;
+
+	if (db->complete)
+		db->complete(db->complete_arg, &completed);
 	long at = find_index(db, l->ifindex);
 
 	if (at >= 0) {

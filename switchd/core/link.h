@@ -70,6 +70,10 @@ struct sw_linkdb {
 		void *arg;
 	} observers[LINKDB_MAX_OBSERVERS];
 	int nobservers;
+	/* called on each link before it is stored (the kernel layer completes
+	 * what netlink does not say: a virtio NIC's PCI slot); may be NULL */
+	void (*complete)(void *arg, struct sw_link *l);
+	void *complete_arg;
 };
 
 void linkdb_init(struct sw_linkdb *db);
@@ -91,6 +95,13 @@ const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *nam
 const struct sw_link *linkdb_by_mac(const struct sw_linkdb *db, const uint8_t mac[6]);
 /* Is name used by any link, as its name or an alternative name? */
 const struct sw_link *linkdb_name_taken(const struct sw_linkdb *db, const char *name);
+
+/* A virtio NIC's parent device is the virtio device ("virtio" /
+ * "virtio3", renumbered with every card), not the PCI slot that udev's
+ * ID_PATH and path = name: given the realpath of the NIC's sysfs device
+ * ("/sys/devices/pci0000:00/0000:00:03.0/virtio3"), the slot it sits in.
+ * Pure. 0 with bus "pci" and dev "0000:00:03.0", or -EINVAL. */
+int linkdb_virtio_slot(const char *devpath, char bus[16], char dev[64]);
 
 /* Test helpers for the pure modules: put a link/address/route in the model. */
 int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l);

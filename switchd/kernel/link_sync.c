@@ -2,6 +2,8 @@
  * See link_sync.h.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,12 +21,33 @@ static int fill_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A virtio NIC: its PCI slot from sysfs (this namespace's: /sys is
+ * mounted for it by ip netns exec and by the unit alike). */
+static void complete_link(void *arg, struct sw_link *l)
+{
+	char path[96], real[PATH_MAX];
+
+	(void)arg;
+	if (strcmp(l->parent_bus, "virtio"))
+		return;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", l->name);
+	if (!realpath(path, real))
+		return;
+	linkdb_virtio_slot(real, l->parent_bus, l->parent_dev);
+}
+
+void linkdb_sync_init(struct sw_linkdb *db)
+{
+	db->complete = complete_link;
+}
+
 int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen)
 {
 	struct sw_linkdb fresh;
 	int ret;
 
 	linkdb_init(&fresh);
+	fresh.complete = db->complete;
 	if ((ret = nl_dump_links(nl, fill_cb, &fresh, err, errlen)) ||
 	    (ret = nl_dump_addrs(nl, AF_INET, fill_cb, &fresh, err, errlen)) ||
 	    (ret = nl_dump_addrs(nl, AF_INET6, fill_cb, &fresh, err, errlen)) ||

@@ -10,6 +10,10 @@
 struct sw_linkdb;
 struct sw_nl;
 
+/* What netlink does not say of a link, from sysfs: a virtio NIC's PCI slot
+ * (path = matches it). Before the first resync. */
+void linkdb_sync_init(struct sw_linkdb *db);
+
 /* Dump links, addresses and routes; replace the model; publish the
  * differences and then DB_RESYNCED. The first call fills an empty model. */
 int linkdb_resync(struct sw_linkdb *db, struct sw_nl *nl, char *err, size_t errlen);

@@ -115,3 +115,21 @@ Test(link, by_mac_prefers_the_nic)
 	linkdb_handle_msg(&db, nlh);
 	cr_assert_eq(linkdb_by_mac(&db, MAC)->ifindex, 3);
 }
+
+/* path = names the PCI slot; a virtio NIC's kernel parent is its virtio
+ * device, whose own parent (in sysfs) is the slot */
+Test(link, virtio_nic_slot_from_its_sysfs_device)
+{
+	char bus[16], dev[64];
+
+	cr_assert_eq(linkdb_virtio_slot("/sys/devices/pci0000:00/0000:00:03.0/virtio3", bus, dev), 0);
+	cr_expect_str_eq(bus, "pci");
+	cr_expect_str_eq(dev, "0000:00:03.0");
+	cr_expect_eq(linkdb_virtio_slot("/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/virtio0",
+					bus, dev), 0);
+	cr_expect_str_eq(dev, "0000:01:00.0");
+	cr_expect_eq(linkdb_virtio_slot("/sys/devices/pci0000:00/0000:00:03.0", bus, dev), -EINVAL,
+		     "not a virtio device");
+	cr_expect_eq(linkdb_virtio_slot("/sys/devices/platform/virtio-mmio.0/virtio0", bus, dev),
+		     -EINVAL, "not on PCI: left as the kernel says");
+}
