@@ -8,6 +8,9 @@ BUILDDIR=${BUILDDIR:-build}
 PACKAGES=(build-essential autoconf automake libtool pkg-config
 	libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libcriterion-dev
 	iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump user-mode-linux)
+# tests/vm: a Debian 12 VM under QEMU (TCG), its image (mmdebstrap, mkfs.ext4 -d),
+# its kernel (only the files: it is not booted here) and DHCP on the upstream side
+PACKAGES+=(qemu-system-x86 mmdebstrap linux-image-cloud-amd64 dnsmasq-base e2fsprogs)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
