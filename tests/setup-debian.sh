@@ -15,6 +15,12 @@ GROUPS_=(
 	"make install's unit and completion directories:systemd bash-completion"
 	"tests that need a kernel this one lacks (user-mode-linux):user-mode-linux"
 )
+# tests/vm (opt-in, VM_TESTS=1): a Debian 12 VM under QEMU (TCG), its image
+# (mmdebstrap, mkfs.ext4 -d), its kernel (only the files: it is not booted
+# here) and DHCP on the upstream side
+if [ "${VM_TESTS:-0}" = 1 ]; then
+	GROUPS_+=("the Debian VM tests (VM_TESTS=1):qemu-system-x86 mmdebstrap linux-image-cloud-amd64 dnsmasq-base e2fsprogs")
+fi
 PACKAGES=()
 for g in "${GROUPS_[@]}"; do
 	read -r -a pkgs <<<"${g#*:}"
