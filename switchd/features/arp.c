@@ -297,7 +297,8 @@ static void watch_build(struct sw_ctx *ctx, const struct sw_plan *plan)
 	if (nl_dump_proxies(&ctx->nl, proxy_cb, &pl, err, sizeof(err)) == 0 && !pl.err) {
 		proxies = pl.v;
 		nproxies = pl.n;
-		qsort(proxies, nproxies, sizeof(*proxies), cmp_proxy);
+		if (nproxies)
+			qsort(proxies, nproxies, sizeof(*proxies), cmp_proxy);
 	} else {
 		free(pl.v);
 	}
@@ -437,7 +438,8 @@ static bool watch_changed(struct sw_ctx *ctx)
 		free(pl.v);
 		return true;
 	}
-	qsort(pl.v, pl.n, sizeof(*pl.v), cmp_proxy);
+	if (pl.n)
+		qsort(pl.v, pl.n, sizeof(*pl.v), cmp_proxy);
 	changed = pl.n != a->nproxies ||
 		  (pl.n && memcmp(pl.v, a->proxies, pl.n * sizeof(*pl.v)));
 	free(pl.v);
