@@ -7,7 +7,6 @@
  * and that a hand-written sender would have to be tested for; libsystemd0
  * is on every Debian system already (apt depends on it).
  */
-#include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>

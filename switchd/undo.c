@@ -1,7 +1,6 @@
 /*
  * switchd --undo: the plan that turns the bridges back into plain NICs.
  */
-#include "config.h"
 
 #include <errno.h>
 #include <net/if.h>
