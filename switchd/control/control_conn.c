@@ -321,7 +321,8 @@ void control_conn_tick(struct control_conn *c, double now)
 
 size_t control_conn_output(const struct control_conn *c, const char **data)
 {
-	if (c->dead) {
+	/* no output buffer yet: NULL + 0 is undefined behaviour (clang says so) */
+	if (c->dead || !c->out) {
 		*data = NULL;
 		return 0;
 	}
