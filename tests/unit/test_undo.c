@@ -10,76 +10,16 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conf.h"
-#include "link.h"
-#include "plan.h"
+#include "plan_fixture.h"
 #include "undo.h"
 
-static struct sw_conf conf;
-static struct sw_linkdb db;
-static struct sw_plan plan;
-
-static const uint8_t MAC_A[6] = { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x10 };
-static const uint8_t MAC_B[6] = { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x11 };
 static const uint8_t MAC_T[6] = { 0xfe, 0x00, 0xc6, 0x12, 0x00, 0x99 };
 
-static void setup(void)
-{
-	memset(&conf, 0, sizeof(conf));
-	memset(&plan, 0, sizeof(plan));
-	linkdb_init(&db);
-}
-
-static void teardown(void)
-{
-	plan_free(&plan);
-	conf_free(&conf);
-	linkdb_free(&db);
-}
-
-static void load(const char *text)
-{
-	cr_assert_eq(conf_load_string(text, "test.conf", &conf, NULL, NULL), 0);
-}
-
+/* a converted host: every link up with carrier */
 static void link_add(int ifindex, const char *name, const uint8_t *mac, const char *kind,
 		     int master, const char *alias)
 {
-	struct sw_link l = { .ifindex = ifindex, .master = master, .flags = IFF_UP | IFF_LOWER_UP };
-
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.kind, sizeof(l.kind), "%s", kind);
-	snprintf(l.alias, sizeof(l.alias), "%s", alias);
-	if (mac) {
-		memcpy(l.mac, mac, 6);
-		l.has_mac = true;
-	}
-	l.carrier = true;
-	cr_assert_eq(linkdb_put_link(&db, &l), 0);
-}
-
-static void addr_add(int ifindex, const char *ip, int prefixlen, unsigned char scope)
-{
-	struct sw_addr a = { .ifindex = ifindex, .scope = scope, .prefixlen = (uint8_t)prefixlen };
-
-	a.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
-	cr_assert_eq(inet_pton(a.family, ip, a.local), 1);
-	memcpy(a.address, a.local, 16);
-	a.has_local = a.has_address = true;
-	cr_assert_eq(linkdb_put_addr(&db, &a), 0);
-}
-
-static void route_add(int oif, const char *gw)
-{
-	struct sw_route r = { .oif = oif, .table = RT_TABLE_MAIN };
-
-	r.rtm.rtm_family = AF_INET;
-	r.rtm.rtm_table = RT_TABLE_MAIN;
-	r.rtm.rtm_protocol = RTPROT_BOOT;
-	r.rtm.rtm_type = RTN_UNICAST;
-	r.has_gateway = true;
-	inet_pton(AF_INET, gw, r.gateway);
-	cr_assert_eq(linkdb_put_route(&db, &r), 0);
+	link_put(ifindex, name, mac, kind, master, IFF_UP | IFF_LOWER_UP, alias);
 }
 
 static char *plan_text(void)
@@ -127,10 +67,10 @@ static void converted_host(void)
 	link_add(4, "eth0", MAC_A, "bridge", 0, "switchd");
 	link_add(5, "int0", NULL, "bridge", 0, "switchd");
 	link_add(6, "tap0", MAC_T, "tun", 5, "switchd");
-	addr_add(4, "198.18.0.2", 24, RT_SCOPE_UNIVERSE);
-	addr_add(4, "2001:db8::2", 64, RT_SCOPE_UNIVERSE);
-	addr_add(4, "fe80::c6ff:fe12:10", 64, RT_SCOPE_LINK);
-	addr_add(5, "198.18.254.1", 24, RT_SCOPE_UNIVERSE);
+	addr_add(4, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
+	addr_add(4, "2001:db8::2/64", RT_SCOPE_UNIVERSE);
+	addr_add(4, "fe80::c6ff:fe12:10/64", RT_SCOPE_LINK);
+	addr_add(5, "198.18.254.1/24", RT_SCOPE_UNIVERSE);
 	route_add(4, "198.18.0.1");
 }
 
@@ -175,7 +115,7 @@ Test(undo, leaves_alone_what_is_not_switchds)
 	load(CONF);
 	link_add(2, "hweth0", MAC_A, "veth", 4, "");
 	link_add(4, "eth0", MAC_A, "bridge", 0, ""); /* someone else's bridge */
-	addr_add(4, "198.18.0.2", 24, RT_SCOPE_UNIVERSE);
+	addr_add(4, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
 	cr_assert_eq(undo_plan_build(&conf, &db, &plan), 0);
 	cr_assert_eq(plan.n, 0, "%s", plan_text());
 	cr_assert(strstr(plan_text(), "undo bridge eth0: error: eth0 is not a bridge switchd made"),
@@ -189,7 +129,7 @@ Test(undo, without_an_active_port_the_first_present_one_takes_over)
 	load(CONF);
 	link_add(3, "hweth1", MAC_B, "veth", 0, "");
 	link_add(4, "eth0", MAC_A, "bridge", 0, "switchd");
-	addr_add(4, "198.18.0.2", 24, RT_SCOPE_UNIVERSE);
+	addr_add(4, "198.18.0.2/24", RT_SCOPE_UNIVERSE);
 	cr_assert_eq(undo_plan_build(&conf, &db, &plan), 0);
 	cr_assert_eq(count(ACT_RELEASE), 0, "%s", plan_text());
 	cr_assert(find(ACT_ADDR_ADD, "hweth1") >= 0, "%s", plan_text());
