@@ -21,61 +21,10 @@
 
 #include <switchd/proto.h>
 
-#include "control_conn.h"
-#include "ctl_methods.h"
 
 #define MAX_CONNS 4
 
-static struct control_conns set;
-
-static int m_pad(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	json_int_t n = json_integer_value(json_object_get(params, "n"));
-	char *s;
-
-	(void)ctx, (void)err, (void)errlen;
-	if (n < 0 || n > 8192)
-		n = 8192;
-	s = calloc(1, (size_t)n + 1);
-	if (!s)
-		return -1;
-	memset(s, 'x', (size_t)n);
-	*result = json_pack("{s:s}", "s", s);
-	free(s);
-	return 0;
-}
-
-static int m_event(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	json_int_t n = json_integer_value(json_object_get(params, "n"));
-	char *s;
-
-	(void)ctx, (void)err, (void)errlen;
-	if (n < 0 || n > 8192)
-		n = 8192;
-	s = calloc(1, (size_t)n + 1);
-	if (!s)
-		return -1;
-	memset(s, 'e', (size_t)n);
-	control_conn_broadcast(&set, json_pack("{s:s,s:s}", "type", "fuzz", "s", s));
-	free(s);
-	*result = NULL;
-	return 0;
-}
-
-static int m_ok(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	(void)ctx, (void)params, (void)err, (void)errlen;
-	*result = json_pack("{s:s}", "message", "done");
-	return 0;
-}
-
-static int m_fail(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	(void)ctx, (void)params, (void)result;
-	snprintf(err, errlen, "bridge eth9: no such bridge");
-	return -1;
-}
+#include "fake_methods.h"
 
 static const struct ctl_method methods[] = {
     {"p", m_pad, false, false},	  {"e", m_event, false, false}, {"s", m_ok, false, false},
@@ -85,10 +34,7 @@ static const struct ctl_method methods[] = {
 
 static const struct ctl_method *find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (!strcmp(methods[i].name, name))
-			return &methods[i];
-	return NULL;
+	return fake_find_in(methods, sizeof(methods) / sizeof(methods[0]), name);
 }
 
 static const gid_t member_groups[] = {3, 700};

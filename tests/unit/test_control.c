@@ -12,51 +12,8 @@
 
 #include <switchd/proto.h>
 
-#include "control_conn.h"
-#include "ctl_methods.h"
 
-static struct control_conns set;
-
-/* "pad": a reply of params.n bytes more than with n = 0 */
-static int m_pad(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	json_int_t n = json_integer_value(json_object_get(params, "n"));
-	char *s = calloc(1, (size_t)n + 1);
-
-	(void)ctx, (void)err, (void)errlen;
-	memset(s, 'x', (size_t)n);
-	*result = json_pack("{s:s}", "s", s);
-	free(s);
-	return 0;
-}
-
-/* "event": broadcasts an event of params.n bytes, as a swap does */
-static int m_event(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	json_int_t n = json_integer_value(json_object_get(params, "n"));
-	char *s = calloc(1, (size_t)n + 1);
-
-	(void)ctx, (void)err, (void)errlen;
-	memset(s, 'e', (size_t)n);
-	control_conn_broadcast(&set, json_pack("{s:s,s:s}", "type", "test", "s", s));
-	free(s);
-	*result = json_pack("{s:s}", "message", "sent");
-	return 0;
-}
-
-static int m_ok(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	(void)ctx, (void)params, (void)err, (void)errlen;
-	*result = json_pack("{s:s}", "message", "done");
-	return 0;
-}
-
-static int m_fail(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
-{
-	(void)ctx, (void)params, (void)result;
-	snprintf(err, errlen, "bridge eth9: no such bridge");
-	return -ENOENT;
-}
+#include "../fuzz/fake_methods.h"
 
 static const struct ctl_method fake_methods[] = {
     {"pad", m_pad, false, false},   {"event", m_event, false, false},
@@ -66,10 +23,7 @@ static const struct ctl_method fake_methods[] = {
 
 static const struct ctl_method *fake_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(fake_methods) / sizeof(fake_methods[0]); i++)
-		if (!strcmp(fake_methods[i].name, name))
-			return &fake_methods[i];
-	return NULL;
+	return fake_find_in(fake_methods, sizeof(fake_methods) / sizeof(fake_methods[0]), name);
 }
 
 #define SELF_UID 4242
