@@ -390,12 +390,50 @@ static int make_active(struct sw_ctx *ctx, const struct port_args *pa, const str
 	return 0;
 }
 
+static int detach_port(struct sw_ctx *ctx, const struct port_args *pa, char *err, size_t errlen)
+{
+	struct plan_port pb = { pa->br->name, pa->bl }, pp = { pa->port, pa->pl };
+	struct sw_plan plan = { 0 };
+	int ret = plan_detach(&plan, &pb, &pp, "operator");
+
+	if (ret == 0)
+		ret = engine_change(ctx, &plan, err, errlen);
+	else
+		fail(err, errlen, ret, "bridge %s: out of memory", pa->br->name);
+	plan_free(&plan);
+	return ret;
+}
+
+enum port_op { OP_SWAP, OP_ATTACH, OP_DETACH };
+static const char *const port_op_method[] = { "swap", "attach", "detach" };
+
+/* An operator's swap, attach or detach, inside a confirm transaction when
+ * params has "confirm" (what: the transaction's description). */
+static int port_op(struct sw_ctx *ctx, enum port_op op, json_t *params, const struct port_args *pa,
+		   const char *what, const struct sw_link *old, const char *old_name, char *err,
+		   size_t errlen)
+{
+	double confirm;
+	int ret = confirm_gate(ctx, port_op_method[op], params, &confirm, err, errlen);
+
+	if (ret)
+		return ret;
+	if (confirm && (ret = engine_confirm_begin(ctx, confirm, what, err, errlen)))
+		return ret;
+	if (op == OP_DETACH)
+		ret = detach_port(ctx, pa, err, errlen);
+	else /* attach: back on the network, neighbours relearn the bridge now, not on expiry */
+		ret = make_active(ctx, pa, old, old_name, op == OP_SWAP, err, errlen);
+	if (confirm)
+		engine_confirm_started(ctx, ret == 0, NULL);
+	return ret;
+}
+
 static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
 {
 	struct port_args pa;
 	const struct sw_link *old;
 	const char *old_name = NULL;
-	double confirm;
 	char msg[160];
 	int ret = port_args(ctx, "swap", params, &pa, err, errlen);
 
@@ -410,15 +448,8 @@ static int m_swap(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 	if (!pa.pl->carrier)
 		return fail(err, errlen, -ENOLINK,
 			    "port %s: no carrier; refusing to make a dead link active", pa.port);
-	if ((ret = confirm_gate(ctx, "swap", params, &confirm, err, errlen)))
-		return ret;
 	snprintf(msg, sizeof(msg), "swap of %s to %s", pa.br->name, pa.port);
-	if (confirm && (ret = engine_confirm_begin(ctx, confirm, msg, err, errlen)))
-		return ret;
-	ret = make_active(ctx, &pa, old, old_name, true, err, errlen);
-	if (confirm)
-		engine_confirm_started(ctx, ret == 0, NULL);
-	if (ret)
+	if ((ret = port_op(ctx, OP_SWAP, params, &pa, msg, old, old_name, err, errlen)))
 		return ret;
 	snprintf(msg, sizeof(msg), "%s: %s is now the active port%s%s%s", pa.br->name, pa.port,
 		 old ? " (was " : "", old ? old_name : "", old ? ")" : "");
@@ -432,7 +463,6 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	struct port_args pa;
 	const struct sw_link *old;
 	const char *old_name = NULL;
-	double confirm;
 	char msg[160];
 	int ret = port_args(ctx, "attach", params, &pa, err, errlen);
 
@@ -447,16 +477,8 @@ static int m_attach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 			    "bridge %s: %s is already active; two uplinks would make a loop "
 			    "(use swap)",
 			    pa.br->name, old_name);
-	if ((ret = confirm_gate(ctx, "attach", params, &confirm, err, errlen)))
-		return ret;
 	snprintf(msg, sizeof(msg), "attach of %s to %s", pa.port, pa.br->name);
-	if (confirm && (ret = engine_confirm_begin(ctx, confirm, msg, err, errlen)))
-		return ret;
-	/* back on the network: neighbours relearn the bridge now, not on expiry */
-	ret = make_active(ctx, &pa, NULL, NULL, false, err, errlen);
-	if (confirm)
-		engine_confirm_started(ctx, ret == 0, NULL);
-	if (ret)
+	if ((ret = port_op(ctx, OP_ATTACH, params, &pa, msg, NULL, NULL, err, errlen)))
 		return ret;
 	snprintf(msg, sizeof(msg), "%s: attached %s", pa.br->name, pa.port);
 	port_change_done(ctx, &pa, "attach", NULL, msg, result);
@@ -467,7 +489,6 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 		    size_t errlen)
 {
 	struct port_args pa;
-	struct sw_plan plan = { 0 };
 	char msg[160];
 	int ret = port_args(ctx, "detach", params, &pa, err, errlen);
 
@@ -476,23 +497,8 @@ static int m_detach(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	if (pa.pl->master != pa.bl->ifindex)
 		return fail(err, errlen, -ENOENT, "port %s: not attached to %s", pa.port,
 			    pa.br->name);
-	struct plan_port pb = { pa.br->name, pa.bl }, pp = { pa.port, pa.pl };
-	double confirm;
-
-	if ((ret = confirm_gate(ctx, "detach", params, &confirm, err, errlen)))
-		return ret;
 	snprintf(msg, sizeof(msg), "detach of %s from %s", pa.port, pa.br->name);
-	if (confirm && (ret = engine_confirm_begin(ctx, confirm, msg, err, errlen)))
-		return ret;
-	ret = plan_detach(&plan, &pb, &pp, "operator");
-	if (ret == 0)
-		ret = engine_change(ctx, &plan, err, errlen);
-	else
-		fail(err, errlen, ret, "bridge %s: out of memory", pa.br->name);
-	plan_free(&plan);
-	if (confirm)
-		engine_confirm_started(ctx, ret == 0, NULL);
-	if (ret)
+	if ((ret = port_op(ctx, OP_DETACH, params, &pa, msg, NULL, NULL, err, errlen)))
 		return ret;
 	/* an operator's detach holds: nothing re-attaches it, and failover does
 	 * not put another port in its place, until attach or swap */
