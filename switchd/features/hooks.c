@@ -88,7 +88,8 @@ static void bridge_addresses(struct sw_ctx *ctx, const char *bridge, char *buf, 
 	buf[0] = 0;
 	if (!br)
 		return;
-	for (size_t pass = 0; pass < 2; pass++)
+	/* pass 0, 1: the bridge's IPv4, IPv6; 2, 3: its ports' (none of its own) */
+	for (size_t pass = 0; pass < 4 && !(pass == 2 && used); pass++)
 		for (size_t i = 0; i < ctx->db.naddrs; i++) {
 			const struct sw_addr *a = &ctx->db.addrs[i];
 			const struct sw_link *l = linkdb_by_index(&ctx->db, a->ifindex);
@@ -98,13 +99,11 @@ static void bridge_addresses(struct sw_ctx *ctx, const char *bridge, char *buf, 
 
 			if (!l || (a->family == AF_INET6 && a->scope == RT_SCOPE_LINK))
 				continue;
-			if (pass == 0 && !mine)
+			if ((a->family == AF_INET) != (pass % 2 == 0) || (pass < 2 && !mine))
 				continue;
-			if (pass == 1) {
+			if (pass >= 2) {
 				bool port = false;
 
-				if (used) /* the bridge has its own */
-					return;
 				for (size_t k = 0; k < br->nports && !port; k++)
 					port = !strcmp(br->ports[k], l->name);
 				if (!port)
