@@ -58,12 +58,15 @@ static void copy_field(char *dst, size_t len, json_t *ev, const char *key)
 
 int hook_event_from(const char *type, json_t *ev, struct hook_event *out)
 {
+	/* carrier is not here: the hooks feature takes it from the link model,
+	 * which also sees the standbys' (no event reports those) */
 	static const struct {
 		const char *type;
 		enum hook_kind kind;
 	} map[] = {
-		{ "swap", HOOK_SWAP },	   { "attach", HOOK_ATTACH }, { "detach", HOOK_DETACH },
-		{ "carrier", HOOK_CARRIER }, { "cable", HOOK_CABLE },   { "reload", HOOK_RELOAD },
+		{ "up", HOOK_UP },	 { "down", HOOK_DOWN },	    { "swap", HOOK_SWAP },
+		{ "attach", HOOK_ATTACH }, { "detach", HOOK_DETACH }, { "cable", HOOK_CABLE },
+		{ "reload", HOOK_RELOAD },
 	};
 	size_t i;
 
@@ -86,20 +89,7 @@ int hook_event_from(const char *type, json_t *ev, struct hook_event *out)
 		out->bridge[0] = 0; /* every bridge's: one run, not one per bridge */
 		return 0;
 	}
-	if (!out->bridge[0])
-		return -1;
-	if (out->kind == HOOK_CARRIER) {
-		bool on = json_is_true(json_object_get(ev, "carrier"));
-
-		/* the bridge's own carrier is whether any of its ports forwards */
-		if (!strcmp(out->port, out->bridge)) {
-			out->kind = on ? HOOK_UP : HOOK_DOWN;
-			out->port[0] = 0;
-		}
-		if (!out->reason[0])
-			snprintf(out->reason, sizeof(out->reason), "carrier %s", on ? "on" : "off");
-	}
-	return 0;
+	return out->bridge[0] ? 0 : -1;
 }
 
 static const char *const env_keys[] = {

@@ -15,8 +15,8 @@
 
 enum hook_kind {
 	HOOK_PRE_UP,  /* a bridge is about to forward for the first time (synchronous) */
-	HOOK_UP,      /* the bridge got carrier: one of its ports forwards */
-	HOOK_DOWN,    /* the bridge lost carrier: none does */
+	HOOK_UP,      /* the bridge forwards: an uplink attached, with carrier */
+	HOOK_DOWN,    /* it no longer does: no uplink attached has carrier */
 	HOOK_SWAP,    /* another uplink became the active one */
 	HOOK_ATTACH,  /* a port was attached (an operator, a guest) */
 	HOOK_DETACH,  /* an operator detached a port */
@@ -53,8 +53,10 @@ bool hook_name_ok(const char *name);
  * strcmp); returns how many are kept, in names[0..]. Dropped ones are freed. */
 size_t hook_names_filter(char **names, size_t n);
 
-/* A switchd event (events.h: its type and JSON object) as a hook event.
- * 0, or -1 if it is no hook event. addresses and dropped are left empty. */
+/* A switchd event (events.h: its type and JSON object) as a hook event:
+ * up, down, swap, attach, detach, cable, reload (carrier comes from the
+ * link model). 0, or -1 if it is no hook event. addresses and dropped are
+ * left empty. */
 int hook_event_from(const char *type, json_t *ev, struct hook_event *out);
 
 /* The hook's environment: base (switchd's own, NULL-terminated; its SWITCHD_*

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 
 #include "hook.h"
@@ -369,29 +370,113 @@ static struct hook_lane *lane_of(struct hooks_state *h, const char *bridge)
 	return v[h->nlanes++];
 }
 
-static void hooks_sink(void *arg, const char *type, const char *message, json_t *ev)
+static void queue_event(struct hooks_state *h, struct hook_event *e)
 {
-	struct hooks_state *h = arg;
-	struct hook_event e;
-	struct hook_lane *lane;
+	struct hook_lane *lane = lane_of(h, e->bridge);
 
-	(void)message;
-	if (hook_event_from(type, ev, &e) < 0)
-		return;
-	lane = lane_of(h, e.bridge);
 	if (!lane) {
-		log_warnx("hooks: out of memory: the %s hooks of %s do not run", type,
-			  e.bridge[0] ? e.bridge : "no bridge");
+		log_warnx("hooks: out of memory: the %s hooks of %s do not run",
+			  hook_kind_name(e->kind), e->bridge[0] ? e->bridge : "no bridge");
 		return;
 	}
-	if (e.bridge[0])
-		bridge_addresses(h->ctx, e.bridge, e.addresses, sizeof(e.addresses));
-	if (hook_queue_push(&lane->q, &e))
-		log_warnx("hooks (%s%s): %d events wait: the oldest is dropped", e.bridge[0] ? "bridge " : "",
-			  e.bridge[0] ? e.bridge : "no bridge", HOOK_QUEUE_MAX);
+	if (e->bridge[0])
+		bridge_addresses(h->ctx, e->bridge, e->addresses, sizeof(e->addresses));
+	if (hook_queue_push(&lane->q, e))
+		log_warnx("hooks (%s%s): %d events wait: the oldest is dropped",
+			  e->bridge[0] ? "bridge " : "", e->bridge[0] ? e->bridge : "no bridge",
+			  HOOK_QUEUE_MAX);
+	/* started on the next loop iteration: after the engine's settle,
+	 * whatever failover it has to do */
 	if (!ev_is_active(&h->kick)) {
 		ev_timer_set(&h->kick, 0, 0);
 		ev_timer_start(h->ctx->loop, &h->kick);
+	}
+}
+
+static void hooks_sink(void *arg, const char *type, const char *message, json_t *ev)
+{
+	struct hook_event e;
+
+	(void)message;
+	if (hook_event_from(type, ev, &e) == 0)
+		queue_event(arg, &e);
+}
+
+static bool owned_device(struct sw_ctx *ctx, int ifindex)
+{
+	for (size_t i = 0; i < ctx->rt.nfeatures; i++)
+		if (ctx->rt.features[i]->owns_device && ctx->rt.features[i]->owns_device(ctx, ifindex))
+			return true;
+	return false;
+}
+
+/* carrier: a configured port's (attached or a standby) or a guest's or
+ * tap's on a bridge; not the bridge's own (up and down say that), nor that
+ * of a device of switchd's own (a replay tap) */
+static void hooks_link_event(struct sw_ctx *ctx, const struct link_event *ev)
+{
+	const struct sw_link *l = ev->link, *m;
+	const struct sw_conf_bridge *br = NULL;
+	struct hooks_state *h = hs(ctx);
+	struct hook_event e = { .kind = HOOK_CARRIER };
+
+	if (!h || ev->type != LINK_CHANGED || !(ev->changed & LC_CARRIER))
+		return;
+	if (conf_find_nic(&ctx->conf, l->name))
+		br = conf_bridge_of_port(&ctx->conf, l->name);
+	if (!br && l->master && (m = linkdb_by_index(&ctx->db, l->master)) &&
+	    (br = conf_find_bridge(&ctx->conf, m->name)) && owned_device(ctx, l->ifindex))
+		return;
+	if (!br || !strcmp(br->name, l->name))
+		return;
+	sw_strlcpy(e.bridge, br->name, sizeof(e.bridge));
+	sw_strlcpy(e.port, l->name, sizeof(e.port));
+	snprintf(e.reason, sizeof(e.reason), "carrier %s", l->carrier ? "on" : "off");
+	snprintf(e.message, sizeof(e.message), "%s: carrier %s", l->name, l->carrier ? "on" : "off");
+	events_iso_time(e.time, sizeof(e.time));
+	queue_event(h, &e);
+}
+
+/* Per bridge: does it forward (an uplink attached, with carrier)? */
+struct hooks_bridge {
+	bool known, forwarding;
+};
+
+/* up / down: the bridge's forwarding changed (as events: the log and the
+ * monitor see them too) */
+static void hooks_settle(struct sw_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
+		struct rt_bridge *b = &ctx->rt.bridges[i];
+		struct hooks_bridge *hb = rt_bridge_priv(b, SLOT);
+		const struct sw_link *bl = linkdb_by_name(&ctx->db, b->name);
+		const char *port = NULL;
+
+		if (!hb)
+			continue;
+		for (size_t k = 0; bl && (bl->flags & IFF_UP) && !port && k < b->nports; k++) {
+			const struct sw_link *l = rt_port_link(ctx, &b->ports[k]);
+
+			if (l && l->master == bl->ifindex && l->carrier)
+				port = b->ports[k].name;
+		}
+		/* at start-up a bridge that does not forward is no news */
+		if ((hb->known && hb->forwarding == (port != NULL)) || (!hb->known && !port)) {
+			hb->known = true;
+			continue;
+		}
+		hb->known = true;
+		hb->forwarding = port != NULL;
+		if (port)
+			sw_event(ctx, "up",
+				 json_pack("{s:s,s:s,s:s}", "bridge", b->name, "port", port, "reason",
+					   "an uplink attached, with carrier"),
+				 "bridge %s: up: %s forwards", b->name, port);
+		else
+			sw_event(ctx, "down",
+				 json_pack("{s:s,s:s}", "bridge", b->name, "reason",
+					   "no uplink attached has carrier"),
+				 "bridge %s: down: no uplink attached has carrier", b->name);
 	}
 }
 
@@ -472,8 +557,11 @@ static void hooks_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o
 
 const struct sw_feature hooks_feature = {
 	.name = "hooks",
+	.bridge_priv_size = sizeof(struct hooks_bridge),
 	.init = hooks_init,
 	.fini = hooks_fini,
+	.link_event = hooks_link_event,
+	.settle = hooks_settle,
 	.pre_up = hooks_pre_up,
 	.has_pre_up = hooks_has_pre_up,
 	.show_bridge = hooks_show_bridge,

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Hook events: each fires with its environment, per bridge one hook at a
+# time in event order (a slow swap hook holds the next events back, not the
+# bridge), each event through the hooks in run-parts order; a hook that
+# hangs is killed with its process group at hook_timeout, and logged.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+require_root
+topo_uplink
+HOOKS=$TESTDIR/hooks.d
+mkdir -p "$HOOKS"
+cat >>"$CONF" <<EOF2
+[switchd]
+hooks = $HOOKS
+hook_timeout = 1s
+EOF2
+OUT=$TESTDIR/events
+cat >"$HOOKS/10-env" <<EOF2
+#!/bin/sh
+[ "\$SWITCHD_EVENT" = swap ] && sleep 0.3
+echo "\$SWITCHD_EVENT|\$SWITCHD_BRIDGE|\$SWITCHD_PORT|\$SWITCHD_OLD_PORT|\$SWITCHD_REASON|\$SWITCHD_ADDRESSES" >>$OUT
+EOF2
+cat >"$HOOKS/20-next" <<EOF2
+#!/bin/sh
+echo "  then 20-next" >>$OUT
+EOF2
+# on reload: a hang (a child that would outlive it, in its process group)
+cat >"$HOOKS/30-hang" <<EOF2
+#!/bin/sh
+[ "\$SWITCHD_EVENT" = reload ] || exit 0
+sleep 60 &
+echo \$! >$TESTDIR/hang.pid
+echo "hanging" 
+wait
+EOF2
+chmod +x "$HOOKS"/*
+events() { grep -v '^  then' "$OUT" 2>/dev/null; }
+since() { events | tail -n +$(($1 + 1)); }
+last() { events | tail -1; }
+
+switchd_start "$HOST" "$CONF"
+check_cmd "up: the bridge got carrier" busywait 3000 bash -c "grep -q '^up|' $OUT"
+check_eq "pre-up then up, with their environment" \
+	"pre-up|eth0|||the bridge is about to forward for the first time|198.18.0.2/24 2001:db8::2/64 up|eth0|hweth0||an uplink attached, with carrier|198.18.0.2/24 2001:db8::2/64" \
+	"$(events | head -2 | tr '\n' ' ' | sed 's/ $//')"
+n=$(events | wc -l)
+
+# swap (slow hook: 0.3 s), then at once a detach and an attach: their hooks
+# wait for the swap's and run in the order the events came
+t0=$(date +%s%3N)
+sctl "$HOST" swap eth0 hweth1 >/dev/null
+sctl "$HOST" detach eth0 hweth1 >/dev/null
+sctl "$HOST" attach eth0 hweth0 >/dev/null
+dt=$(( $(date +%s%3N) - t0 ))
+check_cmd "three changes took less than the swap hook's 0.3 s ($dt ms)" test "$dt" -lt 300
+check_eq "the bridge did not wait for the hook" "eth0" "$(link_master "$HOST" hweth0)"
+check_cmd "their hooks ran" busywait 4000 bash -c "grep -v '^  then' $OUT | tail -n +$((n + 1)) | grep -q '^up|'"
+check_eq "in event order, each with its environment" \
+	"swap|eth0|hweth1|hweth0|operator|198.18.0.2/24 2001:db8::2/64
+detach|eth0|hweth1||operator|198.18.0.2/24 2001:db8::2/64
+down|eth0|||no uplink attached has carrier|198.18.0.2/24 2001:db8::2/64
+attach|eth0|hweth0||operator|198.18.0.2/24 2001:db8::2/64
+up|eth0|hweth0||an uplink attached, with carrier|198.18.0.2/24 2001:db8::2/64" \
+	"$(since "$n" | grep -v '^carrier|')"
+check_eq "every event went through both hooks, in run-parts order" "" \
+	"$(awk 'NR % 2 == 0 && $0 != "  then 20-next" { print "line " NR ": " $0 }' "$OUT")"
+
+# a standby's cable: carrier
+ip -n "$UP" link set up1 down
+check_cmd "carrier: a standby lost its cable" busywait 3000 bash -c \
+	"grep -q '^carrier|eth0|hweth1||carrier off|198.18.0.2/24 2001:db8::2/64$' $OUT"
+
+# reload: no bridge; 30-hang is killed at its 1 s timeout, with its child
+sctl "$HOST" reload >/dev/null
+check_cmd "reload: a run of no bridge" busywait 3000 bash -c "grep -q '^reload|||||$' $OUT"
+check_cmd "the hanging hook is killed at its timeout" busywait 4000 grep -q \
+	"hook 30-hang (no bridge): reload did not finish within 1s: killed" "$LOG"
+check_cmd "its end is logged" busywait 3000 grep -q "hook 30-hang (no bridge): reload: signal 15, killed at its timeout" "$LOG"
+check_match "its output is logged" "hook 30-hang \(no bridge\): hanging" "$(cat "$LOG")"
+# (a zombie: this host's init may be slow to reap the orphan)
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
+check_cmd "its child went with its process group" gone "$(cat "$TESTDIR/hang.pid")"
+check_cmd "the daemon is fine" sctl "$HOST" status
+report
