@@ -10,7 +10,8 @@ command -v nft >/dev/null || skip "needs nft (nftables)"
 command -v ping >/dev/null || skip "needs ping (iputils-ping)"
 topo_uplink
 HOOKS=$TESTDIR/hooks.d
-mkdir -p "$HOOKS"
+mkdir -p "$HOOKS" "$TESTDIR/nft"
+export NFT_DIR=$TESTDIR/nft # for the example hook
 cat >>"$CONF" <<EOF2
 [switchd]
 hooks = $HOOKS
@@ -86,13 +87,24 @@ ip -n "$UP" link set up0 up
 sleep 0.5
 check_eq "failover does not attach a port either" "" "$(link_master "$HOST" hweth0)$(link_master "$HOST" hweth1)"
 
-# hook_failure = ignore, then a reload: pre-up runs again and its failure is ignored
+# hook_failure = ignore, then a reload: pre-up runs again and its failure is
+# ignored; the example hook (before the failing one) loads eth0's ruleset
 echo "hook_failure = ignore" >>"$CONF"
+cp "$TOP_SRCDIR/conf/examples/hooks.d/10-nftables" "$HOOKS/"
+cat >"$TESTDIR/nft/eth0.nft" <<'NFT'
+table inet eth0_filter
+delete table inet eth0_filter
+table inet eth0_filter {
+	chain input { type filter hook input priority 0; iifname "eth0" icmp type echo-request counter; }
+}
+NFT
 sctl "$HOST" reload >/dev/null
 check_match "the failure is logged as ignored" "hook_failure = ignore: the bridge forwards" "$(cat "$LOG")"
 check_eq "the hooks after it ran" "pre-up" "$(cat "$TESTDIR/ran" 2>/dev/null)"
 check_eq "the bridge forwards" "eth0" "$(link_master "$HOST" hweth0)"
 check_cmd "the bridge is up" link_up "$HOST" eth0
 check_cmd "the host answers through it" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.2
+check_match "the example hook loaded the bridge's ruleset" "hook 10-nftables \(bridge eth0\): loaded $TESTDIR/nft/eth0.nft" "$(cat "$LOG")"
+check_cmd "its table is there" ip netns exec "$HOST" nft list table inet eth0_filter
 check_eq "status: nothing held" "0" "$(sctl "$HOST" -j status | jq '.held_back | length')"
 report
