@@ -107,4 +107,5 @@ check_cmd "the host answers through it" ip netns exec "$UP" ping -c 1 -W 2 198.1
 check_match "the example hook loaded the bridge's ruleset" "hook 10-nftables \(bridge eth0\): loaded $TESTDIR/nft/eth0.nft" "$(cat "$LOG")"
 check_cmd "its table is there" ip netns exec "$HOST" nft list table inet eth0_filter
 check_eq "status: nothing held" "0" "$(sctl "$HOST" -j status | jq '.held_back | length')"
+switchd_stop # with VALGRIND_TESTS=1: its verdict
 report
