@@ -78,6 +78,16 @@ static struct hooks_state *hs(struct sw_ctx *ctx)
 	return ctx->rt.priv[SLOT];
 }
 
+/* The waiting lanes start on the next loop iteration: after the engine's
+ * settle, whatever failover it has to do. */
+static void kick(struct hooks_state *h)
+{
+	if (!ev_is_active(&h->kick)) {
+		ev_timer_set(&h->kick, 0, 0);
+		ev_timer_start(h->ctx->loop, &h->kick);
+	}
+}
+
 /* The addresses the bridge carries (or, while it is still down with its
  * uplinks outside, the ones its ports carry: those it will be given). */
 static void bridge_addresses(struct sw_ctx *ctx, const char *bridge, char *buf, size_t len)
@@ -126,6 +136,33 @@ static void log_line(void *arg, const char *line)
 		 p->lane->bridge[0] ? p->lane->bridge : "no bridge", line);
 }
 
+/* Wait here for a lane's running hook, up to the rest of its timeout (then
+ * it is killed), outside the loop: on exit, and before a pre-up of its
+ * bridge (one hook at a time per bridge, pre-up included). */
+static void proc_wait(struct hook_proc *p, const char *why)
+{
+	struct hook_lane *lane = p->lane;
+	struct sw_ctx *ctx = lane->h->ctx;
+	struct hookrun_result r;
+	double left;
+
+	ev_now_update(ctx->loop); /* another hook may have been waited for just now */
+	left = p->sent ? 0 : ev_timer_remaining(ctx->loop, &p->timer);
+	char how[80];
+
+	ev_child_stop(ctx->loop, &p->child);
+	ev_timer_stop(ctx->loop, &p->timer);
+	if (p->fd >= 0)
+		ev_io_stop(ctx->loop, &p->out);
+	log_info("hook %s (%s): %s: waiting up to %.1fs for it", p->name,
+		 lane->bridge[0] ? lane->bridge : "no bridge", why, left);
+	hookrun_wait(p->pid, p->fd, left, &p->lines, log_line, p, &r);
+	hookrun_describe(&r, how, sizeof(how));
+	log_info("hook %s (%s): %s", p->name, lane->bridge[0] ? lane->bridge : "no bridge", how);
+	lane->proc = NULL;
+	free(p);
+}
+
 /* ---- pre-up: synchronous ----------------------------------------------- */
 
 struct sync_line {
@@ -150,6 +187,14 @@ static int hooks_pre_up(struct sw_ctx *ctx, const char *bridge, char *err, size_
 		snprintf(err, errlen, "bridge %s: pre-up: cannot read the hooks directory %s: %s",
 			 bridge, ctx->conf.hooks_dir, strerror(-ret));
 		return ctx->conf.hook_failure_ignore ? 0 : ret;
+	}
+	for (size_t i = 0; hs(ctx) && i < hs(ctx)->nlanes; i++) {
+		struct hook_lane *lane = hs(ctx)->lanes[i];
+
+		if (lane->proc && !strcmp(lane->bridge, bridge)) {
+			proc_wait(lane->proc, "pre-up of its bridge");
+			kick(hs(ctx)); /* the rest of its event's hooks, later */
+		}
 	}
 	sw_strlcpy(e.bridge, bridge, sizeof(e.bridge));
 	snprintf(e.reason, sizeof(e.reason), "the bridge is about to forward for the first time");
@@ -385,12 +430,7 @@ static void queue_event(struct hooks_state *h, struct hook_event *e)
 		log_warnx("hooks (%s%s): %d events wait: the oldest is dropped",
 			  e->bridge[0] ? "bridge " : "", e->bridge[0] ? e->bridge : "no bridge",
 			  HOOK_QUEUE_MAX);
-	/* started on the next loop iteration: after the engine's settle,
-	 * whatever failover it has to do */
-	if (!ev_is_active(&h->kick)) {
-		ev_timer_set(&h->kick, 0, 0);
-		ev_timer_start(h->ctx->loop, &h->kick);
-	}
+	kick(h);
 }
 
 static void hooks_sink(void *arg, const char *type, const char *message, json_t *ev)
@@ -511,23 +551,8 @@ static void hooks_fini(struct sw_ctx *ctx)
 		struct hook_lane *lane = h->lanes[i];
 		struct hook_proc *p = lane->proc;
 
-		if (p) {
-			struct hookrun_result r;
-			double left = p->sent ? 0 : ev_timer_remaining(ctx->loop, &p->timer);
-			char how[80];
-
-			ev_child_stop(ctx->loop, &p->child);
-			ev_timer_stop(ctx->loop, &p->timer);
-			if (p->fd >= 0)
-				ev_io_stop(ctx->loop, &p->out);
-			log_info("hook %s (%s): exiting: waiting up to %.1fs for it", p->name,
-				 lane->bridge[0] ? lane->bridge : "no bridge", left);
-			hookrun_wait(p->pid, p->fd, left, &p->lines, log_line, p, &r);
-			hookrun_describe(&r, how, sizeof(how));
-			log_info("hook %s (%s): %s", p->name,
-				 lane->bridge[0] ? lane->bridge : "no bridge", how);
-			free(p);
-		}
+		if (p)
+			proc_wait(p, "exiting");
 		if (lane->q.n || lane->next < lane->nnames)
 			log_info("hooks (%s): exiting: %zu queued event(s) not run",
 				 lane->bridge[0] ? lane->bridge : "no bridge",

@@ -67,7 +67,15 @@ switchd_stop
 ip netns exec "$HOST" "$SWITCHD" --undo -c "$CONF" >/dev/null 2>&1
 rm -f "$HOOKS/10-fw" "$TESTDIR/ran"
 ip netns exec "$HOST" nft flush ruleset
-printf '#!/bin/sh\n[ "$SWITCHD_EVENT" = pre-up ] || exit 0\necho "no ruleset for $SWITCHD_BRIDGE" >&2\nexit 3\n' >"$HOOKS/20-fail"
+cat >"$HOOKS/20-fail" <<EOF2
+#!/bin/sh
+echo "start \$SWITCHD_EVENT" >>$TESTDIR/seq
+[ "\$SWITCHD_EVENT" = carrier ] && sleep 2
+echo "end \$SWITCHD_EVENT" >>$TESTDIR/seq
+[ "\$SWITCHD_EVENT" = pre-up ] || exit 0
+echo "no ruleset for \$SWITCHD_BRIDGE" >&2
+exit 3
+EOF2
 printf '#!/bin/sh\n[ "$SWITCHD_EVENT" = pre-up ] || exit 0\necho "$SWITCHD_EVENT" >>%s/ran\n' "$TESTDIR" >"$HOOKS/30-after"
 chmod +x "$HOOKS/20-fail" "$HOOKS/30-after"
 check_eq "undone: eth0 is the NIC again" "veth" "$(link_kind "$HOST" eth0)"
@@ -99,6 +107,10 @@ table inet eth0_filter {
 }
 NFT
 sctl "$HOST" reload >/dev/null
+check_match "pre-up waited for the bridge's running (carrier) hook" \
+	"hook 20-fail \(eth0\): pre-up of its bridge: waiting up to" "$(cat "$LOG")"
+check_eq "one hook at a time per bridge, pre-up included" "" \
+	"$(awk '$1 == "start" && open { print "overlap at line " NR } $1 == "start" { open = 1 } $1 == "end" { open = 0 }' "$TESTDIR/seq")"
 check_match "the failure is logged as ignored" "hook_failure = ignore: the bridge forwards" "$(cat "$LOG")"
 check_eq "the hooks after it ran" "pre-up" "$(cat "$TESTDIR/ran" 2>/dev/null)"
 check_eq "the bridge forwards" "eth0" "$(link_master "$HOST" hweth0)"
