@@ -49,11 +49,24 @@ size_t hook_names_filter(char **names, size_t n)
 	return w;
 }
 
+/* A string field as it is; anything else (the cable evidence may be an
+ * object) as compact JSON. */
 static void copy_field(char *dst, size_t len, json_t *ev, const char *key)
 {
-	const char *s = json_string_value(json_object_get(ev, key));
+	json_t *v = json_object_get(ev, key);
+	char *dump;
 
-	sw_strlcpy(dst, s ? s : "", len);
+	dst[0] = 0;
+	if (!v || json_is_null(v))
+		return;
+	if (json_is_string(v)) {
+		sw_strlcpy(dst, json_string_value(v), len);
+		return;
+	}
+	dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+	if (dump)
+		sw_strlcpy(dst, dump, len);
+	free(dump);
 }
 
 int hook_event_from(const char *type, json_t *ev, struct hook_event *out)

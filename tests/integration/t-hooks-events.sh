@@ -24,10 +24,12 @@ cat >"$HOOKS/20-next" <<EOF2
 #!/bin/sh
 echo "  then 20-next" >>$OUT
 EOF2
-# on reload: a hang (a child that would outlive it, in its process group)
+# on reload: a hang that ignores SIGTERM (so SIGKILL ends it), with a
+# child that would outlive it, in its process group
 cat >"$HOOKS/30-hang" <<EOF2
 #!/bin/sh
 [ "\$SWITCHD_EVENT" = reload ] || exit 0
+trap '' TERM
 sleep 60 &
 echo \$! >$TESTDIR/hang.pid
 echo "hanging" 
@@ -69,12 +71,12 @@ ip -n "$UP" link set up1 down
 check_cmd "carrier: a standby lost its cable" busywait 3000 bash -c \
 	"grep -q '^carrier|eth0|hweth1||carrier off|198.18.0.2/24 2001:db8::2/64$' $OUT"
 
-# reload: no bridge; 30-hang is killed at its 2 s timeout, with its child
+# reload: no bridge; 30-hang gets SIGTERM at its 2 s timeout, SIGKILL 1 s later, with its child
 sctl "$HOST" reload >/dev/null
 check_cmd "reload: a run of no bridge" busywait 3000 bash -c "grep -q '^reload|||||$' $OUT"
 check_cmd "the hanging hook is killed at its timeout" busywait 5000 grep -q \
 	"hook 30-hang (no bridge): reload did not finish within 2s: killed" "$LOG"
-check_cmd "its end is logged" busywait 3000 grep -q "hook 30-hang (no bridge): reload: signal 15, killed at its timeout" "$LOG"
+check_cmd "its end is logged" busywait 3000 grep -q "hook 30-hang (no bridge): reload: signal 9, killed at its timeout" "$LOG"
 check_match "its output is logged" "hook 30-hang \(no bridge\): hanging" "$(cat "$LOG")"
 # (a zombie: this host's init may be slow to reap the orphan)
 gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }

@@ -15,7 +15,7 @@ export NFT_DIR=$TESTDIR/nft # for the example hook
 cat >>"$CONF" <<EOF2
 [switchd]
 hooks = $HOOKS
-hook_timeout = 3s
+hook_timeout = 2s
 EOF2
 # the probe: every ICMP echo request that crosses any bridge of the host,
 # counted from before switchd starts
@@ -70,13 +70,13 @@ ip netns exec "$HOST" nft flush ruleset
 cat >"$HOOKS/20-fail" <<EOF2
 #!/bin/sh
 echo "start \$SWITCHD_EVENT" >>$TESTDIR/seq
-[ "\$SWITCHD_EVENT" = carrier ] && sleep 2
+[ "\$SWITCHD_EVENT" = carrier ] && sleep 1.5
 echo "end \$SWITCHD_EVENT" >>$TESTDIR/seq
 [ "\$SWITCHD_EVENT" = pre-up ] || exit 0
 echo "no ruleset for \$SWITCHD_BRIDGE" >&2
 exit 3
 EOF2
-printf '#!/bin/sh\n[ "$SWITCHD_EVENT" = pre-up ] || exit 0\necho "$SWITCHD_EVENT" >>%s/ran\n' "$TESTDIR" >"$HOOKS/30-after"
+printf '#!/bin/sh\n[ "$SWITCHD_EVENT" = pre-up ] || exit 0\necho "$SWITCHD_EVENT $SWITCHD_BRIDGE" >>%s/ran\n' "$TESTDIR" >"$HOOKS/30-after"
 chmod +x "$HOOKS/20-fail" "$HOOKS/30-after"
 check_eq "undone: eth0 is the NIC again" "veth" "$(link_kind "$HOST" eth0)"
 switchd_start "$HOST" "$CONF"
@@ -112,12 +112,26 @@ check_match "pre-up waited for the bridge's running (carrier) hook" \
 check_eq "one hook at a time per bridge, pre-up included" "" \
 	"$(awk '$1 == "start" && open { print "overlap at line " NR } $1 == "start" { open = 1 } $1 == "end" { open = 0 }' "$TESTDIR/seq")"
 check_match "the failure is logged as ignored" "hook_failure = ignore: the bridge forwards" "$(cat "$LOG")"
-check_eq "the hooks after it ran" "pre-up" "$(cat "$TESTDIR/ran" 2>/dev/null)"
+check_eq "the hooks after it ran" "pre-up eth0" "$(cat "$TESTDIR/ran" 2>/dev/null)"
 check_eq "the bridge forwards" "eth0" "$(link_master "$HOST" hweth0)"
 check_cmd "the bridge is up" link_up "$HOST" eth0
 check_cmd "the host answers through it" ip netns exec "$UP" ping -c 1 -W 2 198.18.0.2
 check_match "the example hook loaded the bridge's ruleset" "hook 10-nftables \(bridge eth0\): loaded $TESTDIR/nft/eth0.nft" "$(cat "$LOG")"
 check_cmd "its table is there" ip netns exec "$HOST" nft list table inet eth0_filter
 check_eq "status: nothing held" "0" "$(sctl "$HOST" -j status | jq '.held_back | length')"
+
+# a bridge added by a reload gets its pre-up, the one that forwards none;
+# a pre-up that hangs is killed at hook_timeout (ignored here: it forwards)
+printf '[bridge int0]\naddress = 198.18.254.1/24\n' >>"$CONF"
+printf '#!/bin/sh\n[ "$SWITCHD_EVENT $SWITCHD_BRIDGE" = "pre-up int0" ] && exec sleep 60\nexit 0\n' >"$HOOKS/15-hang"
+chmod +x "$HOOKS/15-hang"
+t0=$(date +%s%3N)
+sctl "$HOST" reload >/dev/null
+dt=$(( $(date +%s%3N) - t0 ))
+check_eq "pre-up ran for the new bridge only" "pre-up eth0 pre-up int0" "$(cat "$TESTDIR/ran" | tr '\n' ' ' | sed 's/ $//')"
+check_match "the hanging pre-up was killed at its timeout" \
+	"bridge int0: pre-up hook 15-hang did not finish within 2s: killed; hook_failure = ignore" "$(cat "$LOG")"
+check_cmd "the reload waited for it about 2 s ($dt ms)" test "$dt" -ge 1900 -a "$dt" -lt 6000
+check_cmd "the new bridge is up" link_up "$HOST" int0
 switchd_stop # with VALGRIND_TESTS=1: its verdict
 report

@@ -109,6 +109,13 @@ Test(hook, which_events_are_hook_events)
 	cr_assert_eq(e.kind, HOOK_CABLE);
 	cr_assert_str_eq(e.evidence, "LLDP chassis 02:00:00:00:00:01");
 	cr_assert_str_eq(e.reason, "miswired");
+	json_t *cable2 = json_pack("{s:s,s:s,s:{s:s,s:[s]}}", "bridge", "eth1", "port", "hweth1",
+				   "evidence", "lldp", "02:00:00:00:00:01", "arp", "198.18.1.0/24");
+
+	cr_assert_eq(hook_event_from("cable", cable2, &e), 0);
+	cr_assert_str_eq(e.evidence, "{\"lldp\":\"02:00:00:00:00:01\",\"arp\":[\"198.18.1.0/24\"]}",
+			 "evidence that is not a string: as JSON");
+	json_decref(cable2);
 	cr_assert_eq(hook_event_from("reload", reload, &e), 0);
 	cr_assert_str_eq(e.bridge, "", "reload is of no bridge");
 	/* not hook events: the rest, and a bridge event without its bridge */
