@@ -102,6 +102,11 @@ static void print_status(FILE *f, json_t *r)
 	if (json_integer_value(json_object_get(r, "failed_groups")))
 		fprintf(f, "failed:   %lld part(s) of the configuration (see the log)\n",
 			(long long)json_integer_value(json_object_get(r, "failed_groups")));
+	json_t *held = json_object_get(r, "held_back"), *h;
+	size_t i;
+
+	json_array_foreach(held, i, h)
+		fprintf(f, "held:     %s\n", str(h, "why", "?"));
 }
 
 static void print_member(FILE *f, json_t *m, const char *role, bool last)
@@ -156,6 +161,8 @@ static void print_bridge(FILE *f, json_t *b)
 			(long long)json_integer_value(json_object_get(b, "swaps")),
 			(long long)json_integer_value(json_object_get(b, "announced")),
 			(long long)json_integer_value(json_object_get(b, "replayed")));
+	if (str(b, "held_back", NULL))
+		fprintf(f, "   held back: %s\n", str(b, "held_back", ""));
 	if (flag(b, "failover_suspended"))
 		fprintf(f, "   failover suspended: an operator detached its port\n");
 	total = json_array_size(ports) + json_array_size(taps) + json_array_size(guests);

@@ -12,6 +12,7 @@ GROUPS_=(
 	"unit tests:libcriterion-dev"
 	"fuzz targets (libFuzzer; the runtime is only recommended by clang):clang libclang-rt-14-dev"
 	"integration tests and the demo (namespaces, captures, valgrind):iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump"
+	"the hook tests (a pre-up hook loads a firewall rule; the example hook):nftables"
 	"make install's unit and completion directories:systemd bash-completion"
 	"tests that need a kernel this one lacks (user-mode-linux):user-mode-linux"
 )

@@ -28,6 +28,7 @@
 #endif
 #define SW_DEFAULT_SOCKET SW_RUNDIR "/switchd.sock"
 #define SW_DEFAULT_CONF "/etc/switchd/switchd.conf"
+#define SW_DEFAULT_HOOKS "/etc/switchd/hooks.d"
 
 /*
  * The methods, named once for switchd and switchctl. SW_WRITES(SW_M_X) says

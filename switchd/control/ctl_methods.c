@@ -256,6 +256,8 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 		json_array_append_new(taps, json_pack("{s:s,s:b,s:b}", "name", t->name, "present",
 						      l != NULL, "attached", 0));
 	}
+	if (b && b->held_back)
+		json_object_set_new(o, "held_back", json_string(b->held_back_why));
 	for (size_t f = 0; b && f < ctx->rt.nfeatures; f++)
 		if (ctx->rt.features[f]->show_bridge)
 			ctx->rt.features[f]->show_bridge(ctx, b, o);
@@ -294,6 +296,14 @@ static int m_status(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 			    (int)ctx->conf.nbridges, "links", (int)ctx->db.nlinks, "events",
 			    (json_int_t)ctx->db.events, "resyncs", (json_int_t)ctx->db.resyncs,
 			    "failed_groups", (int)ctx->rt.failed_groups);
+	json_t *held = json_array();
+
+	for (size_t i = 0; i < ctx->rt.nbridges; i++)
+		if (ctx->rt.bridges[i].held_back)
+			json_array_append_new(held, json_pack("{s:s,s:s}", "bridge",
+							      ctx->rt.bridges[i].name, "why",
+							      ctx->rt.bridges[i].held_back_why));
+	json_object_set_new(*result, "held_back", held);
 	return 0;
 }
 
@@ -303,7 +313,25 @@ static int m_doctor(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	(void)params;
 	engine_refresh(ctx);
 	*result = arp_doctor(&ctx->nl, &ctx->conf, &ctx->db, err, errlen);
-	return *result ? 0 : -EIO;
+	if (!*result)
+		return -EIO;
+	/* what only the daemon knows: bridges a pre-up hook holds back */
+	json_t *hz = json_object_get(*result, "hazards");
+
+	for (size_t i = 0; json_is_array(hz) && i < ctx->rt.nbridges; i++) {
+		const struct rt_bridge *b = &ctx->rt.bridges[i];
+
+		if (!b->held_back)
+			continue;
+		json_array_append_new(
+			hz, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", "pre-up-failed", "object", b->name,
+				      "problem", b->held_back_why, "rule",
+				      "a bridge forwards only after its pre-up hooks succeeded "
+				      "(hook_failure = block)",
+				      "fix", "fix the hook (its output is in the log), then "
+					     "switchctl reload; or set hook_failure = ignore"));
+	}
+	return 0;
 }
 
 /* Common checks of swap/attach/detach: a configured bridge, present, and one
@@ -342,6 +370,12 @@ static int port_args(struct sw_ctx *ctx, const char *method, json_t *params,
 	pa->bl = bridge_link(ctx, bridge);
 	if (!pa->bl)
 		return fail(err, errlen, -ENODEV, "bridge %s: not present", bridge);
+	/* an uplink would go into a bridge kept down: it forwards only after
+	 * its pre-up passed (a reload runs it again) */
+	struct rt_bridge *rb = rt_bridge(&ctx->rt, bridge);
+
+	if (rb && rb->held_back && strcmp(method, "detach"))
+		return fail(err, errlen, -EBUSY, "%s", rb->held_back_why);
 	pa->pl = plan_find_nic(&ctx->conf, &ctx->db, conf_find_nic(&ctx->conf, pa->port));
 	if (!pa->pl)
 		return fail(err, errlen, -ENODEV, "port %s: no such device (NIC missing)", pa->port);

@@ -662,6 +662,57 @@ static bool if_boot_wait(const struct sw_conf *c, const void *obj)
 	return c->boot_wait > 0;
 }
 
+static void hooks_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	if (value[0] != '/' || strlen(value) >= (size_t)k->arg)
+		conf_error(p, p->line, "hooks \"%s\": needs an absolute path shorter than %d bytes",
+			   value, k->arg);
+	else
+		sw_strlcpy(FIELD(obj, k, char), value, (size_t)k->arg);
+}
+
+static const struct key_type t_hooks = { hooks_parse, string_print, string_equal, string_reset };
+
+static void hook_failure_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	bool *ignore = FIELD(obj, k, bool);
+
+	if (!strcmp(value, "ignore"))
+		*ignore = true;
+	else if (!strcmp(value, "block"))
+		*ignore = false;
+	else
+		conf_error(p, p->line, "hook_failure: \"%s\" is not block or ignore", value);
+}
+
+static void hook_failure_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			       const void *obj)
+{
+	(void)c;
+	fprintf(f, "%s = %s\n", k->key, *CFIELD(obj, k, bool) ? "ignore" : "block");
+}
+
+static const struct key_type t_hook_failure = { hook_failure_parse, hook_failure_print, bool_equal,
+						bool_reset };
+
+static bool if_hooks_not_default(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return strcmp(c->hooks_dir, SW_DEFAULT_HOOKS) != 0;
+}
+
+static bool if_hook_timeout_not_default(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->hook_timeout != 5;
+}
+
+static bool if_hook_failure_ignore(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->hook_failure_ignore;
+}
+
 #define SW(field) offsetof(struct sw_conf, field)
 
 static const struct conf_key switchd_keys[] = {
@@ -680,6 +731,14 @@ static const struct conf_key switchd_keys[] = {
 	  "how long a new NIC must stay unused before it is claimed" },
 	{ "claim_match", &t_words, SW(claim_match), SW(nclaim_match), -1, 0, NULL, if_claim,
 	  "virtual devices claimed too (fnmatch patterns)" },
+	{ "hooks", &t_hooks, SW(hooks_dir), 0, -1, sizeof(((struct sw_conf *)0)->hooks_dir),
+	  SW_DEFAULT_HOOKS, if_hooks_not_default,
+	  "the directory of executables run on bridge events (run-parts order)" },
+	{ "hook_timeout", &t_duration, SW(hook_timeout), 0, -1, 1, "5s",
+	  if_hook_timeout_not_default, "how long a hook may run before its process group is killed" },
+	{ "hook_failure", &t_hook_failure, SW(hook_failure_ignore), 0, -1, 0, "block",
+	  if_hook_failure_ignore,
+	  "block: a failed pre-up hook keeps its bridge from forwarding; ignore: logged only" },
 };
 
 /* ---- [sysctl] and the sysctl keys of [nic] and [bridge] ----------------- */

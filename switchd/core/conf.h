@@ -123,6 +123,9 @@ struct sw_conf {
 	size_t nclaim_match;
 	double claim_delay;  /* seconds a new NIC must stay unused before it is claimed */
 	int claim_line;
+	char hooks_dir[256];	    /* hooks = DIR: executables run on bridge events */
+	double hook_timeout;	    /* seconds a hook may run before it is killed */
+	bool hook_failure_ignore; /* hook_failure = ignore: a failed pre-up does not hold a bridge */
 	struct sw_conf_nic *nics;
 	size_t nnics;
 	struct sw_conf_bridge *bridges;

@@ -164,6 +164,32 @@ void plan_free(struct sw_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+void plan_keep_bridges(struct sw_plan *plan, const char (*bridges)[SW_IFNAMSIZ], size_t n)
+{
+	bool *keep = calloc(plan->ngroups + 1, sizeof(*keep));
+	size_t w = 0;
+
+	for (size_t g = 0; keep && g < plan->ngroups; g++) {
+		const char *name = plan->groups[g].name;
+
+		for (size_t i = 0; i < n && !keep[g]; i++)
+			keep[g] = !strncmp(name, "bridge ", 7) && !strcmp(name + 7, bridges[i]);
+		if (!keep[g])
+			plan->groups[g].error[0] = 0;
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		int g = plan->v[i].group;
+
+		if (!keep || g < 0 || (size_t)g >= plan->ngroups || !keep[g]) {
+			free(plan->v[i].route);
+			continue;
+		}
+		plan->v[w++] = plan->v[i];
+	}
+	plan->n = w;
+	free(keep);
+}
+
 /* ---- bridge MAC --------------------------------------------------------- */
 
 void plan_bridge_mac(const struct sw_conf *conf, const struct sw_linkdb *db,
@@ -664,6 +690,14 @@ static bool bridge_suspended(const struct plan_input *in, const char *bridge)
 	return false;
 }
 
+static bool bridge_gated(const struct plan_input *in, const char *bridge)
+{
+	for (size_t i = 0; i < in->ngated; i++)
+		if (strcmp(in->gated[i], bridge) == 0)
+			return true;
+	return false;
+}
+
 static int plan_guests(struct port_ctx *c, const struct nic_slot *slots, size_t nslots)
 {
 	const struct sw_linkdb *db = c->in->db;
@@ -784,8 +818,10 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 	/* no port attached yet: the first present port that no operator detached */
 	const struct sw_link *attach = NULL;
 	const char *attach_name = NULL;
+	bool gated = bridge_gated(in, br->name);
 
-	for (size_t i = 0; i < br->nports && !active && !bridge_suspended(in, br->name); i++) {
+	for (size_t i = 0; i < br->nports && !active && !gated && !bridge_suspended(in, br->name);
+	     i++) {
 		for (size_t s = 0; s < nslots && !active; s++) {
 			if (strcmp(slots[s].nic->name, br->ports[i]) || !slots[s].link)
 				continue;
@@ -806,7 +842,9 @@ static int plan_bridge(const struct plan_input *in, struct sw_plan *p, int group
 	 * replies wait a second for its retry (seen: a 1 s gap in t-survive). */
 	if (attach && !bridge_up && (ret = enslave_port(&c, attach, attach_name)))
 		return ret;
-	if (!bridge_up) {
+	/* a gated bridge stays down: a down bridge's ports are disabled, so
+	 * not even its taps and guests reach each other through it */
+	if (!bridge_up && !gated) {
 		act = add_on_bridge(&c, ACT_SET_UP);
 		if (!act)
 			return -ENOMEM;

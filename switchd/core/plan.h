@@ -91,11 +91,19 @@ struct plan_input {
 	 * port): no port of theirs is attached until attach or swap */
 	const char (*suspended)[SW_IFNAMSIZ];
 	size_t nsuspended;
+	/* bridges that must not forward yet (a pre-up hook has not passed):
+	 * created and given their ports' renames, addresses and taps, but kept
+	 * down and with no uplink attached */
+	const char (*gated)[SW_IFNAMSIZ];
+	size_t ngated;
 };
 
 /* Build the plan. 0 (group errors are in plan->groups[i].error), or -ENOMEM. */
 int plan_build(const struct plan_input *in, struct sw_plan *plan);
 void plan_free(struct sw_plan *plan);
+/* Keep only the actions of the groups of these bridges ("bridge NAME"); the
+ * other groups' errors are cleared (a later full plan reports them). */
+void plan_keep_bridges(struct sw_plan *plan, const char (*bridges)[SW_IFNAMSIZ], size_t n);
 /* Building blocks for the other planners (policy.c): a zeroed action in
  * group; a new group "KIND NAME" (its index, or -ENOMEM). */
 struct sw_action *plan_add(struct sw_plan *p, enum sw_action_kind kind, int group);

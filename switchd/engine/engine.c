@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,12 +77,104 @@ static void attached_active(struct sw_ctx *ctx, const struct attached *at, size_
 	}
 }
 
-static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
+/* The bridges kept from forwarding: those held back by a failed pre-up,
+ * and (when a feature has a pre-up to run) every configured bridge that is
+ * missing or down, which this plan would bring up for the first time.
+ * *fresh: how many of them (at the end of the list) wait for their pre-up. */
+static size_t gated_bridges(struct sw_ctx *ctx, char (**out)[SW_IFNAMSIZ], size_t *fresh)
 {
-	struct plan_input in = { .conf = &ctx->conf, .db = &ctx->db };
 	const struct sw_feature *f;
+	bool pre_up = false;
+	size_t n = 0;
+
+	*fresh = 0;
+	*out = calloc(ctx->conf.nbridges + 1, sizeof(**out));
+	if (!*out)
+		return 0;
+	FEATURES_EACH(ctx, f)
+		if (f->has_pre_up && f->has_pre_up(ctx))
+			pre_up = true;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ctx->conf.nbridges; i++) {
+			const char *name = ctx->conf.bridges[i].name;
+			struct rt_bridge *b = rt_bridge(&ctx->rt, name);
+			const struct sw_link *l = linkdb_by_name(&ctx->db, name);
+			bool down = !l || strcmp(l->kind, "bridge") || !(l->flags & IFF_UP);
+
+			if (pass == 0 ? !(b && b->held_back) : (b && b->held_back) || !down || !pre_up)
+				continue;
+			sw_strlcpy((*out)[n++], name, SW_IFNAMSIZ);
+			*fresh += pass == 1;
+		}
+	return n;
+}
+
+static int plan_with(struct sw_ctx *ctx, const char (*gated)[SW_IFNAMSIZ], size_t ngated,
+		     struct sw_plan *plan)
+{
+	struct plan_input in = { .conf = &ctx->conf, .db = &ctx->db, .gated = gated,
+				 .ngated = ngated };
 	struct sw_port_hold *held = NULL;
 	char (*suspended)[SW_IFNAMSIZ] = NULL;
+	int ret = runtime_plan_holds(&ctx->rt, &held, &in.nheld, &suspended, &in.nsuspended);
+
+	if (ret == 0) {
+		in.held = held;
+		in.suspended = (const char(*)[SW_IFNAMSIZ])suspended;
+		ret = plan_build(&in, plan);
+	}
+	free(held);
+	free(suspended);
+	return ret;
+}
+
+/* The first of the two passes for bridges that wait for their pre-up: their
+ * own groups only (renames, the bridge, static addresses), kept down and
+ * with no uplink; then each one's pre-up. A bridge let through leaves the
+ * list (the pass that follows brings it up); one held back stays in it. */
+static size_t pre_up_pass(struct sw_ctx *ctx, char (*gated)[SW_IFNAMSIZ], size_t ngated,
+			  size_t fresh)
+{
+	const struct sw_feature *f;
+	struct sw_plan plan;
+	size_t first = ngated - fresh, w = first;
+
+	if (plan_with(ctx, (const char(*)[SW_IFNAMSIZ])gated, ngated, &plan) < 0)
+		return ngated;
+	plan_keep_bridges(&plan, (const char(*)[SW_IFNAMSIZ])gated + first, fresh);
+	apply_plan_log(&ctx->nl, &plan, apply_report_event, &ctx->events, ctx->rt.capture);
+	plan_free(&plan);
+	runtime_refresh(ctx);
+	for (size_t i = first; i < ngated; i++) {
+		const struct sw_link *l = linkdb_by_name(&ctx->db, gated[i]);
+		struct rt_bridge *b = rt_bridge(&ctx->rt, gated[i]);
+		char err[256] = "";
+		int ret = 0;
+
+		/* not created (the next pass says why): it stays down */
+		if (!l || strcmp(l->kind, "bridge") || !b) {
+			sw_strlcpy(gated[w++], gated[i], SW_IFNAMSIZ);
+			continue;
+		}
+		FEATURES_EACH(ctx, f)
+			if (!ret && f->pre_up)
+				ret = f->pre_up(ctx, gated[i], err, sizeof(err));
+		if (ret == 0)
+			continue;
+		b->held_back = true;
+		sw_strlcpy(b->held_back_why, err, sizeof(b->held_back_why));
+		sw_event(ctx, "error", json_pack("{s:s,s:s}", "bridge", gated[i], "error", err), "%s",
+			 err);
+		sw_strlcpy(gated[w++], gated[i], SW_IFNAMSIZ);
+	}
+	return w;
+}
+
+static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
+{
+	const struct sw_feature *f;
+	char (*gated)[SW_IFNAMSIZ] = NULL;
+	size_t ngated, fresh;
 	struct attached *attached;
 	size_t nattached;
 	struct sw_plan plan;
@@ -93,17 +186,16 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 	FEATURES_EACH(ctx, f)
 		if (f->before_plan)
 			f->before_plan(ctx);
-	if (runtime_plan_holds(&ctx->rt, &held, &in.nheld, &suspended, &in.nsuspended) < 0 ||
-	    plan_build((in.held = held, in.suspended = (const char(*)[SW_IFNAMSIZ])suspended, &in),
-		       &plan) < 0) {
-		free(held);
-		free(suspended);
+	ngated = gated_bridges(ctx, &gated, &fresh);
+	if (fresh)
+		ngated = pre_up_pass(ctx, gated, ngated, fresh);
+	if (!gated || plan_with(ctx, (const char(*)[SW_IFNAMSIZ])gated, ngated, &plan) < 0) {
+		free(gated);
 		ctx->rt.busy = was_busy;
 		log_warnx("cannot plan: out of memory");
 		return -ENOMEM;
 	}
-	free(held);
-	free(suspended);
+	free(gated);
 	failed = apply_report_plan_errors(&ctx->events, &plan);
 	failed += apply_plan_log(&ctx->nl, &plan, apply_report_event, &ctx->events, ctx->rt.capture);
 	if (plan.n)
@@ -186,6 +278,9 @@ static int reload(struct sw_ctx *ctx, char *err, size_t errlen, struct sw_conf *
 	ctx->conf = fresh;
 	if (runtime_rebuild(ctx) < 0)
 		log_warnx("reload: out of memory for the run-time state");
+	/* a bridge a pre-up hook held back gets its pre-up again */
+	for (size_t i = 0; i < ctx->rt.nbridges; i++)
+		ctx->rt.bridges[i].held_back = false;
 	ret = apply_config(ctx, &old); /* old: what left the config is undone */
 	FEATURES_EACH(ctx, f)
 		if (f->reload)

@@ -152,7 +152,7 @@ static bool failover_bridge(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 	struct fo_port view[b->nports + 1];
 
 	observe_ports(ctx, br, b, bl, links, view, fresh_ifindex, fresh_carrier);
-	fo_decide(&params, view, (int)b->nports, b->suspended, ev_now(ctx->loop), &d);
+	fo_decide(&params, view, (int)b->nports, b->suspended || b->held_back, ev_now(ctx->loop), &d);
 	arm_deadline(ctx, d.next_deadline);
 	/* the poll reads the active port's carrier fresh and says when it was
 	 * alive; without it the model (events) is all there is */

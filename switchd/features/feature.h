@@ -57,6 +57,14 @@ struct sw_feature {
 	 * of groups that failed. why: "start" or "reload" (old: the previous
 	 * configuration, or NULL) */
 	int (*apply)(struct sw_ctx *ctx, const struct sw_conf *old, const char *why);
+	/* start-up and reload: a bridge is about to forward for the first time
+	 * (just created, or found down: still down, no uplink attached).
+	 * 0 lets it forward; -errno holds it back, with one line in err.
+	 * Synchronous: nothing passes the bridge before it returns */
+	int (*pre_up)(struct sw_ctx *ctx, const char *bridge, char *err, size_t errlen);
+	/* does pre_up have anything to do now? (else no bridge is held down
+	 * for it: the plan runs in one pass, as without the feature) */
+	bool (*has_pre_up)(struct sw_ctx *ctx);
 	/* one change of the link model: note it, make no kernel request */
 	void (*link_event)(struct sw_ctx *ctx, const struct link_event *ev);
 	/* after a batch of events: act on what link_event noted (a timer that

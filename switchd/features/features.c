@@ -1,7 +1,8 @@
 /*
  * The features, in the order their ops are called: replay before announce
  * (frames that waited are delivered before the upstream is told to move),
- * the ARP policy after the bridges, claim before guests. A new feature is its
+ * the ARP policy after the bridges, claim before guests, hooks last (the
+ * others' events are queued for them as they come). A new feature is its
  * own file and one line here.
  */
 #include "announce.h"
@@ -10,6 +11,7 @@
 #include "failover_exec.h"
 #include "guard.h"
 #include "guests.h"
+#include "hooks.h"
 #include "neigh.h"
 #include "replay.h"
 
@@ -22,6 +24,7 @@ const struct sw_feature *const sw_features[] = {
 	&guests_feature,
 	&guard_feature,
 	&arp_feature,
+	&hooks_feature,
 };
 
 const size_t sw_nfeatures = sizeof(sw_features) / sizeof(sw_features[0]);

@@ -30,6 +30,10 @@ struct rt_bridge {
 	struct rt_port *ports;	/* in the configured order */
 	size_t nports;
 	bool suspended;		/* an operator took the bridge off its network */
+	/* a pre-up hook failed: the bridge stays down, no uplink attached,
+	 * until a reload runs the hook again (why: one line, for show/doctor) */
+	bool held_back;
+	char held_back_why[256];
 	unsigned int swaps;
 	char last_swap[40];
 	char last_reason[96];

@@ -38,9 +38,13 @@
 # no FDB entries; what they cost is switchd's own work per port. A bridge
 # takes at most 1023 ports (BR_MAX_PORTS), so TAPS is at most 1020 here
 # (eth0 also carries the active NIC and vnet0).
+# SLOW_HOOK=S gives switchd (switchd peer only; issue 13) a hooks directory
+# whose hook sleeps S seconds on every swap event and logs every event it
+# ran for: a failover must not wait for it (docs/performance.md).
 #
 # usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
-#               [TAPS=N] tests/bench/failover.sh [PULLS]  (needs a build in ./build)
+#               [TAPS=N] [SLOW_HOOK=S] tests/bench/failover.sh [PULLS]
+#               (needs a build in ./build)
 # Bonding and teamd: tests/bench/failover-uml.sh (user-mode-linux).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -161,6 +165,16 @@ switchd_start() { # CABLE
 		guests = vnet*
 	EOF
 	for ((i = 0; i < TAPS; i++)); do printf '[tap ft%d]\nbridge = eth0\n' "$i"; done >>"$DIR/sw.conf"
+	if [ -n "${SLOW_HOOK:-}" ]; then
+		mkdir -p "$DIR/hooks.d"
+		cat >"$DIR/hooks.d/50-slow" <<-EOF
+			#!/bin/sh
+			[ "\$SWITCHD_EVENT" = swap ] && sleep $SLOW_HOOK
+			echo "\$(date +%s.%N) \$SWITCHD_EVENT \$SWITCHD_PORT dropped \$SWITCHD_DROPPED" >>$DIR/$1-hook-runs
+		EOF
+		chmod +x "$DIR/hooks.d/50-slow"
+		printf '[switchd]\nhooks = %s/hooks.d\n' "$DIR" >>"$DIR/sw.conf"
+	fi
 	ip netns exec $P-h "$SWITCHD" -c "$DIR/sw.conf" -s "$DIR/sw.sock" -l stderr ${SWITCHD_ARGS:-} >"$DIR/$1-switchd.log" 2>&1 &
 	while ! ip netns exec $P-h "$SWITCHCTL" -s "$DIR/sw.sock" status >/dev/null 2>&1; do sleep 0.05; done
 }
@@ -286,7 +300,10 @@ done
 
 for c in $CABLES; do
 	echo
-	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r)$([ "$TAPS" = 0 ] || echo "; switchd with $TAPS taps on eth0"))"
+	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r)$([ "$TAPS" = 0 ] || echo "; switchd with $TAPS taps on eth0")$([ -z "${SLOW_HOOK:-}" ] || echo "; switchd with a ${SLOW_HOOK}s swap hook"))"
+	if [ -n "${SLOW_HOOK:-}" ] && [ -f "$DIR/$c-hook-runs" ]; then
+		echo "hook runs: $(wc -l <"$DIR/$c-hook-runs") ($(grep -c ' swap ' "$DIR/$c-hook-runs") swap), events dropped from the queue: $(awk '{ s += $NF } END { print s + 0 }' "$DIR/$c-hook-runs")"
+	fi
 	printf '%-8s %-6s %6s %6s %6s %6s %6s %s\n' peer target min median p90 max holes "median/switchd"
 	for peer in $PEERS; do
 		[ -n "${RAN[$c-$peer]:-}" ] || { printf '%-8s skipped\n' "$peer"; continue; }

@@ -513,6 +513,7 @@ Test(hostile, values_that_read_back_as_comments)
 static const char *EVERY_KEY =
 	"[switchd]\nsocket = /run/sw-test/s.sock\nsocket_group = 4242\nsocket_mode = 0660\n"
 	"boot_wait = 3s\nclaim = yes\nclaim_delay = 1234.5678ms\nclaim_match = veth-x* dummy?\n"
+	"hooks = /srv/hooks.d\nhook_timeout = 2.5s\nhook_failure = ignore\n"
 	"[sysctl]\narp_ignore = 1\narp_announce = 2\narp_filter = 0\nrp_filter = 1\n"
 	"proxy_arp = 0\n"
 	"[vip 198.18.9.10]\nmode = tun\ndevice = tunl1\n"
@@ -925,6 +926,29 @@ Test(resolve, owner_and_group)
 	cr_assert_str_eq(err, "group 99999999999999999999999: gid out of range (0-4294967294)");
 	cr_assert_eq(conf_resolve_group("no-such-group-here", &gid, err, sizeof(err)), -ENOENT);
 	cr_assert_str_eq(err, "group no-such-group-here: no such group");
+}
+
+Test(keys, hooks)
+{
+	struct sw_conf c;
+
+	cr_assert_eq(conf_load_string("[switchd]\n", "t", &c, NULL, NULL), 0);
+	cr_assert_str_eq(c.hooks_dir, "/etc/switchd/hooks.d", "the default directory");
+	cr_assert_float_eq(c.hook_timeout, 5, 1e-9, "default 5 s");
+	cr_assert(!c.hook_failure_ignore, "default: block");
+	conf_free(&c);
+	cr_assert_eq(conf_load_string("[switchd]\nhooks = /srv/h\nhook_timeout = 300ms\n"
+				      "hook_failure = block\n",
+				      "t", &c, NULL, NULL),
+		     0);
+	cr_assert_str_eq(c.hooks_dir, "/srv/h");
+	cr_assert_float_eq(c.hook_timeout, 0.3, 1e-9);
+	conf_free(&c);
+	expect_error("[switchd]\nhooks = hooks.d\n", 2, "hooks \"hooks.d\": needs an absolute path");
+	expect_error("[switchd]\nhook_timeout = 0\n", 2, "hook_timeout must be more than 0");
+	expect_error("[switchd]\nhook_timeout = soon\n", 2, "not a duration");
+	expect_error("[switchd]\nhook_failure = maybe\n", 2,
+		     "hook_failure: \"maybe\" is not block or ignore");
 }
 
 Test(keys, socket_and_boot_wait)

@@ -262,6 +262,40 @@ Test(plan, operator_detached_port_is_not_reattached)
 	cr_assert(find(ACT_ENSLAVE, "hweth1") >= 0, "the next port takes over\n%s", plan_text());
 }
 
+/* A bridge whose pre-up has not passed: created, its NICs renamed, but
+ * kept down with no uplink; the NIC keeps the addresses meanwhile. */
+Test(plan, a_gated_bridge_is_created_down_with_no_uplink)
+{
+	const char gated[][SW_IFNAMSIZ] = { "eth0" };
+	struct plan_input in = { .conf = &conf, .db = &db, .gated = gated, .ngated = 1 };
+
+	load(LAB);
+	fresh_host();
+	cr_assert_eq(plan_build(&in, &plan), 0);
+	cr_assert(find(ACT_RENAME, "eth0") >= 0, "%s", plan_text());
+	cr_assert(find(ACT_BRIDGE_CREATE, "eth0") >= 0, "%s", plan_text());
+	cr_assert_eq(count(ACT_SET_UP, "eth0"), 0, "the bridge stays down\n%s", plan_text());
+	cr_assert_eq(count(ACT_ENSLAVE, NULL), 0, "no uplink attached\n%s", plan_text());
+	cr_assert_eq(count(ACT_ADDR_ADD, "eth0"), 0, "the addresses stay on the NIC\n%s",
+		     plan_text());
+}
+
+/* The first pass of a pre-up: only the gated bridges' groups. */
+Test(plan, keep_bridges_drops_the_other_groups)
+{
+	const char keep[][SW_IFNAMSIZ] = { "int0" };
+
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
+	     "[bridge eth0]\nports = hweth0\n[bridge int0]\naddress = 198.18.254.1/24\n");
+	fresh_host();
+	build();
+	cr_assert(find(ACT_BRIDGE_CREATE, "eth0") >= 0, "%s", plan_text());
+	plan_keep_bridges(&plan, keep, 1);
+	cr_assert_eq(find(ACT_BRIDGE_CREATE, "eth0"), -1, "%s", plan_text());
+	cr_assert_eq(find(ACT_RENAME, "eth0"), -1, "%s", plan_text());
+	cr_assert(find(ACT_BRIDGE_CREATE, "int0") >= 0, "%s", plan_text());
+}
+
 /* The index of the first sysctl action for key on dev (-1: none). */
 static int find_sysctl(const char *dev, int key)
 {
