@@ -6,20 +6,23 @@
 #   +- namespace SW: bridge sw, taps vmt0..vmt4 (the VM's NICs), qemu itself
 #   |                veth sw-cl --- namespace CL: c0 198.18.0.1/24, dnsmasq
 #   +- the VM: nic0 virtio slot 3 (vmt0), nic1 virtio slot 4 (vmt1),
-#              nic2 vmxnet3 slot 5 (vmt2, driver loaded late); vmt3 and vmt4
-#              wait for cards hot-plugged later
+#              nic2 vmxnet3 slot 5 (vmt2, driver loaded late); vmt5 for a
+#              card hot-plugged during boot (slot 7), vmt3 and vmt4 for cards
+#              hot-plugged at run time
 #
 # The VM is driven through QMP (qmp, hmp) and a command agent on a
 # virtio-serial port (vm_run: a shell command in the VM, its output and exit
 # status back). Env: KVER (the cloud kernel to boot), VM_CACHE (image cache).
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+UML=$(command -v linux.uml || true)
 KVER=${KVER:-$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/vmlinuz-||')}
 SW=$(ns_name sw)
 CL=$(ns_name cl)
 CLIENT_IP=198.18.0.1
 HOST_IP=198.18.0.10
 MAC0=52:54:00:12:00:10 MAC1=52:54:00:12:00:11 MAC2=52:54:00:12:00:12
-MAC_REPL=52:54:00:12:00:20 MAC_UNKNOWN=52:54:00:12:00:30
+MAC_REPL=52:54:00:12:00:20 MAC_UNKNOWN=52:54:00:12:00:30 MAC_HOT=52:54:00:12:00:40
+MAC_UML=52:54:00:12:00:61
 VM_T0=$(date +%s%3N)
 TIMES=()
 
@@ -71,22 +74,23 @@ vm_image() {
 	put "$TAPRELAY" /usr/local/sbin/taprelay 755
 	put "$g/vm-agent" /usr/local/sbin/vm-agent 755
 	put "$g/vm-setup" /usr/local/sbin/vm-setup 755
+	# the user-mode-linux guest: the host's UML kernel (it links only libc)
+	if [ -n "$UML" ]; then
+		put "$UML" /usr/local/bin/linux.uml 755
+		put "$g/uml-guest" /usr/local/sbin/uml-guest 755
+	fi
 	[ -z "${VM_DEBUG_HOOK:-}" ] || eval "$VM_DEBUG_HOOK"
 	local u
 	for u in vm-agent.service vm-setup.service vm-late-nic.service; do
 		put "$g/$u" "/etc/systemd/system/$u" 644
 	done
-	put "$g/eth0-static.network" /etc/systemd/network/50-eth0-static.network 644
-	put "$g/eth0-dhcp.network" /etc/systemd/network/50-eth0-dhcp.network 644
+	put "$g/eth0.network" /etc/systemd/network/50-eth0.network 644
 	# one stack per boot, chosen on the kernel command line
 	printf '[Unit]\nConditionKernelCommandLine=vm.net=ifupdown\n' >"$TESTDIR/ifupdown.conf"
 	printf '[Unit]\nConditionKernelCommandLine=vm.net=networkd\n' >"$TESTDIR/networkd.conf"
 	put "$TESTDIR/ifupdown.conf" /etc/systemd/system/networking.service.d/vm.conf 644
 	put "$TESTDIR/networkd.conf" /etc/systemd/system/systemd-networkd.service.d/vm.conf 644
 	put "$TESTDIR/networkd.conf" /etc/systemd/system/systemd-networkd.socket.d/vm.conf 644
-	# the late NIC: udev must not load its driver; vm-late-nic.service does
-	echo "blacklist vmxnet3" >"$TESTDIR/late.conf"
-	put "$TESTDIR/late.conf" /etc/modprobe.d/vm-late-nic.conf 644
 	# enable: what `systemctl enable` would link
 	local w=/etc/systemd/system
 	mkdir -p "$stage$w/sysinit.target.wants" "$stage$w/multi-user.target.wants"
@@ -116,7 +120,7 @@ vm_net() {
 	ip -n "$CL" link set c0 up
 	ip -n "$CL" addr add "$CLIENT_IP/24" dev c0
 	local k
-	for k in 0 1 2 3 4; do
+	for k in 0 1 2 3 4 5; do
 		ip -n "$SW" tuntap add vmt$k mode tap vnet_hdr
 		ip -n "$SW" link set vmt$k master sw up
 	done
@@ -145,7 +149,11 @@ capture_count() {
 }
 
 # vm_boot NAME CMDLINE...: power on (qemu in the switch namespace, under nice)
-# and wait for the agent; sets VMD (this boot's files)
+# and wait for the agent; sets VMD (this boot's files). VM_BOOT_HOOK, if set,
+# is run once qemu is up, before the wait for the agent (a hot-plug during
+# boot). The late NIC's driver is blacklisted on the kernel command line, not
+# in the root's modprobe.d: the initrd (the host's, MODULES=most) would load
+# it before the root is mounted otherwise; modprobe by name still loads it.
 vm_boot() {
 	local name=$1; shift
 	VMD=$TESTDIR/$name
@@ -154,7 +162,7 @@ vm_boot() {
 	ip netns exec "$SW" nice -n 10 qemu-system-x86_64 -name "switchd-vm-$name" -nodefaults \
 		-machine pc -accel tcg,thread=multi -cpu max -smp 2 -m 1024 \
 		-kernel "/boot/vmlinuz-$KVER" -initrd "/boot/initrd.img-$KVER" \
-		-append "root=/dev/vda rw console=ttyS0 $*" \
+		-append "root=/dev/vda rw console=ttyS0 modprobe.blacklist=vmxnet3 $*" \
 		-drive file="$IMG",format=raw,if=none,id=root,cache=unsafe -snapshot \
 		-device virtio-blk-pci,drive=root,addr=8 \
 		-netdev tap,id=n0,ifname=vmt0,script=no,downscript=no \
@@ -169,6 +177,7 @@ vm_boot() {
 		-serial file:"$VMD/serial.log" -qmp unix:"$VMD/qmp.sock",server=on,wait=off \
 		-display none -daemonize -pidfile "$VMD/qemu.pid" || { fail "$name: qemu did not start"; return 1; }
 	defer "vm_kill '$VMD'"
+	[ -z "${VM_BOOT_HOOK:-}" ] || $VM_BOOT_HOOK
 	coproc AGENT { socat - UNIX-CONNECT:"$VMD/agent.sock"; }
 	# plain copies of the coprocess's pipes: bash does not hand a
 	# coprocess's own descriptors to subshells (pipelines, $(...))
@@ -241,9 +250,10 @@ vm_run_t() {
 	return 124
 }
 vm_run() { vm_run_t 120 "$1"; }
-# vm_wait TIMEOUT_S CMD: until CMD succeeds in the VM (polled there)
+# vm_wait TIMEOUT_S CMD: until CMD succeeds in the VM (polled there, for
+# TIMEOUT_S by the guest's clock: a CMD can itself take a second under TCG)
 vm_wait() {
-	vm_run_t "$(($1 + 30))" "for i in \$(seq $(($1 * 5))); do ($2) >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1" >/dev/null
+	vm_run_t "$(($1 + 30))" "end=\$((SECONDS + $1)); while :; do ($2) >/dev/null 2>&1 && exit 0; [ \$SECONDS -lt \$end ] || exit 1; sleep 0.2; done" >/dev/null
 }
 
 # qmp CMD [ARGS-JSON]: one QMP command, its "return" as JSON

@@ -17,7 +17,7 @@ wait_active_not() {
 	return 1
 }
 # qdev id of the card behind a port name: by its MAC
-declare -A QDEV=([$MAC0]=nic0 [$MAC1]=nic1 [$MAC2]=nic2 [$MAC_REPL]=nic3 [$MAC_UNKNOWN]=nic4)
+declare -A QDEV=([$MAC0]=nic0 [$MAC1]=nic1 [$MAC2]=nic2 [$MAC_REPL]=nic3 [$MAC_UNKNOWN]=nic4 [$MAC_HOT]=nic5)
 qdev_of() {
 	local m
 	m=$(vm_link "$1" .address)
@@ -67,8 +67,9 @@ t0=$(now_ms)
 qmp netdev_add '{"type":"tap","id":"n4","ifname":"vmt4","script":"no","downscript":"no"}' >/dev/null
 out=$(qmp device_add "{\"driver\":\"virtio-net-pci\",\"netdev\":\"n4\",\"mac\":\"$MAC_UNKNOWN\",\"id\":\"nic4\",\"addr\":\"6\"}")
 check_eq "QMP device_add of an unknown card in slot 6" '{"return":{}}' "$out"
-check_cmd "the unknown card is claimed as a standby of eth0 (journal)" \
-	vm_wait 60 "journalctl -b -u switchd --no-pager | grep -q 'claimed unknown NIC .*($MAC_UNKNOWN) as hweth[0-9]*, a standby of bridge eth0'"
+# the log names the card's PCI device: a real bus parent, unlike a veth's
+check_cmd "the unknown card is claimed as a standby of eth0, its PCI device named (journal)" \
+	vm_wait 60 "journalctl -b -u switchd --no-pager | grep -q 'claimed unknown NIC [^ ]* ($MAC_UNKNOWN, 0000:00:06.0) as hweth[0-9]*, a standby of bridge eth0'"
 name=$(vm_run "ip -j link show" | jq -r ".[] | select(.address == \"$MAC_UNKNOWN\") | .ifname")
 check_match "it is named hwethN ($name)" '^hweth[0-9]+$' "$name"
 note_time "unknown card claimed" "$t0"
@@ -87,6 +88,25 @@ check_cmd "the guest reaches the client through the bridge" \
 check_eq "show lists vnet0 under guests" "vnet0" \
 	"$(vm_run "switchctl -j show eth0" | jq -r '.bridges[0].guests[].name' | tr '\n' ' ' | sed 's/ $//')"
 note_time "guest tap" "$t0"
+
+# -- a user-mode-linux guest on the tap switchd made ([tap umltap0]): UML
+# opens umltap0 (its tuntap transport), takes 198.18.0.61 and pings the
+# client through the bridge; the client has learnt the guest's MAC
+t0=$(now_ms)
+if [ -z "$UML" ]; then
+	fail "no user-mode-linux (linux.uml) on this machine: the UML guest is not run (tests/setup-debian.sh installs user-mode-linux)"
+else
+	check_match "switchd made the tap umltap0 on eth0" "master eth0" "$(vm_run "ip link show dev umltap0")"
+	out=$(vm_run_t "${VM_UML_TIMEOUT:-300}" "cd /tmp && TMPDIR=/dev/shm timeout $((${VM_UML_TIMEOUT:-300} - 10)) linux.uml mem=48M \
+		root=/dev/root rootfstype=hostfs rootflags=/ ro quiet init=/usr/local/sbin/uml-guest \
+		eth0=tuntap,umltap0,$MAC_UML con=null con0=fd:0,fd:1 UML_ADDR=198.18.0.61/24 UML_PING=$CLIENT_IP \
+		</dev/null >/tmp/uml.console 2>&1; echo rc=\$?; grep -a '^uml:' /tmp/uml.console")
+	echo "$out" | sed 's/^/uml guest: /'
+	check_match "the user-mode-linux guest on switchd's tap reaches the client" "uml: reached $CLIENT_IP" "$out"
+	check_match "the client saw the UML guest's MAC behind 198.18.0.61" "lladdr $MAC_UML" \
+		"$(ip -n "$CL" neigh show 198.18.0.61)"
+fi
+note_time "user-mode-linux guest (boot, ping, power-off)" "$t0"
 
 # -- systemctl restart: the new switchd adopts what the old one left
 t0=$(now_ms)
