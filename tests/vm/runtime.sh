@@ -90,17 +90,17 @@ check_eq "show lists vnet0 under guests" "vnet0" \
 note_time "guest tap" "$t0"
 
 # -- a user-mode-linux guest on the tap switchd made ([tap umltap0]): UML
-# opens umltap0 (its tuntap transport), takes 198.18.0.61 and pings the
+# opens umltap0 (its tuntap transport; HOME: its umid directory goes there), takes 198.18.0.61 and pings the
 # client through the bridge; the client has learnt the guest's MAC
 t0=$(now_ms)
 if [ -z "$UML" ]; then
 	fail "no user-mode-linux (linux.uml) on this machine: the UML guest is not run (tests/setup-debian.sh installs user-mode-linux)"
 else
 	check_match "switchd made the tap umltap0 on eth0" "master eth0" "$(vm_run "ip link show dev umltap0")"
-	out=$(vm_run_t "${VM_UML_TIMEOUT:-300}" "cd /tmp && TMPDIR=/dev/shm timeout $((${VM_UML_TIMEOUT:-300} - 10)) linux.uml mem=48M \
+	out=$(vm_run_t "${VM_UML_TIMEOUT:-300}" "cd /tmp && HOME=/tmp TMPDIR=/dev/shm timeout $((${VM_UML_TIMEOUT:-300} - 10)) linux.uml mem=48M uml_dir=/tmp \
 		root=/dev/root rootfstype=hostfs rootflags=/ ro quiet init=/usr/local/sbin/uml-guest \
 		eth0=tuntap,umltap0,$MAC_UML con=null con0=fd:0,fd:1 UML_ADDR=198.18.0.61/24 UML_PING=$CLIENT_IP \
-		</dev/null >/tmp/uml.console 2>&1; echo rc=\$?; grep -a '^uml:' /tmp/uml.console")
+		</dev/null >/tmp/uml.console 2>&1; echo rc=\$?; grep -a '^uml:' /tmp/uml.console || tail -25 /tmp/uml.console")
 	echo "$out" | sed 's/^/uml guest: /'
 	check_match "the user-mode-linux guest on switchd's tap reaches the client" "uml: reached $CLIENT_IP" "$out"
 	check_match "the client saw the UML guest's MAC behind 198.18.0.61" "lladdr $MAC_UML" \
