@@ -74,11 +74,12 @@ name=$(vm_run "ip -j link show" | jq -r ".[] | select(.address == \"$MAC_UNKNOWN
 check_match "it is named hwethN ($name)" '^hweth[0-9]+$' "$name"
 note_time "unknown card claimed" "$t0"
 
-# -- a guest: a tap made by a hypervisor-like process (taprelay opens vnet0
-# as QEMU's -netdev tap,ifname=vnet0,script=no does, and leaves it down),
-# whose other end is a namespace g1 in the VM: the guest
+# -- a guest: a tap made by a hypervisor-like process (taprelay -v opens
+# vnet0 as QEMU's -netdev tap,ifname=vnet0,script=no does, IFF_VNET_HDR
+# included, and leaves it down), whose other end is a namespace g1 in the
+# VM: the guest
 t0=$(now_ms)
-vm_run "ip netns add g1 && systemd-run --unit=vnetguest /usr/local/sbin/taprelay vnet0 g1 gtap" >/dev/null
+vm_run "ip netns add g1 && systemd-run --unit=vnetguest /usr/local/sbin/taprelay -v vnet0 g1 gtap" >/dev/null
 check_cmd "the guest's tap vnet0 appears" vm_wait 30 "ip link show dev vnet0"
 check_cmd "vnet0 (guests = vnet*) is attached to eth0" vm_wait 30 "ip link show dev vnet0 | grep -q 'master eth0'"
 check_cmd "switchd brings the guest's tap up" vm_wait 30 "ip link show dev vnet0 | grep -q '<[^>]*,UP'"
