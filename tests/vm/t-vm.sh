@@ -63,6 +63,8 @@ boot_checks() {
 	local name=$1 stack=$2 t0 lease out late hot
 	t0=$(now_ms)
 	ready_checks "$name" "$stack"
+	out=$(vm_run "journalctl -b -u switchd -p warning -o cat --no-pager")
+	check_eq "$name: switchd logged no warning or error during boot (journal)" "" "$out"
 	check_eq "$name: eth0 is a bridge" "bridge" "$(vm_link eth0 .linkinfo.info_kind)"
 	check_eq "$name: the bridge has the pinned MAC (hweth0's)" "$MAC0" "$(vm_link eth0 .address)"
 	check_eq "$name: hweth0 (found by path) is the active port" "eth0" "$(vm_master hweth0)"
@@ -121,25 +123,25 @@ silence_checks() {
 	done
 }
 
-# hot_plug: VM_BOOT_HOOK of a boot; once the serial console shows
-# $HOT_AT (a unit starting), a virtio card (MAC_HOT, tap vmt5) goes into
-# slot 7 by QMP while the guest boots on
+# hot_plug: VM_BOOT_HOOK of a boot; once the serial console shows a line
+# that matches $HOT_AT (a unit starting or started), a virtio card (MAC_HOT,
+# tap vmt5) goes into slot 7 by QMP while the guest boots on
 hot_plug() {
 	local t0
 	t0=$(now_ms)
-	if ! busywait $((${VM_BOOT_TIMEOUT:-480} * 1000)) grep -aq "Starting.*$HOT_AT" "$VMD/serial.log"; then
-		fail "$HOT_AT never started (serial log): no hot-plug during boot"
+	if ! busywait $((${VM_BOOT_TIMEOUT:-480} * 1000)) grep -aq "$HOT_AT" "$VMD/serial.log"; then
+		fail "no line matching \"$HOT_AT\" in the serial log: no hot-plug during boot"
 		return
 	fi
 	qmp netdev_add '{"type":"tap","id":"n5","ifname":"vmt5","script":"no","downscript":"no"}' >/dev/null
 	local out
 	out=$(qmp device_add "{\"driver\":\"virtio-net-pci\",\"netdev\":\"n5\",\"mac\":\"$MAC_HOT\",\"id\":\"nic5\",\"addr\":\"7\"}")
-	check_eq "QMP device_add of a card during boot (as $HOT_AT starts)" '{"return":{}}' "$out"
-	HOT_WHEN="device_add when $HOT_AT started, $(($(now_ms) - BOOT_T0)) ms after power-on"
+	check_eq "QMP device_add of a card during boot (on \"$HOT_AT\")" '{"return":{}}' "$out"
+	HOT_WHEN="device_add on \"$HOT_AT\", $(($(now_ms) - BOOT_T0)) ms after power-on"
 }
 
 # boot NAME STACK HOT_AT CMDLINE...: one boot with its checks; a card is
-# hot-plugged as the unit HOT_AT starts
+# hot-plugged when the serial console shows HOT_AT
 boot() {
 	local name=$1 stack=$2; shift 2
 	HOT_AT=$1; shift
@@ -152,16 +154,18 @@ boot() {
 }
 
 # Two boots cover both stacks, static and DHCP (at once on eth0), both
-# naming schemes, and a card hot-plugged before and as switchd starts:
+# naming schemes, and a card hot-plugged before switchd starts and once it
+# is ready, while the network stack starts:
 #   networkd  net.ifnames=0      hot-plug as udev's coldplug starts
-#   ifupdown  predictable names  hot-plug as switchd starts; run-time checks
+#   ifupdown  predictable names  hot-plug once systemd says switchd started
+#                                (= ready, Type=notify); run-time checks
 # VM_BOOTS="NAME ..." runs only those boots (while working on one)
 wanted() { [ -z "${VM_BOOTS:-}" ] || [[ " $VM_BOOTS " == *" $1 "* ]]; }
 if wanted networkd; then
-	boot networkd systemd-networkd.service 'systemd-udev-trig' vm.net=networkd net.ifnames=0 && vm_stop
+	boot networkd systemd-networkd.service 'Starting.*systemd-udev-trig' vm.net=networkd net.ifnames=0 && vm_stop
 fi
 if wanted ifupdown; then
-	if boot ifupdown networking.service 'switchd\.service' vm.net=ifupdown; then
+	if boot ifupdown networking.service 'Started.*switchd\.service' vm.net=ifupdown; then
 		. "$(dirname "$0")/runtime.sh"
 		vm_stop
 	fi
