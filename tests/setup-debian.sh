@@ -14,14 +14,11 @@ GROUPS_=(
 	"integration tests and the demo (namespaces, captures, valgrind):iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump"
 	"the hook tests (a pre-up hook loads a firewall rule; the example hook):nftables"
 	"make install's unit and completion directories:systemd bash-completion"
-	"tests that need a kernel this one lacks (user-mode-linux):user-mode-linux"
+	"tests that need a kernel this one lacks, and the VM tests' UML guest (user-mode-linux):user-mode-linux"
+	# (the VM's kernel is unpacked into its image by tests/vm/image.sh, not
+	# installed here: nothing in this machine's /boot or boot menu changes)
+	"the Debian VM tests, tests/vm (QEMU under TCG, the VM's image, DHCP upstream):qemu-system-x86 mmdebstrap dnsmasq-base e2fsprogs"
 )
-# tests/vm (opt-in, VM_TESTS=1): a Debian 12 VM under QEMU (TCG), its image
-# (mmdebstrap, mkfs.ext4 -d), its kernel (only the files: it is not booted
-# here) and DHCP on the upstream side
-if [ "${VM_TESTS:-0}" = 1 ]; then
-	GROUPS_+=("the Debian VM tests (VM_TESTS=1):qemu-system-x86 mmdebstrap linux-image-cloud-amd64 dnsmasq-base e2fsprogs")
-fi
 PACKAGES=()
 for g in "${GROUPS_[@]}"; do
 	read -r -a pkgs <<<"${g#*:}"

@@ -679,6 +679,11 @@ int nl_bridge_swap_ports(struct sw_nl *nl, int bridge, int new_port, int old_por
 	/* attach before detach, in one sendmsg: the bridge always has a
 	 * forwarding port, so it keeps carrier (no linkdown routes, no ARP flush) */
 	ret = nl_talk_batch(nl, msgs, 2, &failed, err, errlen);
+	/* the old port is gone: a card pulled from the bus is closed (the event
+	 * the swap was decided on) and unlisted later, under the same RTNL hold
+	 * the attach waited for. It is in no bridge: the swap is done */
+	if (ret == -ENODEV && failed == 1)
+		return 0;
 	if (ret && failed == 1) {
 		/* the new port is in, the old one would not leave: undo the attach so
 		 * there are never two uplinks */

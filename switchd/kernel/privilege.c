@@ -11,6 +11,20 @@
 
 #include "privilege.h"
 
+/* no capability but CAP_NET_ADMIN and CAP_NET_RAW is effective or
+ * permitted (after capng_get_caps_process) */
+static int only_net_caps(void)
+{
+	for (int c = 0; c <= CAP_LAST_CAP; c++) {
+		if (c == CAP_NET_ADMIN || c == CAP_NET_RAW)
+			continue;
+		if (capng_have_capability(CAPNG_EFFECTIVE, c) ||
+		    capng_have_capability(CAPNG_PERMITTED, c))
+			return 0;
+	}
+	return 1;
+}
+
 int privilege_drop(char *err, size_t errlen)
 {
 	/* the bounding set can be narrowed only with CAP_SETPCAP: without it
@@ -28,6 +42,10 @@ int privilege_drop(char *err, size_t errlen)
 										: "CAP_NET_ADMIN");
 		return -EPERM;
 	}
+	/* started with only the two (the unit: CapabilityBoundingSet=, and a
+	 * SystemCallFilter= that makes capset(2) fail): nothing to drop */
+	if (what == CAPNG_SELECT_CAPS && only_net_caps())
+		return 0;
 	capng_clear(what);
 	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
 					     (what == CAPNG_SELECT_BOTH ? CAPNG_BOUNDING_SET : 0),

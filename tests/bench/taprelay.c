@@ -3,9 +3,9 @@
  * namespace (the host's NIC stand-in) and a tap in another namespace (the
  * upstream switch's port), frames copied both ways in a poll loop.
  *
- *   taprelay [-o] HOSTTAP NETNS UPTAP    run inside the host's namespace
- *                                        (ip netns exec); NETNS is a name
- *                                        in /var/run/netns
+ *   taprelay [-o] [-v] HOSTTAP NETNS UPTAP    run inside the host's
+ *                                        namespace (ip netns exec); NETNS is
+ *                                        a name in /var/run/netns
  *
  * SIGUSR1 pulls the cable: carrier off (TUNSETCARRIER) on both taps, as both
  * ends of a real cable lose link, and frames are dropped; with -o only the
@@ -15,7 +15,9 @@
  * A tap's carrier events go through linkwatch like a physical NIC's (batched
  * to about one a second), unlike a veth's, which are reported at once.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -30,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+static int vnet_hdr; /* -v */
+
 /* the tap is made in the namespace /dev/net/tun is opened in */
 static int tap_open(const char *name)
 {
@@ -42,7 +46,7 @@ static int tap_open(const char *name)
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		perror(name);
 		close(fd);
@@ -89,13 +93,16 @@ int main(int argc, char **argv)
 	char path[256];
 	sigset_t set;
 
-	if (argc > 1 && !strcmp(argv[1], "-o")) {
-		one_sided = 1;
-		argv++;
-		argc--;
+	for (; argc > 1 && argv[1][0] == '-'; argv++, argc--) {
+		if (!strcmp(argv[1], "-o"))
+			one_sided = 1;
+		else if (!strcmp(argv[1], "-v"))
+			vnet_hdr = 1;
+		else
+			break;
 	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: taprelay [-o] HOSTTAP NETNS UPTAP\n");
+		fprintf(stderr, "usage: taprelay [-o] [-v] HOSTTAP NETNS UPTAP\n");
 		return 2;
 	}
 	host = tap_open(argv[1]);

@@ -956,7 +956,10 @@ int nl_bridge_swap_ports(struct sw_nl *nl, int bridge, int new_port, int old_por
 	 * undoes the first, as nl.c does */
 	if ((ret = set_master(new_port, bridge, err, errlen)))
 		return ret;
-	if ((ret = set_master(old_port, 0, err, errlen)))
+	/* no such old port (a card pulled): done, as nl.c has it */
+	if ((ret = set_master(old_port, 0, err, errlen)) == -ENODEV)
+		return 0;
+	if (ret)
 		set_master(new_port, 0, e2, sizeof(e2));
 	return ret;
 }

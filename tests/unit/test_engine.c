@@ -486,6 +486,27 @@ Test(engine, a_failed_failover_swap_is_reported_and_not_counted)
 	json_decref(b);
 }
 
+/* A card pulled from the bus (QMP device_del in tests/vm): the kernel closes
+ * it (the event switchd swaps on) and only later unlists it, so the swap's
+ * detach of the old port finds no such device. The new port is in and the
+ * old one is in no bridge: that is a swap, not a failure to undo. */
+Test(engine, a_swap_away_from_a_vanished_port_is_a_swap)
+{
+	json_t *e;
+
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\n" QUIET);
+	fk_fail_request(2, ENODEV); /* the detach of hweth0, after the attach of hweth1 */
+	fk_cable("hweth0", false);
+	engine_settle(&ctx);
+
+	cr_assert_null(last_event("error"), "no error: %s",
+		       last_event("error") ? ev_str(last_event("error"), "message") : "");
+	e = last_event("swap");
+	cr_assert(e, "a swap event");
+	cr_assert(is_master("hweth1", "eth0"), "the new port stays attached");
+}
+
 /* ---- claim ------------------------------------------------------------- */
 
 static bool claimed(const char *name)
