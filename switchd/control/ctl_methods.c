@@ -15,6 +15,7 @@
 #include <switchd/proto.h>
 
 #include "arp.h"
+#include "cable.h"
 #include "conf.h"
 #include "ctl_methods.h"
 #include "engine.h"
@@ -657,6 +658,18 @@ static int m_monitor(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 	return 0;
 }
 
+static int m_cable(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
+{
+	const char *nic;
+	int ret = param_str("cable", params, "nic", false, &nic, err, errlen);
+
+	if (ret)
+		return ret;
+	engine_refresh(ctx);
+	*result = cable_json(ctx, nic, err, errlen);
+	return *result ? 0 : -ENOENT;
+}
+
 static const struct ctl_method methods[] = {
 	{ SW_M_STATUS, m_status, SW_WRITES(SW_M_STATUS), false },
 	{ SW_M_DOCTOR, m_doctor, SW_WRITES(SW_M_DOCTOR), false },
@@ -669,6 +682,7 @@ static const struct ctl_method methods[] = {
 	{ SW_M_TAP_DEL, m_tap_del, SW_WRITES(SW_M_TAP_DEL), false },
 	{ SW_M_RELOAD, m_reload, SW_WRITES(SW_M_RELOAD), false },
 	{ SW_M_CONFIRM, m_confirm, SW_WRITES(SW_M_CONFIRM), false },
+	{ SW_M_CABLE, m_cable, SW_WRITES(SW_M_CABLE), false },
 };
 
 const struct ctl_method *ctl_method_find(const char *name)

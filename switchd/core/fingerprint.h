@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "conf.h"
 
 enum fp_kind {
 	FP_LLDP_CHASSIS,
@@ -113,13 +114,6 @@ enum cable_verdict {
  * *target: the bridge it reaches (MISWIRED, FOUND, OK), else -1. */
 enum cable_verdict cable_judge(int own, const bool *matched, size_t n, int *target);
 const char *cable_verdict_name(enum cable_verdict v);
-
-enum sw_cable_mode {
-	CABLE_MODE_DEFAULT, /* [bridge] without cable_check: [switchd]'s */
-	CABLE_MODE_REPORT,
-	CABLE_MODE_ATTACH,
-	CABLE_MODE_OFF,
-};
 
 enum cable_action {
 	CABLE_NOTHING,

@@ -1,11 +1,13 @@
 /*
  * The features, in the order their ops are called: replay before announce
  * (frames that waited are delivered before the upstream is told to move),
- * the ARP policy after the bridges, claim before guests. A new feature is its
+ * the ARP policy after the bridges, claim before guests; cable last (it
+ * judges what the others left). A new feature is its
  * own file and one line here.
  */
 #include "announce.h"
 #include "arp.h"
+#include "cable.h"
 #include "claim.h"
 #include "failover_exec.h"
 #include "guard.h"
@@ -22,6 +24,7 @@ const struct sw_feature *const sw_features[] = {
 	&guests_feature,
 	&guard_feature,
 	&arp_feature,
+	&cable_feature,
 };
 
 const size_t sw_nfeatures = sizeof(sw_features) / sizeof(sw_features[0]);
