@@ -58,7 +58,7 @@ struct cb_state {
 
 static struct cb_state *cs(struct sw_ctx *ctx)
 {
-	return ctx->rt.priv[SLOT];
+	return SLOT < 0 ? NULL : ctx->rt.priv[SLOT];
 }
 
 static struct cb_nic *nic_of(struct rt_port *p)
@@ -600,8 +600,15 @@ static void cb_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
 json_t *cable_json(struct sw_ctx *ctx, const char *nic, char *err, size_t errlen)
 {
 	struct cb_state *s = cs(ctx);
-	json_t *nics = json_array(), *bridges = json_array();
+	json_t *nics, *bridges;
 	bool found = false;
+
+	if (!s) {
+		snprintf(err, errlen, "cable identification is not in this switchd");
+		return NULL;
+	}
+	nics = json_array();
+	bridges = json_array();
 
 	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
 		struct rt_bridge *b = &ctx->rt.bridges[i];
