@@ -297,23 +297,25 @@ static const struct fp_table **networks(struct sw_ctx *ctx)
 
 /* ---- the probe --------------------------------------------------------- */
 
-/* A neighbour of the bridge to ask: its default gateway, else an address
- * its network port heard. Network order, or 0. */
+/* A neighbour of the bridge to ask: its default gateway, else the gateway
+ * of another route through it, else an address its network port heard.
+ * Network order, or 0. */
 static uint32_t neighbour_of(struct sw_ctx *ctx, struct rt_bridge *b)
 {
 	const struct sw_link *bl = bridge_link(ctx, b->name);
-	uint32_t gw;
+	uint32_t gw = 0;
 
 	for (size_t i = 0; bl && i < ctx->db.nroutes; i++) {
 		const struct sw_route *r = &ctx->db.routes[i];
 
-		if (r->rtm.rtm_family == AF_INET && r->oif == bl->ifindex && r->has_gateway &&
-		    r->rtm.rtm_dst_len == 0) {
+		if (r->rtm.rtm_family != AF_INET || r->oif != bl->ifindex || !r->has_gateway)
+			continue;
+		if (r->rtm.rtm_dst_len == 0 || !gw)
 			memcpy(&gw, r->gateway, 4);
-			return gw;
-		}
+		if (r->rtm.rtm_dst_len == 0)
+			break;
 	}
-	return fp_table_neighbour(&br_of(b)->net);
+	return gw ? gw : fp_table_neighbour(&br_of(b)->net);
 }
 
 /* cable_probe = arp: a NIC that heard nothing identifiable asks the next
