@@ -18,6 +18,7 @@
 #include "cable.h"
 #include "conf.h"
 #include "ctl_methods.h"
+#include "doctor.h"
 #include "engine.h"
 #include "feature.h"
 #include "guests.h"
@@ -304,6 +305,12 @@ static int m_doctor(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	(void)params;
 	engine_refresh(ctx);
 	*result = arp_doctor(&ctx->nl, &ctx->conf, &ctx->db, err, errlen);
+	if (*result) {
+		json_t *cable = cable_findings(ctx);
+
+		doctor_add_cable(*result, cable);
+		json_decref(cable);
+	}
 	return *result ? 0 : -EIO;
 }
 

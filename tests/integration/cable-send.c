@@ -3,7 +3,11 @@
  * system name) and/or gratuitous ARP requests from an IPv4 address, sent out
  * of one interface every INTERVAL ms until killed (or COUNT rounds).
  *
- *   cable-send [-l CHASSIS-MAC PORT SYSNAME] [-a IP] [-i MS] [-c COUNT] IFACE
+ *   cable-send [-l CHASSIS-MAC PORT SYSNAME] [-a IP] [-d] [-q VID] [-i MS] [-c COUNT] IFACE
+ *
+ * -d sends a DHCP discover with the broadcast flag (the server's offer is
+ * then broadcast: every NIC on the network hears it); -q tags every frame
+ * with VLAN VID.
  *
  * Run only inside the test's own namespaces.
  */
@@ -64,6 +68,55 @@ static size_t garp(uint8_t *f, const uint8_t src[6], uint32_t ip)
 	return 60;
 }
 
+/* DHCPDISCOVER from src, broadcast flag set, 0.0.0.0:68 -> 255.255.255.255:67. */
+static size_t discover(uint8_t *f, const uint8_t src[6])
+{
+	uint8_t *ip = f + 14, *udp = ip + 20, *bootp = udp + 8, *opt = bootp + 240;
+	size_t blen = 240 + 4, ulen = 8 + blen, tlen = 20 + ulen;
+	uint32_t sum = 0;
+
+	memset(f, 0, 14 + tlen);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(tlen >> 8), ip[3] = (uint8_t)tlen;
+	ip[8] = 64, ip[9] = 17;
+	memset(ip + 16, 0xff, 4);
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8), ip[11] = (uint8_t)~sum;
+	udp[1] = 68, udp[3] = 67; /* no UDP checksum: 0 is allowed over IPv4 */
+	udp[4] = (uint8_t)(ulen >> 8), udp[5] = (uint8_t)ulen;
+	bootp[0] = 1, bootp[1] = 1, bootp[2] = 6;
+	bootp[4] = 0x13, bootp[5] = 0x37; /* xid */
+	bootp[10] = 0x80;		  /* broadcast */
+	memcpy(bootp + 28, src, 6);
+	bootp[236] = 99, bootp[237] = 130, bootp[238] = 83, bootp[239] = 99;
+	opt[0] = 53, opt[1] = 1, opt[2] = 1, opt[3] = 255;
+	return 14 + tlen;
+}
+
+/* Insert an 802.1Q tag after the MAC addresses. */
+static size_t tag(uint8_t *f, size_t n, int vid)
+{
+	memmove(f + 16, f + 12, n - 12);
+	f[12] = 0x81, f[13] = 0x00;
+	f[14] = (uint8_t)(vid >> 8), f[15] = (uint8_t)vid;
+	return n + 4;
+}
+
+static void send_frame(int fd, struct sockaddr_ll *sll, uint8_t *f, size_t n, int vid,
+		       const char *what)
+{
+	if (vid)
+		n = tag(f, n, vid);
+	if (sendto(fd, f, n, 0, (struct sockaddr *)sll, sizeof(*sll)) < 0)
+		perror(what);
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t chassis[6], src[6], frame[400];
@@ -72,11 +125,17 @@ int main(int argc, char **argv)
 	struct ifreq ifr = { 0 };
 	uint32_t ip = 0;
 	long interval = 200, count = -1;
-	int have_lldp = 0;
+	int have_lldp = 0, dhcp = 0, vid = 0;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "l:a:i:c:")) != -1) {
+	while ((c = getopt(argc, argv, "l:a:i:c:dq:")) != -1) {
 		switch (c) {
+		case 'd':
+			dhcp = 1;
+			break;
+		case 'q':
+			vid = atoi(optarg) & 0x0fff;
+			break;
 		case 'l':
 			if (optind + 1 >= argc ||
 			    sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &chassis[0], &chassis[1],
@@ -100,7 +159,7 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1 || (!have_lldp && !ip))
+	if (optind != argc - 1 || (!have_lldp && !ip && !dhcp))
 		goto usage;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[optind]);
@@ -116,18 +175,21 @@ int main(int argc, char **argv)
 
 		if (have_lldp) {
 			n = lldp(frame, src, chassis, port, name);
-			if (sendto(fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-				perror("send lldp");
+			send_frame(fd, &sll, frame, n, vid, "send lldp");
 		}
 		if (ip) {
 			n = garp(frame, src, ip);
-			if (sendto(fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-				perror("send arp");
+			send_frame(fd, &sll, frame, n, vid, "send arp");
+		}
+		if (dhcp) {
+			n = discover(frame, src);
+			send_frame(fd, &sll, frame, n, vid, "send dhcp");
 		}
 		nanosleep(&ts, NULL);
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: cable-send [-l CHASSIS-MAC PORT SYSNAME] [-a IP] [-i MS] [-c COUNT] IFACE\n");
+	fprintf(stderr, "usage: cable-send [-l CHASSIS-MAC PORT SYSNAME] [-a IP] [-d] [-q VID] [-i MS] "
+			"[-c COUNT] IFACE\n");
 	return 2;
 }

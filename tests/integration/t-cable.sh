@@ -53,6 +53,15 @@ ip netns exec "$A" "$CABLE_SEND" -a 198.18.20.1 sw &
 ip netns exec "$B" "$CABLE_SEND" -l 02:00:c6:12:bb:01 1 sw-b b0 &
 ip netns exec "$B" "$CABLE_SEND" -l 02:00:c6:12:bb:01 7 sw-b b1 &
 ip netns exec "$B" "$CABLE_SEND" -a 198.18.21.1 sw &
+ip netns exec "$B" "$CABLE_SEND" -q 7 -a 198.18.21.1 -i 500 b1 & # a tagged frame now and then
+# a DHCP server on network B and a client that asks it (broadcast offers)
+ip netns exec "$B" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=sw \
+	--bind-interfaces --dhcp-range=198.18.21.100,198.18.21.150,1m --dhcp-broadcast \
+	--pid-file="$TESTDIR/dnsmasq.pid" --dhcp-leasefile="$TESTDIR/leases" 2>"$TESTDIR/dnsmasq.log" &
+CLI=$(ns_name cli)
+ns_create "$CLI"
+cable "$CLI" c0 "$B" b9 02:00:c6:12:14:99
+ip netns exec "$CLI" "$CABLE_SEND" -d -i 500 c0 &
 # a trunk or a loop: both networks' ARP on one cable
 ip netns exec "$MIX" "$CABLE_SEND" -a 198.18.20.9 mix0 &
 ip netns exec "$MIX" "$CABLE_SEND" -a 198.18.21.9 mix0 &
@@ -78,6 +87,13 @@ check_match "show -v prints what a NIC hears" "lldp-chassis 02:00:c6:12:bb:01" \
 	"$(sctl "$HOST" show -v eth0)"
 check_match "show -v prints a bridge's network" "network \(cable_check report\):.*arp-net 198.18.21.0/24" \
 	"$(sctl "$HOST" show -v eth1)"
+check_match "doctor says where hweth1 is cabled, with the evidence" \
+	"hweth1 is cabled to the network of eth1, not eth0 \(its bridge\): it sees LLDP chassis 02:00:c6:12:bb:01 port 7" \
+	"$(sctl "$HOST" doctor)"
+check_eq "report: the tagged frames' VLAN is heard" "7" \
+	"$(sctl "$HOST" -j cable hweth1 | jq -r '[.nics[0].heard[] | select(.kind == "vlan") | .value] | join(" ")')"
+check_cmd "report: the DHCP server of network B is heard on its NICs" busywait 5000 bash -c \
+	"ip netns exec $HOST $SWITCHCTL -s $SOCK -j cable hweth1 | jq -e '[.nics[0].heard[] | select(.kind == \"dhcp-server\") | .value] == [\"198.18.21.1\"]'"
 check_eq "the report is said once" 1 "$(grep -cE "$MSG" "$LOG")"
 check_eq "switchctl cable on an unknown NIC fails" 1 \
 	"$(sctl "$HOST" cable nosuch >/dev/null 2>&1; echo $?)"

@@ -425,3 +425,28 @@ Test(decide, the_rules)
 	cr_assert_eq(cable_decide(CABLE_MISWIRED, CABLE_MODE_OFF, false), CABLE_NOTHING);
 	cr_assert_eq(cable_decide(CABLE_AMBIGUOUS, CABLE_MODE_OFF, false), CABLE_NOTHING);
 }
+
+#include "doctor.h"
+
+Test(doctor, says_where_a_nic_is_cabled)
+{
+	json_t *report = json_pack("{s:[]}", "hazards");
+	json_t *findings = json_pack("[{s:s,s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s,s:s}]", "nic", "hweth1",
+				     "bridge", "eth0", "network", "eth1", "evidence",
+				     "LLDP chassis 02:00:c6:12:bb:01 port 7", "verdict", "miswired",
+				     "nic", "hweth3", "bridge", "eth0", "network", "", "evidence",
+				     "the network of eth0 (ARP from 198.18.20.0/24) and ...", "verdict",
+				     "ambiguous");
+	json_t *hz;
+
+	cr_assert_eq(doctor_add_cable(report, findings), 0);
+	hz = json_object_get(report, "hazards");
+	cr_assert_eq(json_array_size(hz), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(hz, 0), "problem")),
+			 "hweth1 is cabled to the network of eth1, not eth0 (its bridge): it sees "
+			 "LLDP chassis 02:00:c6:12:bb:01 port 7");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(hz, 1), "id")),
+			 "cable-two-networks");
+	json_decref(report);
+	json_decref(findings);
+}
