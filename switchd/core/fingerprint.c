@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fingerprint.h"
@@ -481,11 +482,94 @@ json_t *fp_table_json(const struct fp_table *t, double now)
 
 /* ---- matching and the rules ------------------------------------------------ */
 
-static const struct fp_entry *table_find(const struct fp_table *t, enum fp_kind k, const char *v)
+struct fp_key {
+	const struct fp_entry *e;
+	size_t bridge;
+	bool shared; /* in more than one bridge's network */
+};
+
+struct fp_index {
+	const struct fp_table *const *nets;
+	size_t n, nkeys;
+	struct fp_key *keys; /* sorted by (kind, value), one per identifier */
+};
+
+static int key_cmp(const enum fp_kind ka, const char *va, const enum fp_kind kb, const char *vb)
 {
-	for (int i = 0; t && i < t->n; i++)
-		if (t->e[i].kind == k && !strcmp(t->e[i].value, v))
-			return &t->e[i];
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return strcmp(va, vb);
+}
+
+static int key_sort(const void *a, const void *b)
+{
+	const struct fp_key *x = a, *y = b;
+	int c = key_cmp(x->e->kind, x->e->value, y->e->kind, y->e->value);
+
+	if (c)
+		return c;
+	return x->bridge < y->bridge ? -1 : x->bridge > y->bridge;
+}
+
+struct fp_index *fp_index_new(const struct fp_table *const *nets, size_t n)
+{
+	struct fp_index *ix = calloc(1, sizeof(*ix));
+	size_t total = 0, w = 0;
+
+	if (!ix)
+		return NULL;
+	ix->nets = nets;
+	ix->n = n;
+	for (size_t b = 0; b < n; b++)
+		for (int i = 0; nets[b] && i < nets[b]->n; i++)
+			total += fp_distinctive(nets[b]->e[i].kind);
+	ix->keys = calloc(total + 1, sizeof(*ix->keys));
+	if (!ix->keys) {
+		free(ix);
+		return NULL;
+	}
+	for (size_t b = 0; b < n; b++)
+		for (int i = 0; nets[b] && i < nets[b]->n; i++)
+			if (fp_distinctive(nets[b]->e[i].kind))
+				ix->keys[ix->nkeys++] = (struct fp_key){ &nets[b]->e[i], b, false };
+	if (ix->nkeys)
+		qsort(ix->keys, ix->nkeys, sizeof(*ix->keys), key_sort);
+	/* one key per identifier: the first bridge's, shared if others have it */
+	for (size_t r = 0; r < ix->nkeys; r++) {
+		if (w && !key_cmp(ix->keys[w - 1].e->kind, ix->keys[w - 1].e->value,
+				  ix->keys[r].e->kind, ix->keys[r].e->value)) {
+			ix->keys[w - 1].shared = true;
+			continue;
+		}
+		ix->keys[w++] = ix->keys[r];
+	}
+	ix->nkeys = w;
+	return ix;
+}
+
+void fp_index_free(struct fp_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->keys);
+	free(ix);
+}
+
+static const struct fp_key *index_find(const struct fp_index *ix, const struct fp_entry *e)
+{
+	size_t lo = 0, hi = ix->nkeys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(e->kind, e->value, ix->keys[mid].e->kind, ix->keys[mid].e->value);
+
+		if (!c)
+			return &ix->keys[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -505,66 +589,74 @@ static void add_phrase(char *ev, const char *fmt_kind, const char *value, const 
 		 extra);
 }
 
-int fp_match(const struct fp_table *nic, const struct fp_table *const *nets, size_t n,
-	     bool *matched, char (*evidence)[FP_EVIDENCE_MAX])
+/* The hit for bridge b, or NULL past FP_HITS_MAX. */
+static struct fp_hit *hit_for(struct fp_matches *m, size_t b)
 {
-	int found = 0;
+	int kept = m->n < FP_HITS_MAX ? m->n : FP_HITS_MAX, i;
 
-	for (size_t b = 0; b < n; b++) {
-		matched[b] = false;
-		evidence[b][0] = '\0';
-	}
+	for (i = 0; i < kept; i++)
+		if (m->hit[i].bridge == b)
+			return &m->hit[i];
+	m->n++;
+	if (kept == FP_HITS_MAX)
+		return NULL;
+	m->hit[kept].bridge = b;
+	m->hit[kept].evidence[0] = '\0';
+	return &m->hit[kept];
+}
+
+int fp_match(const struct fp_index *ix, const struct fp_table *nic, struct fp_matches *m)
+{
+	m->n = 0;
 	/* in kind order, so the evidence reads LLDP first, then ARP, ... */
-	for (int k = 0; k < FP_NKINDS; k++)
-		for (int i = 0; nic && i < nic->n; i++) {
+	for (int k = 0; ix && nic && k < FP_NKINDS; k++)
+		for (int i = 0; i < nic->n; i++) {
 			const struct fp_entry *e = &nic->e[i];
-			size_t owner = n, holders = 0;
+			const struct fp_key *key;
+			struct fp_hit *h;
 			char extra[FP_VALUE_MAX + 8] = "";
 
 			if ((int)e->kind != k || !fp_distinctive(e->kind))
 				continue;
-			for (size_t b = 0; b < n; b++)
-				if (nets[b] && nets[b] != nic && table_find(nets[b], e->kind, e->value)) {
-					owner = b;
-					holders++;
-				}
-			if (holders != 1)
-				continue; /* nobody's, or shared: identifies no one */
+			key = index_find(ix, e);
+			/* nobody's, shared (identifies no one), or the NIC's own */
+			if (!key || key->shared || ix->nets[key->bridge] == nic)
+				continue;
+			h = hit_for(m, key->bridge);
+			if (!h)
+				continue;
 			if (e->kind == FP_LLDP_CHASSIS) {
 				const struct fp_entry *port = table_first(nic, FP_LLDP_PORT);
 
 				if (port)
 					snprintf(extra, sizeof(extra), " port %s", port->value);
 			}
-			if (strlen(evidence[owner]) + strlen(e->value) + strlen(extra) + 24 <
+			if (strlen(h->evidence) + strlen(e->value) + strlen(extra) + 24 <
 			    FP_EVIDENCE_MAX)
-				add_phrase(evidence[owner], kind_words[e->kind], e->value, extra);
-			if (!matched[owner]) {
-				matched[owner] = true;
-				found++;
-			}
+				add_phrase(h->evidence, kind_words[e->kind], e->value, extra);
 		}
-	return found;
+	/* the hits kept in bridge order: the same finding reads the same */
+	for (int i = 1; i < m->n && i < FP_HITS_MAX; i++)
+		for (int j = i; j > 0 && m->hit[j - 1].bridge > m->hit[j].bridge; j--) {
+			struct fp_hit t = m->hit[j];
+
+			m->hit[j] = m->hit[j - 1];
+			m->hit[j - 1] = t;
+		}
+	return m->n;
 }
 
-enum cable_verdict cable_judge(int own, const bool *matched, size_t n, int *target)
+enum cable_verdict cable_judge(int own, const struct fp_matches *m, int *target)
 {
-	int count = 0, which = -1;
-
-	for (size_t b = 0; b < n; b++)
-		if (matched[b]) {
-			count++;
-			which = (int)b;
-		}
 	*target = -1;
-	if (count == 0)
+	if (m->n == 0)
 		return CABLE_UNKNOWN;
-	if (count > 1)
+	if (m->n > 1)
 		return CABLE_AMBIGUOUS;
-	*target = which;
+	*target = (int)m->hit[0].bridge;
 	if (own < 0)
 		return CABLE_FOUND;
-	return which == own ? CABLE_OK : CABLE_MISWIRED;
+	return *target == own ? CABLE_OK : CABLE_MISWIRED;
 }
 
 const char *cable_verdict_name(enum cable_verdict v)

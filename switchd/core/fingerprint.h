@@ -90,16 +90,37 @@ json_t *fp_table_json(const struct fp_table *t, double now);
 bool fp_distinctive(enum fp_kind k);
 
 /*
- * Which networks does a NIC reach? nets[i] is bridge i's fingerprint (that
- * of its active uplink; NULL: none known). An entry of the NIC identifies
- * bridge i when nets[i] holds it and no other bridge's does (a chassis two
- * bridges share — one switch, two VLANs — identifies neither). matched[i]
- * is set for each bridge identified, evidence[i] says by what ("LLDP chassis
- * 02:00:00:00:00:01 port 7 and ARP from 198.18.1.0/24"). Returns how many
- * bridges were identified.
+ * Every bridge's network, indexed: nets[i] is bridge i's fingerprint (NULL:
+ * none known). Sorted by identifier, so judging a NIC costs a lookup per
+ * entry whatever the number of bridges. The tables must outlive the index.
+ * NULL on out of memory.
  */
-int fp_match(const struct fp_table *nic, const struct fp_table *const *nets, size_t n,
-	     bool *matched, char (*evidence)[FP_EVIDENCE_MAX]);
+struct fp_index;
+struct fp_index *fp_index_new(const struct fp_table *const *nets, size_t n);
+void fp_index_free(struct fp_index *ix); /* NULL-safe */
+
+#define FP_HITS_MAX 4 /* bridges a NIC is shown to reach, with evidence */
+
+struct fp_hit {
+	size_t bridge; /* index in nets */
+	char evidence[FP_EVIDENCE_MAX];
+};
+
+struct fp_matches {
+	/* bridges identified, the first FP_HITS_MAX of them in hit; beyond
+	 * that, only "more than FP_HITS_MAX" is exact */
+	int n;
+	struct fp_hit hit[FP_HITS_MAX];
+};
+
+/*
+ * Which networks does a NIC reach? An entry of the NIC identifies bridge i
+ * when nets[i] holds it and no other bridge's does (a chassis two bridges
+ * share — one switch, two VLANs — identifies neither); a table that is the
+ * NIC's own identifies nothing. Hits are in bridge order; each says by what ("LLDP chassis
+ * 02:00:00:00:00:01 port 7 and ARP from 198.18.1.0/24"). Returns m->n.
+ */
+int fp_match(const struct fp_index *ix, const struct fp_table *nic, struct fp_matches *m);
 
 /* The verdict on one NIC that is not a bridge's active uplink. */
 enum cable_verdict {
@@ -112,7 +133,7 @@ enum cable_verdict {
 
 /* own: the bridge the NIC is configured for, or -1 (a NIC of no bridge);
  * *target: the bridge it reaches (MISWIRED, FOUND, OK), else -1. */
-enum cable_verdict cable_judge(int own, const bool *matched, size_t n, int *target);
+enum cable_verdict cable_judge(int own, const struct fp_matches *m, int *target);
 const char *cable_verdict_name(enum cable_verdict v);
 
 enum cable_action {

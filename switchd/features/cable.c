@@ -361,16 +361,16 @@ static void report_event(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 }
 
 /* The NIC's evidence for every bridge it reaches, as one phrase. */
-static void evidence_all(struct sw_ctx *ctx, const bool *m, char (*ev)[FP_EVIDENCE_MAX],
-			 char *out, size_t len)
+static void evidence_all(struct sw_ctx *ctx, const struct fp_matches *m, char *out, size_t len)
 {
 	size_t k = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < ctx->rt.nbridges && k + 1 < len; i++)
-		if (m[i])
-			k += (size_t)snprintf(out + k, len - k, "%sthe network of %s (%s)",
-					      k ? " and " : "", ctx->rt.bridges[i].name, ev[i]);
+	for (int i = 0; i < m->n && i < FP_HITS_MAX && k + 1 < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%sthe network of %s (%s)", k ? " and " : "",
+				      ctx->rt.bridges[m->hit[i].bridge].name, m->hit[i].evidence);
+	if (m->n > FP_HITS_MAX && k + 1 < len)
+		snprintf(out + k, len - k, " and more");
 }
 
 /* Move the NIC to bridge `to` in the running configuration; the plan keeps
@@ -404,8 +404,9 @@ static int move_port(struct sw_ctx *ctx, struct rt_bridge *from, struct rt_port 
 /* One configured port that is not its bridge's network port. Returns true
  * when it was moved (the runtime was rebuilt: stop walking it). */
 static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
-		       const struct fp_table **nets, bool *m, char (*ev)[FP_EVIDENCE_MAX])
+		       const struct fp_index *ix)
 {
+	struct fp_matches m;
 	struct rt_bridge *b = &ctx->rt.bridges[bi];
 	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, b->name);
 	struct cb_nic *n = nic_of(p);
@@ -421,16 +422,16 @@ static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
 
 	if (!n || !l || mode == CABLE_MODE_OFF)
 		return false;
-	fp_match(&n->fp, nets, ctx->rt.nbridges, m, ev);
-	v = cable_judge((int)bi, m, ctx->rt.nbridges, &target);
+	fp_match(ix, &n->fp, &m);
+	v = cable_judge((int)bi, &m, &target);
 	n->verdict = v;
 	n->target[0] = '\0';
 	n->evidence[0] = '\0';
 	if (target >= 0) {
 		sw_strlcpy(n->target, ctx->rt.bridges[target].name, sizeof(n->target));
-		sw_strlcpy(n->evidence, ev[target], sizeof(n->evidence));
+		sw_strlcpy(n->evidence, m.hit[0].evidence, sizeof(n->evidence));
 	} else if (v == CABLE_AMBIGUOUS) {
-		evidence_all(ctx, m, ev, all, sizeof(all));
+		evidence_all(ctx, &m, all, sizeof(all));
 		sw_strlcpy(n->evidence, all, sizeof(n->evidence));
 	}
 	if (v == CABLE_UNKNOWN)
@@ -496,8 +497,7 @@ static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
 static void judge(struct sw_ctx *ctx)
 {
 	const struct fp_table **nets;
-	char (*ev)[FP_EVIDENCE_MAX];
-	bool *m;
+	struct fp_index *ix = NULL;
 	double now = ev_now(ctx->loop);
 	struct cb_state *s = cs(ctx);
 
@@ -512,25 +512,22 @@ static void judge(struct sw_ctx *ctx)
 		if (br_of(&ctx->rt.bridges[i]))
 			network_build(ctx, &ctx->rt.bridges[i]);
 	nets = networks(ctx);
-	m = calloc(ctx->rt.nbridges + 1, sizeof(*m));
-	ev = calloc(ctx->rt.nbridges + 1, sizeof(*ev));
-	if (!nets || !m || !ev)
+	if (!nets || !(ix = fp_index_new(nets, ctx->rt.nbridges)))
 		goto out;
 	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
 		struct rt_bridge *b = &ctx->rt.bridges[i];
 		struct rt_port *np = network_port(ctx, b);
 
 		for (size_t k = 0; k < b->nports; k++)
-			if (&b->ports[k] != np && judge_port(ctx, i, &b->ports[k], nets, m, ev))
+			if (&b->ports[k] != np && judge_port(ctx, i, &b->ports[k], ix))
 				goto out; /* one move per judgement: the runtime changed */
 	}
 	/* NICs of no bridge: probed while they say nothing (claim asks) */
 	for (size_t i = 0; i < s->nspares; i++)
 		probe(ctx, s->spares[i], linkdb_by_index(&ctx->db, s->spares[i]->ifindex));
 out:
+	fp_index_free(ix);
 	free(nets);
-	free(m);
-	free(ev);
 }
 
 int cable_bridge_for(struct sw_ctx *ctx, const struct sw_link *l, char bridge[SW_IFNAMSIZ],
@@ -539,8 +536,8 @@ int cable_bridge_for(struct sw_ctx *ctx, const struct sw_link *l, char bridge[SW
 	struct cb_state *s = cs(ctx);
 	struct cb_nic *n = s ? spare_find(s, l->ifindex) : NULL;
 	const struct fp_table **nets;
-	char (*ev)[FP_EVIDENCE_MAX];
-	bool *m;
+	struct fp_index *ix = NULL;
+	struct fp_matches m;
 	int target = -1, ret = -ENOENT;
 
 	if (!n || !enabled(ctx))
@@ -549,19 +546,16 @@ int cable_bridge_for(struct sw_ctx *ctx, const struct sw_link *l, char bridge[SW
 		if (br_of(&ctx->rt.bridges[i]))
 			network_build(ctx, &ctx->rt.bridges[i]);
 	nets = networks(ctx);
-	m = calloc(ctx->rt.nbridges + 1, sizeof(*m));
-	ev = calloc(ctx->rt.nbridges + 1, sizeof(*ev));
-	if (nets && m && ev) {
-		fp_match(&n->fp, nets, ctx->rt.nbridges, m, ev);
-		if (cable_judge(-1, m, ctx->rt.nbridges, &target) == CABLE_FOUND) {
+	if (nets && (ix = fp_index_new(nets, ctx->rt.nbridges))) {
+		fp_match(ix, &n->fp, &m);
+		if (cable_judge(-1, &m, &target) == CABLE_FOUND) {
 			sw_strlcpy(bridge, ctx->rt.bridges[target].name, SW_IFNAMSIZ);
-			snprintf(evidence, len, "%s", ev[target]);
+			snprintf(evidence, len, "%s", m.hit[0].evidence);
 			ret = 0;
 		}
 	}
+	fp_index_free(ix);
 	free(nets);
-	free(m);
-	free(ev);
 	return ret;
 }
 

@@ -354,11 +354,22 @@ static void two_networks(void)
 	note(&net1, FP_ARP_NET, "198.18.1.0/24", 1);
 }
 
+static int match(const struct fp_table *const *nets, size_t n, const struct fp_table *t,
+		 struct fp_matches *m)
+{
+	struct fp_index *ix = fp_index_new(nets, n);
+	int r;
+
+	cr_assert(ix);
+	r = fp_match(ix, t, m);
+	fp_index_free(ix);
+	return r;
+}
+
 Test(match, the_other_network_with_evidence)
 {
 	const struct fp_table *nets[2] = { &net0, &net1 };
-	bool m[2];
-	char ev[2][FP_EVIDENCE_MAX];
+	struct fp_matches m;
 	int target;
 
 	two_networks();
@@ -366,36 +377,76 @@ Test(match, the_other_network_with_evidence)
 	note(&nic, FP_LLDP_PORT, "7", 1);
 	note(&nic, FP_ARP_NET, "198.18.1.0/24", 1);
 	note(&nic, FP_VLAN, "5", 1);
-	cr_assert_eq(fp_match(&nic, nets, 2, m, ev), 1);
-	cr_assert(m[1] && !m[0]);
-	cr_assert_str_eq(ev[1], "LLDP chassis 02:00:c6:12:aa:02 port 7 and ARP from 198.18.1.0/24");
-	cr_assert_eq(cable_judge(0, m, 2, &target), CABLE_MISWIRED);
+	cr_assert_eq(match(nets, 2, &nic, &m), 1);
+	cr_assert_eq(m.hit[0].bridge, 1);
+	cr_assert_str_eq(m.hit[0].evidence,
+			 "LLDP chassis 02:00:c6:12:aa:02 port 7 and ARP from 198.18.1.0/24");
+	cr_assert_eq(cable_judge(0, &m, &target), CABLE_MISWIRED);
 	cr_assert_eq(target, 1);
-	cr_assert_eq(cable_judge(1, m, 2, &target), CABLE_OK);
-	cr_assert_eq(cable_judge(-1, m, 2, &target), CABLE_FOUND);
+	cr_assert_eq(cable_judge(1, &m, &target), CABLE_OK);
+	cr_assert_eq(cable_judge(-1, &m, &target), CABLE_FOUND);
 	cr_assert_eq(target, 1);
+}
+
+Test(match, many_bridges_one_lookup_each)
+{
+	static struct fp_table nets_v[1000];
+	const struct fp_table *nets[1000];
+	struct fp_matches m;
+	char v[32];
+	int target;
+
+	memset(&nic, 0, sizeof(nic));
+	for (int b = 0; b < 1000; b++) {
+		memset(&nets_v[b], 0, sizeof(nets_v[b]));
+		snprintf(v, sizeof(v), "198.%d.%d.0/24", 18 + b / 250, b % 250);
+		note(&nets_v[b], FP_ARP_NET, v, 1);
+		note(&nets_v[b], FP_LLDP_CHASSIS, "02:00:c6:12:ff:ff", 1); /* one switch */
+		nets[b] = &nets_v[b];
+	}
+	note(&nic, FP_ARP_NET, "198.19.100.0/24", 1); /* bridge 350's */
+	note(&nic, FP_LLDP_CHASSIS, "02:00:c6:12:ff:ff", 1);
+	cr_assert_eq(match(nets, 1000, &nic, &m), 1);
+	cr_assert_eq(cable_judge(7, &m, &target), CABLE_MISWIRED);
+	cr_assert_eq(target, 350);
+	cr_assert_str_eq(m.hit[0].evidence, "ARP from 198.19.100.0/24", "the shared chassis is no evidence");
+	for (int b = 0; b < 6; b++) { /* six networks: more than FP_HITS_MAX kept */
+		snprintf(v, sizeof(v), "198.18.%d.0/24", b);
+		note(&nic, FP_ARP_NET, v, 1);
+	}
+	cr_assert_gt(match(nets, 1000, &nic, &m), FP_HITS_MAX);
+	cr_assert_eq(cable_judge(7, &m, &target), CABLE_AMBIGUOUS);
+}
+
+Test(match, a_table_never_identifies_itself)
+{
+	const struct fp_table *nets[2] = { &net0, &net1 };
+	struct fp_matches m;
+
+	two_networks();
+	cr_assert_eq(match(nets, 2, &net1, &m), 0);
 }
 
 Test(match, two_networks_is_ambiguous)
 {
 	const struct fp_table *nets[2] = { &net0, &net1 };
-	bool m[2];
-	char ev[2][FP_EVIDENCE_MAX];
+	struct fp_matches m;
 	int target;
 
 	two_networks();
 	note(&nic, FP_ARP_NET, "198.18.0.0/24", 1);
 	note(&nic, FP_ARP_NET, "198.18.1.0/24", 1);
-	cr_assert_eq(fp_match(&nic, nets, 2, m, ev), 2);
-	cr_assert_eq(cable_judge(0, m, 2, &target), CABLE_AMBIGUOUS);
+	cr_assert_eq(match(nets, 2, &nic, &m), 2);
+	cr_assert_eq(m.hit[0].bridge, 0, "in bridge order");
+	cr_assert_eq(m.hit[1].bridge, 1);
+	cr_assert_eq(cable_judge(0, &m, &target), CABLE_AMBIGUOUS);
 	cr_assert_eq(target, -1);
 }
 
 Test(match, shared_identifiers_identify_nobody)
 {
 	const struct fp_table *nets[3] = { &net0, &net1, NULL };
-	bool m[3];
-	char ev[3][FP_EVIDENCE_MAX];
+	struct fp_matches m;
 	int target;
 
 	two_networks();
@@ -405,9 +456,9 @@ Test(match, shared_identifiers_identify_nobody)
 	note(&nic, FP_LLDP_CHASSIS, "02:00:c6:12:ff:ff", 1);
 	note(&nic, FP_VLAN, "5", 1);
 	note(&nic, FP_ARP_NET, "198.18.9.0/24", 1); /* nobody's */
-	cr_assert_eq(fp_match(&nic, nets, 3, m, ev), 0);
-	cr_assert_eq(cable_judge(0, m, 3, &target), CABLE_UNKNOWN);
-	cr_assert_eq(fp_match(NULL, nets, 3, m, ev), 0);
+	cr_assert_eq(match(nets, 3, &nic, &m), 0);
+	cr_assert_eq(cable_judge(0, &m, &target), CABLE_UNKNOWN);
+	cr_assert_eq(match(nets, 3, NULL, &m), 0);
 }
 
 Test(decide, the_rules)
