@@ -99,6 +99,9 @@ check_eq "switchctl cable on an unknown NIC fails" 1 \
 	"$(sctl "$HOST" cable nosuch >/dev/null 2>&1; echo $?)"
 
 # ---- attach
+sctl "$HOST" -j monitor >"$TESTDIR/monitor" 2>&1 &
+MON=$!
+sleep 0.3 # the monitor subscribed
 sed -i '/^\[bridge eth0\]/a cable_check = attach' "$CONF"
 sed -i '/^\[bridge eth1\]/a cable_check = attach' "$CONF"
 check_cmd "reload with cable_check = attach" sctl "$HOST" reload
@@ -107,6 +110,10 @@ check_cmd "attach: hweth1 moves to eth1" busywait 8000 bash -c \
 check_match "attach: logged with the evidence" \
 	"hweth1 \(standby of eth0\) sees LLDP chassis 02:00:c6:12:bb:01 port 7 .*: the network of eth1, not eth0; moved to eth1 as a standby" \
 	"$(cat "$LOG")"
+kill "$MON" 2>/dev/null
+check_eq "attach: a cable event for monitors and hooks, with the evidence" \
+	"eth0 hweth1 miswired attach eth1 LLDP chassis 02:00:c6:12:bb:01 port 7" \
+	"$(jq -r 'select(.type == "cable" and .action == "attach") | "\(.bridge) \(.port) \(.reason) \(.action) \(.network) \(.evidence)"' "$TESTDIR/monitor" | cut -d' ' -f1-10)"
 check_eq "attach: a standby there, not forwarding (eth1 has a working uplink)" "" \
 	"$(link_master "$HOST" hweth1)"
 check_eq "attach: eth1's uplink is unchanged" eth1 "$(link_master "$HOST" hweth2)"
