@@ -420,7 +420,8 @@ static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
 	char msg[512], all[FP_EVIDENCE_MAX * 2];
 	const char *role = p->held ? "detached" : "standby";
 
-	if (!n || !l || mode == CABLE_MODE_OFF)
+	/* attached to another device by someone else: not ours to judge */
+	if (!n || !l || l->master || mode == CABLE_MODE_OFF)
 		return false;
 	fp_match(ix, &n->fp, &m);
 	v = cable_judge((int)bi, &m, &target);
