@@ -3,7 +3,9 @@
  * handle whose selectable descriptor an ev_io watches; stopping from the
  * callback waits until pcap_dispatch() returns.
  */
+#include <errno.h>
 #include <ev.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cable_capture.h"
 #include "util.h"
@@ -80,6 +83,34 @@ static void on_readable(struct ev_loop *loop, ev_io *io, int revents)
 	c->cb(c->arg, NULL, 0); /* last: it may free c */
 }
 
+/* The link-local groups a NIC outside a bridge drops in its filter: LLDP's
+ * and STP's (802.1D reserved), CDP's, and IPv6 all-nodes for router
+ * advertisements (a standby has IPv6 off, so nobody joined it). A
+ * membership lasts as long as the socket. */
+static int join_groups(pcap_t *p, const char *ifname, char *err, size_t errlen)
+{
+	static const uint8_t groups[][6] = {
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e }, /* LLDP nearest bridge */
+		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 }, /* STP */
+		{ 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc }, /* CDP */
+		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, /* IPv6 all-nodes */
+	};
+	struct packet_mreq mr = { .mr_type = PACKET_MR_MULTICAST, .mr_alen = 6 };
+	int fd = pcap_fileno(p);
+
+	mr.mr_ifindex = (int)if_nametoindex(ifname);
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		memcpy(mr.mr_address, groups[i], 6);
+		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+			seterr(err, errlen, "%s: cable capture: join %02x:%02x:%02x:%02x:%02x:%02x: %s",
+			       ifname, groups[i][0], groups[i][1], groups[i][2], groups[i][3],
+			       groups[i][4], groups[i][5], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct cable_capture *cable_capture_start(struct ev_loop *loop, const char *ifname,
 					  cable_frame_cb cb, void *arg, char *err, size_t errlen)
 {
@@ -107,9 +138,10 @@ struct cable_capture *cable_capture_start(struct ev_loop *loop, const char *ifna
 		seterr(err, errlen, "%s: pcap_create: %s", ifname, ebuf);
 		goto fail;
 	}
-	/* promiscuous: a NIC outside any bridge would drop LLDP's and STP's
-	 * link-local multicast groups in its filter */
-	if (pcap_set_snaplen(c->pcap, CABLE_SNAPLEN) || pcap_set_promisc(c->pcap, 1) ||
+	/* not promiscuous (a standby would take in every unicast frame of the
+	 * segment, and replay = no promises it is not): the groups below are
+	 * joined instead */
+	if (pcap_set_snaplen(c->pcap, CABLE_SNAPLEN) || pcap_set_promisc(c->pcap, 0) ||
 	    pcap_set_immediate_mode(c->pcap, 1) || pcap_set_buffer_size(c->pcap, CABLE_BUFSIZE)) {
 		seterr(err, errlen, "%s: pcap options: %s", ifname, pcap_geterr(c->pcap));
 		goto fail;
@@ -125,6 +157,8 @@ struct cable_capture *cable_capture_start(struct ev_loop *loop, const char *ifna
 		       ifname, pcap_datalink(c->pcap));
 		goto fail;
 	}
+	if (join_groups(c->pcap, ifname, err, errlen) < 0)
+		goto fail;
 	if (pcap_setdirection(c->pcap, PCAP_D_IN)) {
 		seterr(err, errlen, "%s: pcap_setdirection: %s", ifname, pcap_geterr(c->pcap));
 		goto fail;

@@ -4,7 +4,8 @@
  * that lets through only what fingerprint.c decodes: LLDP, CDP, STP BPDUs,
  * ARP, DHCP replies, IPv6 router advertisements and 802.1Q-tagged frames.
  * Received frames only (PCAP_D_IN): what the host sends says nothing about
- * the network. Nothing is sent, except the optional ARP probe through
+ * the network. Not promiscuous: the multicast groups of LLDP, STP, CDP and
+ * IPv6 all-nodes are joined on the socket instead. Nothing is sent, except the optional ARP probe through
  * cable_capture_send().
  */
 #ifndef SWITCHD_CABLE_CAPTURE_H
