@@ -395,7 +395,7 @@ static void table_remove(struct fp_table *t, int i)
 	t->e[i] = t->e[--t->n];
 }
 
-void fp_table_note(struct fp_table *t, const struct fp_obs *o, double now)
+bool fp_table_note(struct fp_table *t, const struct fp_obs *o, double now)
 {
 	int i, same = 0, oldest = -1, oldest_kind = -1;
 	struct fp_entry *e;
@@ -407,7 +407,7 @@ void fp_table_note(struct fp_table *t, const struct fp_obs *o, double now)
 			e->last = now;
 			if (o->ip)
 				e->ip = o->ip;
-			return;
+			return false;
 		}
 		if (e->kind == o->kind) {
 			same++;
@@ -431,16 +431,22 @@ void fp_table_note(struct fp_table *t, const struct fp_obs *o, double now)
 	e->ip = o->ip;
 	e->count = 1;
 	e->first = e->last = now;
+	return true;
 }
 
-void fp_table_age(struct fp_table *t, double now, double max_age)
+int fp_table_age(struct fp_table *t, double now, double max_age)
 {
+	int gone = 0;
+
 	for (int i = 0; i < t->n;) {
-		if (t->e[i].last > now || now - t->e[i].last > max_age)
+		if (t->e[i].last > now || now - t->e[i].last > max_age) {
 			table_remove(t, i);
-		else
+			gone++;
+		} else {
 			i++;
+		}
 	}
+	return gone;
 }
 
 bool fp_table_identifies(const struct fp_table *t)

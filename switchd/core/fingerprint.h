@@ -74,9 +74,10 @@ struct fp_table {
 /* Count one observation heard at now. Full (FP_KIND_MAX of its kind, or
  * FP_TABLE_MAX in all): the least recently heard of its kind (else of all)
  * makes room, so a flood of one kind never pushes out another. */
-void fp_table_note(struct fp_table *t, const struct fp_obs *o, double now);
-/* Forget entries not heard for max_age seconds (or heard "after" now). */
-void fp_table_age(struct fp_table *t, double now, double max_age);
+bool fp_table_note(struct fp_table *t, const struct fp_obs *o, double now);
+/* (note: true when the identifier is new to the table.) Forget entries not
+ * heard for max_age seconds (or heard "after" now); how many went. */
+int fp_table_age(struct fp_table *t, double now, double max_age);
 /* Does it hold anything that identifies a network (fp_distinctive)? */
 bool fp_table_identifies(const struct fp_table *t);
 /* A neighbour heard on it (an ARP sender), network order, or 0. */

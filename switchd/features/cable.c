@@ -1,7 +1,7 @@
 /*
  * See cable.h. The decisions are fingerprint.c's (pure); this file keeps one
  * capture and one table per NIC, builds each bridge's network, asks the rules
- * once a second and carries out what they say: a log line and a "cable"
+ * when something new was heard (and every CABLE_TICK) and carries out what they say: a log line and a "cable"
  * event, or a move of the NIC to the bridge of its network in the running
  * configuration, which the next plan applies like a claim.
  */
@@ -50,6 +50,7 @@ struct cb_bridge {
 struct cb_state {
 	struct sw_ctx *ctx;
 	ev_timer tick;
+	ev_timer gather; /* something new was heard: judge once the burst is in */
 	bool judge;   /* the tick came: judge in the settle after it */
 	bool dirty;   /* links changed: start and stop captures */
 	struct cb_nic *spares[CABLE_SPARES_MAX];
@@ -81,6 +82,18 @@ static bool enabled(struct sw_ctx *ctx)
 
 /* ---- captures ---------------------------------------------------------- */
 
+/* Judge CABLE_GATHER from now (unless already due sooner): what a switch
+ * sends comes in a burst, and links change in batches. */
+static void judge_soon(struct sw_ctx *ctx)
+{
+	struct cb_state *s = cs(ctx);
+
+	if (ev_is_active(&s->gather))
+		return;
+	ev_timer_set(&s->gather, CABLE_GATHER, 0);
+	ev_timer_start(ctx->loop, &s->gather);
+}
+
 static void capture_stop(struct cb_nic *n)
 {
 	cable_capture_stop(n->cap);
@@ -104,7 +117,8 @@ static void on_frame(void *arg, const uint8_t *frame, size_t len)
 	}
 	k = fp_decode(frame, len, CABLE_ARP_PLEN, obs, FP_OBS_MAX);
 	for (int i = 0; i < k; i++)
-		fp_table_note(&n->fp, &obs[i], now);
+		if (fp_table_note(&n->fp, &obs[i], now) && fp_distinctive(obs[i].kind))
+			judge_soon(n->ctx); /* something new identifies a network */
 }
 
 /* Listen on l (NULL, or down: stop). A new device (a card replaced) starts
@@ -187,6 +201,23 @@ static void spares_sync(struct sw_ctx *ctx, struct cb_state *s)
 	}
 }
 
+/* The tick runs only while something listens: a host with nothing to
+ * identify (taps only, cable_check = off) never wakes for it. */
+static void tick_sync(struct sw_ctx *ctx)
+{
+	struct cb_state *s = cs(ctx);
+	bool any = s->nspares > 0;
+
+	for (size_t i = 0; i < ctx->rt.nbridges && !any; i++)
+		for (size_t k = 0; k < ctx->rt.bridges[i].nports && !any; k++)
+			any = nic_of(&ctx->rt.bridges[i].ports[k]) &&
+			      nic_of(&ctx->rt.bridges[i].ports[k])->cap;
+	if (any && !ev_is_active(&s->tick))
+		ev_timer_again(ctx->loop, &s->tick);
+	else if (!any && ev_is_active(&s->tick))
+		ev_timer_stop(ctx->loop, &s->tick);
+}
+
 static void captures_sync(struct sw_ctx *ctx)
 {
 	struct cb_state *s = cs(ctx);
@@ -202,12 +233,12 @@ static void captures_sync(struct sw_ctx *ctx)
 				capture_sync(ctx, n, on ? rt_port_link(ctx, &b->ports[k]) : NULL);
 		}
 	}
-	if (on) {
+	if (on)
 		spares_sync(ctx, s);
-		return;
-	}
-	while (s->nspares)
-		spare_remove(s, 0);
+	else
+		while (s->nspares)
+			spare_remove(s, 0);
+	tick_sync(ctx);
 }
 
 /* ---- networks ---------------------------------------------------------- */
@@ -694,6 +725,17 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	s->ctx->rt.pending = true;
 }
 
+static void on_gather(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct cb_state *s = container_of(w, struct cb_state, gather);
+
+	(void)loop;
+	(void)revents;
+	s->judge = true;
+	s->dirty = true;
+	s->ctx->rt.pending = true;
+}
+
 static int cb_init(struct sw_ctx *ctx)
 {
 	struct cb_state *s = calloc(1, sizeof(*s));
@@ -701,7 +743,9 @@ static int cb_init(struct sw_ctx *ctx)
 	if (!s)
 		return -ENOMEM;
 	s->ctx = ctx;
-	ev_timer_init(&s->tick, on_tick, CABLE_TICK, CABLE_TICK);
+	ev_init(&s->tick, on_tick);
+	ev_init(&s->gather, on_gather);
+	s->tick.repeat = CABLE_TICK;
 	ctx->rt.priv[SLOT] = s;
 	return 0;
 }
@@ -710,8 +754,9 @@ static void cb_start(struct sw_ctx *ctx)
 {
 	struct cb_state *s = cs(ctx);
 
+	(void)s;
 	captures_sync(ctx);
-	ev_timer_start(ctx->loop, &s->tick);
+	judge_soon(ctx);
 }
 
 static void cb_fini(struct sw_ctx *ctx)
@@ -721,6 +766,7 @@ static void cb_fini(struct sw_ctx *ctx)
 	if (!s)
 		return;
 	ev_timer_stop(ctx->loop, &s->tick);
+	ev_timer_stop(ctx->loop, &s->gather);
 	while (s->nspares)
 		spare_remove(s, 0);
 	free(s);
@@ -738,8 +784,10 @@ static void cb_link_event(struct sw_ctx *ctx, const struct link_event *ev)
 	struct cb_state *s = cs(ctx);
 
 	if (ev->type == LINK_ADDED || ev->type == LINK_REMOVED || ev->type == DB_RESYNCED ||
-	    (ev->type == LINK_CHANGED && (ev->changed & (LC_FLAGS | LC_MASTER | LC_NAME))))
+	    (ev->type == LINK_CHANGED && (ev->changed & (LC_FLAGS | LC_MASTER | LC_NAME)))) {
 		s->dirty = true;
+		judge_soon(ctx); /* an uplink changed: the networks did */
+	}
 }
 
 static void cb_settle(struct sw_ctx *ctx)
@@ -762,6 +810,7 @@ static void cb_reload(struct sw_ctx *ctx, const struct sw_conf *old)
 	(void)old;
 	cs(ctx)->dirty = true;
 	ctx->rt.pending = true;
+	judge_soon(ctx);
 }
 
 const struct sw_feature cable_feature = {

@@ -8,7 +8,10 @@
  * A bridge's network is what its active uplink hears (or, while it has none,
  * what its last active uplink heard, until that ages out), plus the IPv4
  * networks of its own addresses. Every other NIC of a bridge, and every NIC
- * claim would take, is compared with those networks once a second.
+ * claim would take, is compared with those networks CABLE_GATHER after a
+ * NIC heard an identifier new to it (what a switch sends comes in a burst:
+ * one report with all of it), when the links or the configuration change,
+ * and every CABLE_TICK while something listens (ageing, probes).
  */
 #ifndef SWITCHD_CABLE_H
 #define SWITCHD_CABLE_H
@@ -23,7 +26,8 @@ struct sw_link;
 
 extern const struct sw_feature cable_feature;
 
-#define CABLE_TICK 1.0	      /* seconds between judgements */
+#define CABLE_TICK 5.0	      /* seconds: ageing and probes, while something listens */
+#define CABLE_GATHER 1.0	      /* seconds from something new heard to the judgement */
 #define CABLE_MAX_AGE 600.0   /* what was not heard for this long is forgotten */
 #define CABLE_PROBE_EVERY 5.0 /* at most one ARP probe per NIC this often */
 #define CABLE_SPARES_MAX 64   /* NICs of no bridge listened to (claim candidates) */

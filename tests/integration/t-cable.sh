@@ -67,13 +67,19 @@ ip netns exec "$MIX" "$CABLE_SEND" -a 198.18.20.9 mix0 &
 ip netns exec "$MIX" "$CABLE_SEND" -a 198.18.21.9 mix0 &
 
 switchd_start "$HOST" "$CONF"
+# is EXPECTED CMD...: CMD prints EXPECTED (busywait retries it)
+is() { [ "$("${@:2}")" = "$1" ]; }
+heard_of() { sctl "$HOST" -j cable "$1" | jq -c "[.nics[0].heard[] | select(.kind == \"$2\") | .value]"; }
+ports_of() { sctl "$HOST" -j show "$1" | jq -r '[.bridges[0].ports[].name] | join(" ")'; }
 check_eq "hweth0 is eth0's active port" eth0 "$(link_master "$HOST" hweth0)"
 check_eq "hweth2 is eth1's active port" eth1 "$(link_master "$HOST" hweth2)"
 
 # ---- report (the default)
 MSG="hweth1 \(standby of eth0\) sees LLDP chassis 02:00:c6:12:bb:01 port 7 and LLDP system sw-b and ARP from 198.18.21.0/24: the network of eth1, not eth0"
-check_cmd "report: the miswired standby is logged with the evidence" busywait 8000 \
-	grep -qE "$MSG" "$LOG"
+busywait 8000 grep -q "hweth1 (standby of eth0) sees" "$LOG"
+busywait 3000 grep -q "hweth3 (standby of eth0) sees" "$LOG"
+check_match "report: the miswired standby is logged with the evidence" "$MSG" \
+	"$(grep "hweth1 (standby of eth0) sees" "$LOG")"
 check_eq "report: switchctl cable says so" "miswired eth1" \
 	"$(sctl "$HOST" -j cable hweth1 | jq -r '.nics[0] | "\(.verdict) \(.network)"')"
 check_match "report: the NIC that hears both networks is reported, not moved" \
@@ -90,10 +96,10 @@ check_match "show -v prints a bridge's network" "network \(cable_check report\):
 check_match "doctor says where hweth1 is cabled, with the evidence" \
 	"hweth1 is cabled to the network of eth1, not eth0 \(its bridge\): it sees LLDP chassis 02:00:c6:12:bb:01 port 7" \
 	"$(sctl "$HOST" doctor)"
-check_eq "report: the tagged frames' VLAN is heard" "7" \
-	"$(sctl "$HOST" -j cable hweth1 | jq -r '[.nics[0].heard[] | select(.kind == "vlan") | .value] | join(" ")')"
-check_cmd "report: the DHCP server of network B is heard on its NICs" busywait 5000 bash -c \
-	"ip netns exec $HOST $SWITCHCTL -s $SOCK -j cable hweth1 | jq -e '[.nics[0].heard[] | select(.kind == \"dhcp-server\") | .value] == [\"198.18.21.1\"]'"
+check_cmd "report: the tagged frames' VLAN is heard" busywait 3000 \
+	is '["7"]' heard_of hweth1 vlan
+check_cmd "report: the DHCP server of network B is heard on its NICs" busywait 5000 \
+	is '["198.18.21.1"]' heard_of hweth1 dhcp-server
 check_eq "the report is said once" 1 "$(grep -cE "$MSG" "$LOG")"
 check_eq "switchctl cable on an unknown NIC fails" 1 \
 	"$(sctl "$HOST" cable nosuch >/dev/null 2>&1; echo $?)"
@@ -105,8 +111,8 @@ sleep 0.3 # the monitor subscribed
 sed -i '/^\[bridge eth0\]/a cable_check = attach' "$CONF"
 sed -i '/^\[bridge eth1\]/a cable_check = attach' "$CONF"
 check_cmd "reload with cable_check = attach" sctl "$HOST" reload
-check_cmd "attach: hweth1 moves to eth1" busywait 8000 bash -c \
-	"ip netns exec $HOST $SWITCHCTL -s $SOCK -j show eth1 | jq -e '[.bridges[0].ports[].name] == [\"hweth2\",\"hweth1\"]'"
+check_cmd "attach: hweth1 moves to eth1" busywait 8000 \
+	is "hweth2 hweth1" ports_of eth1
 check_match "attach: logged with the evidence" \
 	"hweth1 \(standby of eth0\) sees LLDP chassis 02:00:c6:12:bb:01 port 7 .*: the network of eth1, not eth0; moved to eth1 as a standby" \
 	"$(cat "$LOG")"
