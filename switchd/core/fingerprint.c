@@ -10,22 +10,32 @@
 #include "fingerprint.h"
 
 static const char *const kind_names[FP_NKINDS] = {
-	[FP_LLDP_CHASSIS] = "lldp-chassis", [FP_LLDP_PORT] = "lldp-port",
-	[FP_LLDP_SYSNAME] = "lldp-sysname", [FP_LLDP_PVID] = "lldp-pvid",
-	[FP_CDP_DEVICE] = "cdp-device",	    [FP_CDP_PORT] = "cdp-port",
-	[FP_STP_ROOT] = "stp-root",	    [FP_ARP_NET] = "arp-net",
-	[FP_RA_PREFIX] = "ra-prefix",	    [FP_DHCP_SERVER] = "dhcp-server",
-	[FP_VLAN] = "vlan",
+    [FP_LLDP_CHASSIS] = "lldp-chassis",
+    [FP_LLDP_PORT] = "lldp-port",
+    [FP_LLDP_SYSNAME] = "lldp-sysname",
+    [FP_LLDP_PVID] = "lldp-pvid",
+    [FP_CDP_DEVICE] = "cdp-device",
+    [FP_CDP_PORT] = "cdp-port",
+    [FP_STP_ROOT] = "stp-root",
+    [FP_ARP_NET] = "arp-net",
+    [FP_RA_PREFIX] = "ra-prefix",
+    [FP_DHCP_SERVER] = "dhcp-server",
+    [FP_VLAN] = "vlan",
 };
 
 /* How the evidence names each kind. */
 static const char *const kind_words[FP_NKINDS] = {
-	[FP_LLDP_CHASSIS] = "LLDP chassis", [FP_LLDP_PORT] = "LLDP port",
-	[FP_LLDP_SYSNAME] = "LLDP system", [FP_LLDP_PVID] = "LLDP port VLAN",
-	[FP_CDP_DEVICE] = "CDP device",	   [FP_CDP_PORT] = "CDP port",
-	[FP_STP_ROOT] = "STP root",	   [FP_ARP_NET] = "ARP from",
-	[FP_RA_PREFIX] = "RA prefix",	   [FP_DHCP_SERVER] = "DHCP server",
-	[FP_VLAN] = "VLAN",
+    [FP_LLDP_CHASSIS] = "LLDP chassis",
+    [FP_LLDP_PORT] = "LLDP port",
+    [FP_LLDP_SYSNAME] = "LLDP system",
+    [FP_LLDP_PVID] = "LLDP port VLAN",
+    [FP_CDP_DEVICE] = "CDP device",
+    [FP_CDP_PORT] = "CDP port",
+    [FP_STP_ROOT] = "STP root",
+    [FP_ARP_NET] = "ARP from",
+    [FP_RA_PREFIX] = "RA prefix",
+    [FP_DHCP_SERVER] = "DHCP server",
+    [FP_VLAN] = "VLAN",
 };
 
 const char *fp_kind_name(enum fp_kind k)
@@ -242,7 +252,7 @@ static void decode_arp(struct out *o, const uint8_t *p, size_t n, int plen)
 /* DHCP offer or ack (UDP 67 -> 68): the server identifier, option 54. */
 static void decode_dhcp(struct out *o, const uint8_t *p, size_t n)
 {
-	static const uint8_t cookie[4] = { 99, 130, 83, 99 };
+	static const uint8_t cookie[4] = {99, 130, 83, 99};
 	const uint8_t *server = NULL;
 	int type = 0;
 	size_t i;
@@ -334,10 +344,10 @@ static void decode_ipv6(struct out *o, const uint8_t *p, size_t n)
 
 int fp_decode(const uint8_t *frame, size_t caplen, int plen, struct fp_obs *obs, int max)
 {
-	static const uint8_t stp_dst[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
-	static const uint8_t cdp_dst[6] = { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc };
-	static const uint8_t cdp_snap[8] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00 };
-	struct out o = { obs, 0, max };
+	static const uint8_t stp_dst[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x00};
+	static const uint8_t cdp_dst[6] = {0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc};
+	static const uint8_t cdp_snap[8] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00};
+	struct out o = {obs, 0, max};
 	size_t off = 12;
 	unsigned int type;
 	struct fp_obs *ob;
@@ -350,7 +360,8 @@ int fp_decode(const uint8_t *frame, size_t caplen, int plen, struct fp_obs *obs,
 		if (caplen < off + 6)
 			return o.n;
 		if ((be16(frame + off + 2) & 0x0fff) && (ob = emit(&o, FP_VLAN)))
-			snprintf(ob->value, sizeof(ob->value), "%u", be16(frame + off + 2) & 0x0fff);
+			snprintf(ob->value, sizeof(ob->value), "%u",
+				 be16(frame + off + 2) & 0x0fff);
 		off += 4;
 		type = be16(frame + off);
 	}
@@ -537,7 +548,7 @@ struct fp_index *fp_index_new(const struct fp_table *const *nets, size_t n)
 	for (size_t b = 0; b < n; b++)
 		for (int i = 0; nets[b] && i < nets[b]->n; i++)
 			if (fp_distinctive(nets[b]->e[i].kind))
-				ix->keys[ix->nkeys++] = (struct fp_key){ &nets[b]->e[i], b, false };
+				ix->keys[ix->nkeys++] = (struct fp_key){&nets[b]->e[i], b, false};
 	if (ix->nkeys)
 		qsort(ix->keys, ix->nkeys, sizeof(*ix->keys), key_sort);
 	/* one key per identifier: the first bridge's, shared if others have it */
@@ -697,7 +708,7 @@ enum cable_action cable_decide(enum cable_verdict v, enum sw_cable_mode mode, bo
 
 size_t fp_arp_probe(uint8_t *buf, const uint8_t mac[6], uint32_t ip)
 {
-	static const uint8_t head[] = { 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01 };
+	static const uint8_t head[] = {0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01};
 
 	memset(buf, 0, 60);
 	memset(buf, 0xff, 6);

@@ -12,11 +12,11 @@
 #ifndef SWITCHD_FINGERPRINT_H
 #define SWITCHD_FINGERPRINT_H
 
+#include "conf.h"
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
-#include "conf.h"
 
 enum fp_kind {
 	FP_LLDP_CHASSIS,
@@ -33,10 +33,10 @@ enum fp_kind {
 	FP_NKINDS,
 };
 
-#define FP_VALUE_MAX 64	   /* an identifier as text, NUL included */
-#define FP_OBS_MAX 16	   /* observations from one frame */
-#define FP_TABLE_MAX 48	   /* entries per NIC: ~5 KiB */
-#define FP_KIND_MAX 8	   /* entries of one kind per NIC */
+#define FP_VALUE_MAX 64 /* an identifier as text, NUL included */
+#define FP_OBS_MAX 16	/* observations from one frame */
+#define FP_TABLE_MAX 48 /* entries per NIC: ~5 KiB */
+#define FP_KIND_MAX 8	/* entries of one kind per NIC */
 #define FP_EVIDENCE_MAX 256
 
 struct fp_obs {

@@ -1,9 +1,10 @@
 /*
  * See cable.h. The decisions are fingerprint.c's (pure); this file keeps one
- * capture and one table per NIC, builds each bridge's network, asks the rules
- * when something new was heard (and every CABLE_TICK) and carries out what they say: a log line and a "cable"
- * event, or a move of the NIC to the bridge of its network in the running
- * configuration, which the next plan applies like a claim.
+ * capture and one table per NIC, builds each bridge's network, asks the
+ * rules when something new was heard (and every CABLE_TICK) and carries out
+ * what they say: a log line and a "cable" event, or a move of the NIC to the
+ * bridge of its network in the running configuration, which the next plan
+ * applies like a claim.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,10 +30,10 @@
 struct cb_nic {
 	struct sw_ctx *ctx;
 	struct cable_capture *cap;
-	int ifindex;	      /* the device the capture listens on */
-	double retry_at;      /* a failed capture: not before then */
+	int ifindex;	 /* the device the capture listens on */
+	double retry_at; /* a failed capture: not before then */
 	double next_probe;
-	unsigned int probe_turn; /* which bridge's neighbour is asked next */
+	unsigned int probe_turn;     /* which bridge's neighbour is asked next */
 	enum cable_verdict reported; /* last reported verdict, not repeated */
 	char reported_target[SW_IFNAMSIZ];
 	enum cable_verdict verdict; /* the last judgement, for show */
@@ -51,8 +52,8 @@ struct cb_state {
 	struct sw_ctx *ctx;
 	ev_timer tick;
 	ev_timer gather; /* something new was heard: judge once the burst is in */
-	bool judge;   /* the tick came: judge in the settle after it */
-	bool dirty;   /* links changed: start and stop captures */
+	bool judge;	 /* judge in the next settle (not in a watcher's callback) */
+	bool dirty;	 /* links changed: start and stop captures */
 	struct cb_nic *spares[CABLE_SPARES_MAX];
 	size_t nspares;
 };
@@ -302,7 +303,7 @@ static void network_build(struct sw_ctx *ctx, struct rt_bridge *b)
 		memset(&cb->net, 0, sizeof(cb->net));
 	for (size_t i = 0; bl && i < ctx->db.naddrs; i++) {
 		const struct sw_addr *a = &ctx->db.addrs[i];
-		struct fp_obs o = { .kind = FP_ARP_NET };
+		struct fp_obs o = {.kind = FP_ARP_NET};
 		uint32_t ip, net, mask = ~(0xffffffffu >> CABLE_ARP_PLEN);
 		char text[INET_ADDRSTRLEN];
 
@@ -386,8 +387,8 @@ static void report_event(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 {
 	sw_event(ctx, "cable",
 		 json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "bridge", b->name, "port", p->name,
-			   "reason", reason, "evidence", n->evidence, "network", target ? target : "",
-			   "action", action),
+			   "reason", reason, "evidence", n->evidence, "network",
+			   target ? target : "", "action", action),
 		 "%s", msg);
 }
 
@@ -398,8 +399,9 @@ static void evidence_all(struct sw_ctx *ctx, const struct fp_matches *m, char *o
 
 	out[0] = '\0';
 	for (int i = 0; i < m->n && i < FP_HITS_MAX && k + 1 < len; i++)
-		k += (size_t)snprintf(out + k, len - k, "%sthe network of %s (%s)", k ? " and " : "",
-				      ctx->rt.bridges[m->hit[i].bridge].name, m->hit[i].evidence);
+		k +=
+		    (size_t)snprintf(out + k, len - k, "%sthe network of %s (%s)", k ? " and " : "",
+				     ctx->rt.bridges[m->hit[i].bridge].name, m->hit[i].evidence);
 	if (m->n > FP_HITS_MAX && k + 1 < len)
 		snprintf(out + k, len - k, " and more");
 }
@@ -434,8 +436,7 @@ static int move_port(struct sw_ctx *ctx, struct rt_bridge *from, struct rt_port 
 
 /* One configured port that is not its bridge's network port. Returns true
  * when it was moved (the runtime was rebuilt: stop walking it). */
-static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
-		       const struct fp_index *ix)
+static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p, const struct fp_index *ix)
 {
 	struct fp_matches m;
 	struct rt_bridge *b = &ctx->rt.bridges[bi];
@@ -469,8 +470,8 @@ static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
 	if (v == CABLE_UNKNOWN)
 		probe(ctx, n, l);
 	to = target >= 0 ? &ctx->rt.bridges[target] : NULL;
-	blocked = p->held || b->suspended || (to && to->suspended) ||
-		  failover_port_held_down(ctx, p);
+	blocked =
+	    p->held || b->suspended || (to && to->suspended) || failover_port_held_down(ctx, p);
 	act = cable_decide(v, mode, blocked);
 	if (act == CABLE_NOTHING) {
 		n->reported = CABLE_UNKNOWN;
@@ -482,23 +483,29 @@ static bool judge_port(struct sw_ctx *ctx, size_t bi, struct rt_port *p,
 	n->reported = v;
 	sw_strlcpy(n->reported_target, n->target, sizeof(n->reported_target));
 	if (v == CABLE_AMBIGUOUS) {
-		snprintf(msg, sizeof(msg), "%s (%s of %s) sees %s: two networks (a loop or a "
-			 "trunk), left where it is", l->name, role, b->name, n->evidence);
+		snprintf(msg, sizeof(msg),
+			 "%s (%s of %s) sees %s: two networks (a loop or a "
+			 "trunk), left where it is",
+			 l->name, role, b->name, n->evidence);
 		report_event(ctx, b, p, n, "two networks", "report", NULL, msg);
 		return false;
 	}
 	if (act == CABLE_REPORT) {
 		snprintf(msg, sizeof(msg), "%s (%s of %s) sees %s: the network of %s, not %s%s",
 			 l->name, role, b->name, n->evidence, to->name, b->name,
-			 mode == CABLE_MODE_ATTACH ? (p->held ? "; detached by an operator: not moved"
-					 : "; held down or off its network: not moved") : "");
+			 mode == CABLE_MODE_ATTACH
+			     ? (p->held ? "; detached by an operator: not moved"
+					: "; held down or off its network: not moved")
+			     : "");
 		report_event(ctx, b, p, n, "miswired", "report", to->name, msg);
 		return false;
 	}
 	/* never two forwarding uplinks on one segment: only a port that does
 	 * not forward is moved, and it arrives as a standby */
-	snprintf(msg, sizeof(msg), "%s (%s of %s) sees %s: the network of %s, not %s; moved to "
-		 "%s %s", l->name, role, b->name, n->evidence, to->name, b->name, to->name,
+	snprintf(msg, sizeof(msg),
+		 "%s (%s of %s) sees %s: the network of %s, not %s; moved to "
+		 "%s %s",
+		 l->name, role, b->name, n->evidence, to->name, b->name, to->name,
 		 working_uplink(ctx, to) ? "as a standby"
 					 : "as its active port (it has no working uplink)");
 	{
@@ -617,10 +624,9 @@ static void cb_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 static void cb_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
 {
 	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, b->name);
-	static const char *const modes[] = { "report", "report", "attach", "off" };
+	static const char *const modes[] = {"report", "report", "attach", "off"};
 
-	json_object_set_new(o, "cable_check",
-			    json_string(modes[conf_cable_check(&ctx->conf, br)]));
+	json_object_set_new(o, "cable_check", json_string(modes[conf_cable_check(&ctx->conf, br)]));
 	if (br_of(b))
 		json_object_set_new(o, "network", fp_table_json(&br_of(b)->net, ev_now(ctx->loop)));
 }
@@ -652,14 +658,17 @@ json_t *cable_json(struct sw_ctx *ctx, const char *nic, char *err, size_t errlen
 			const struct sw_link *l = rt_port_link(ctx, p);
 			json_t *o;
 
-			if (!nic_of(p) || (nic && strcmp(nic, p->name) && (!l || strcmp(nic, l->name))))
+			if (!nic_of(p) ||
+			    (nic && strcmp(nic, p->name) && (!l || strcmp(nic, l->name))))
 				continue;
 			found = true;
 			o = nic_json(ctx, nic_of(p));
 			json_object_set_new(o, "name", json_string(p->name));
 			json_object_set_new(o, "bridge", json_string(b->name));
-			json_object_set_new(o, "role", json_string(p == active_port(ctx, b) ? "active"
-								   : p->held ? "detached" : "standby"));
+			json_object_set_new(o, "role",
+					    json_string(p == active_port(ctx, b) ? "active"
+							: p->held		 ? "detached"
+										 : "standby"));
 			if (p == active_port(ctx, b))
 				json_object_del(o, "verdict"); /* it defines the network */
 			json_array_append_new(nics, o);
@@ -679,8 +688,8 @@ json_t *cable_json(struct sw_ctx *ctx, const char *nic, char *err, size_t errlen
 		json_array_append_new(nics, o);
 	}
 	if (nic && !found) {
-		snprintf(err, errlen, "%s: no such NIC (a port of a bridge, or one claim would take)",
-			 nic);
+		snprintf(err, errlen,
+			 "%s: no such NIC (a port of a bridge, or one claim would take)", nic);
 		json_decref(nics);
 		json_decref(bridges);
 		return NULL;
@@ -704,8 +713,8 @@ json_t *cable_findings(struct sw_ctx *ctx)
 				continue;
 			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s}", "nic",
 							   l ? l->name : b->ports[k].name, "bridge",
-							   b->name, "network", n->target, "evidence",
-							   n->evidence, "verdict",
+							   b->name, "network", n->target,
+							   "evidence", n->evidence, "verdict",
 							   cable_verdict_name(n->verdict)));
 		}
 	}
@@ -814,16 +823,16 @@ static void cb_reload(struct sw_ctx *ctx, const struct sw_conf *old)
 }
 
 const struct sw_feature cable_feature = {
-	.name = "cable",
-	.bridge_priv_size = sizeof(struct cb_bridge),
-	.port_priv_size = sizeof(struct cb_nic),
-	.port_priv_free = cb_port_free,
-	.init = cb_init,
-	.start = cb_start,
-	.fini = cb_fini,
-	.link_event = cb_link_event,
-	.settle = cb_settle,
-	.reload = cb_reload,
-	.show_bridge = cb_show_bridge,
-	.show_port = cb_show_port,
+    .name = "cable",
+    .bridge_priv_size = sizeof(struct cb_bridge),
+    .port_priv_size = sizeof(struct cb_nic),
+    .port_priv_free = cb_port_free,
+    .init = cb_init,
+    .start = cb_start,
+    .fini = cb_fini,
+    .link_event = cb_link_event,
+    .settle = cb_settle,
+    .reload = cb_reload,
+    .show_bridge = cb_show_bridge,
+    .show_port = cb_show_port,
 };

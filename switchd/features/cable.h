@@ -16,18 +16,18 @@
 #ifndef SWITCHD_CABLE_H
 #define SWITCHD_CABLE_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <jansson.h>
 #include "feature.h"
 #include "util.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 struct sw_link;
 
 extern const struct sw_feature cable_feature;
 
 #define CABLE_TICK 5.0	      /* seconds: ageing and probes, while something listens */
-#define CABLE_GATHER 1.0	      /* seconds from something new heard to the judgement */
+#define CABLE_GATHER 1.0      /* seconds from something new heard to the judgement */
 #define CABLE_MAX_AGE 600.0   /* what was not heard for this long is forgotten */
 #define CABLE_PROBE_EVERY 5.0 /* at most one ARP probe per NIC this often */
 #define CABLE_SPARES_MAX 64   /* NICs of no bridge listened to (claim candidates) */

@@ -30,7 +30,7 @@ struct cable_capture {
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -90,21 +90,22 @@ static void on_readable(struct ev_loop *loop, ev_io *io, int revents)
 static int join_groups(pcap_t *p, const char *ifname, char *err, size_t errlen)
 {
 	static const uint8_t groups[][6] = {
-		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e }, /* LLDP nearest bridge */
-		{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 }, /* STP */
-		{ 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc }, /* CDP */
-		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 }, /* IPv6 all-nodes */
+	    {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e}, /* LLDP nearest bridge */
+	    {0x01, 0x80, 0xc2, 0x00, 0x00, 0x00}, /* STP */
+	    {0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc}, /* CDP */
+	    {0x33, 0x33, 0x00, 0x00, 0x00, 0x01}, /* IPv6 all-nodes */
 	};
-	struct packet_mreq mr = { .mr_type = PACKET_MR_MULTICAST, .mr_alen = 6 };
+	struct packet_mreq mr = {.mr_type = PACKET_MR_MULTICAST, .mr_alen = 6};
 	int fd = pcap_fileno(p);
 
 	mr.mr_ifindex = (int)if_nametoindex(ifname);
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		memcpy(mr.mr_address, groups[i], 6);
 		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
-			seterr(err, errlen, "%s: cable capture: join %02x:%02x:%02x:%02x:%02x:%02x: %s",
-			       ifname, groups[i][0], groups[i][1], groups[i][2], groups[i][3],
-			       groups[i][4], groups[i][5], strerror(errno));
+			seterr(err, errlen,
+			       "%s: cable capture: join %02x:%02x:%02x:%02x:%02x:%02x: %s", ifname,
+			       groups[i][0], groups[i][1], groups[i][2], groups[i][3], groups[i][4],
+			       groups[i][5], strerror(errno));
 			return -1;
 		}
 	}

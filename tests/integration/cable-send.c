@@ -34,7 +34,7 @@ static size_t tlv(uint8_t *p, unsigned int type, const void *v, size_t len)
 static size_t lldp(uint8_t *f, const uint8_t src[6], const uint8_t chassis[6], const char *port,
 		   const char *name)
 {
-	static const uint8_t dst[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+	static const uint8_t dst[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e};
 	uint8_t v[300];
 	size_t n = 14;
 
@@ -56,7 +56,7 @@ static size_t lldp(uint8_t *f, const uint8_t src[6], const uint8_t chassis[6], c
 
 static size_t garp(uint8_t *f, const uint8_t src[6], uint32_t ip)
 {
-	static const uint8_t head[] = { 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1 };
+	static const uint8_t head[] = {0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1};
 
 	memset(f, 0, 60);
 	memset(f, 0xff, 6);
@@ -121,8 +121,8 @@ int main(int argc, char **argv)
 {
 	uint8_t chassis[6], src[6], frame[400];
 	const char *port = NULL, *name = NULL;
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
-	struct ifreq ifr = { 0 };
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_halen = 6};
+	struct ifreq ifr = {0};
 	uint32_t ip = 0;
 	long interval = 200, count = -1;
 	int have_lldp = 0, dhcp = 0, vid = 0;
@@ -138,8 +138,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			if (optind + 1 >= argc ||
-			    sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &chassis[0], &chassis[1],
-				   &chassis[2], &chassis[3], &chassis[4], &chassis[5]) != 6)
+			    sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &chassis[0],
+				   &chassis[1], &chassis[2], &chassis[3], &chassis[4],
+				   &chassis[5]) != 6)
 				goto usage;
 			port = argv[optind++];
 			name = argv[optind++];
@@ -170,7 +171,7 @@ int main(int argc, char **argv)
 	memcpy(src, ifr.ifr_hwaddr.sa_data, 6);
 	sll.sll_ifindex = (int)if_nametoindex(argv[optind]);
 	for (long round = 0; count < 0 || round < count; round++) {
-		struct timespec ts = { interval / 1000, (interval % 1000) * 1000000L };
+		struct timespec ts = {interval / 1000, (interval % 1000) * 1000000L};
 		size_t n;
 
 		if (have_lldp) {
@@ -189,7 +190,8 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: cable-send [-l CHASSIS-MAC PORT SYSNAME] [-a IP] [-d] [-q VID] [-i MS] "
-			"[-c COUNT] IFACE\n");
+	fprintf(stderr,
+		"usage: cable-send [-l CHASSIS-MAC PORT SYSNAME] [-a IP] [-d] [-q VID] [-i MS] "
+		"[-c COUNT] IFACE\n");
 	return 2;
 }

@@ -7,7 +7,7 @@
 
 #include "fingerprint.h"
 
-static const uint8_t SRC[6] = { 0x02, 0x00, 0xc6, 0x12, 0x0a, 0xee };
+static const uint8_t SRC[6] = {0x02, 0x00, 0xc6, 0x12, 0x0a, 0xee};
 
 /* Ethernet header to dst with ethertype (or 802.3 length) type. */
 static size_t eth(uint8_t *f, const uint8_t *dst, unsigned int type)
@@ -27,17 +27,17 @@ static size_t tlv(uint8_t *p, unsigned int type, const void *v, size_t len)
 	return 2 + len;
 }
 
-static const uint8_t LLDP_DST[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
-static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t LLDP_DST[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e};
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 /* LLDP: chassis MAC 02:00:c6:12:aa:01, port "7" (local), system "sw-a",
  * port VLAN 42. */
 static size_t lldp_frame(uint8_t *f)
 {
-	static const uint8_t chassis[] = { 4, 0x02, 0x00, 0xc6, 0x12, 0xaa, 0x01 };
-	static const uint8_t port[] = { 7, '7' };
-	static const uint8_t ttl[] = { 0, 120 };
-	static const uint8_t pvid[] = { 0x00, 0x80, 0xc2, 1, 0, 42 };
+	static const uint8_t chassis[] = {4, 0x02, 0x00, 0xc6, 0x12, 0xaa, 0x01};
+	static const uint8_t port[] = {7, '7'};
+	static const uint8_t ttl[] = {0, 120};
+	static const uint8_t pvid[] = {0x00, 0x80, 0xc2, 1, 0, 42};
 	size_t n = eth(f, LLDP_DST, 0x88cc);
 
 	n += tlv(f + n, 1, chassis, sizeof(chassis));
@@ -51,7 +51,7 @@ static size_t lldp_frame(uint8_t *f)
 
 static size_t arp_frame(uint8_t *f, int oper, const char *spa)
 {
-	static const uint8_t head[] = { 0, 1, 8, 0, 6, 4 };
+	static const uint8_t head[] = {0, 1, 8, 0, 6, 4};
 	size_t n = eth(f, BCAST, 0x0806);
 	uint32_t ip;
 
@@ -99,7 +99,7 @@ Test(decode, lldp_text_is_one_line)
 {
 	uint8_t f[128];
 	struct fp_obs o[FP_OBS_MAX];
-	static const uint8_t port[] = { 5, 'e', '\n', 'x' };
+	static const uint8_t port[] = {5, 'e', '\n', 'x'};
 	size_t n = eth(f, LLDP_DST, 0x88cc);
 
 	n += tlv(f + n, 2, port, sizeof(port));
@@ -157,11 +157,11 @@ Test(decode, arp_probe_builder_decodes_as_nothing)
 
 Test(decode, stp_and_rstp_root)
 {
-	uint8_t f[64] = { 0 };
+	uint8_t f[64] = {0};
 	struct fp_obs o[FP_OBS_MAX];
-	static const uint8_t dst[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
-	static const uint8_t bpdu[] = { 0x42, 0x42, 0x03, 0, 0, 2, 2, 0x3c, 0x80, 0x01,
-					0x02, 0x00, 0xc6, 0x12, 0xbb, 0x01 };
+	static const uint8_t dst[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x00};
+	static const uint8_t bpdu[] = {0x42, 0x42, 0x03, 0,    0,    2,	   2,	 0x3c,
+				       0x80, 0x01, 0x02, 0x00, 0xc6, 0x12, 0xbb, 0x01};
 	size_t n = eth(f, dst, 39);
 
 	memcpy(f + n, bpdu, sizeof(bpdu));
@@ -180,10 +180,10 @@ Test(decode, cdp)
 {
 	uint8_t f[128];
 	struct fp_obs o[FP_OBS_MAX];
-	static const uint8_t dst[6] = { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc };
-	static const uint8_t body[] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 2, 180, 0, 0,
-					0, 1, 0, 9, 's', 'w', '-', 'b', '1', 0, 3, 0, 9, 'G',
-					'i', '0', '/', '3' };
+	static const uint8_t dst[6] = {0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc};
+	static const uint8_t body[] = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 2,   180,
+				       0,    0,	   0,	 1,    0,    9,	   's',	 'w',  '-', 'b',
+				       '1',  0,	   3,	 0,    9,    'G',  'i',	 '0',  '/', '3'};
 	size_t n = eth(f, dst, sizeof(body));
 	int k;
 
@@ -239,9 +239,9 @@ Test(decode, dhcp_server_identifier)
 
 Test(decode, router_advertisement_prefixes)
 {
-	uint8_t f[200] = { 0 };
+	uint8_t f[200] = {0};
 	struct fp_obs o[FP_OBS_MAX];
-	static const uint8_t dst[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+	static const uint8_t dst[6] = {0x33, 0x33, 0, 0, 0, 1};
 	size_t n = eth(f, dst, 0x86dd), ip6 = n;
 	uint8_t prefix[16];
 
@@ -269,7 +269,7 @@ Test(decode, router_advertisement_prefixes)
 
 Test(decode, nothing_from_other_frames)
 {
-	uint8_t f[60] = { 0 };
+	uint8_t f[60] = {0};
 	struct fp_obs o[FP_OBS_MAX];
 
 	eth(f, BCAST, 0x0800); /* IPv4 but not UDP */
@@ -282,7 +282,7 @@ Test(decode, nothing_from_other_frames)
 
 static void note(struct fp_table *t, enum fp_kind k, const char *v, double now)
 {
-	struct fp_obs o = { .kind = k };
+	struct fp_obs o = {.kind = k};
 
 	snprintf(o.value, sizeof(o.value), "%s", v);
 	fp_table_note(t, &o, now);
@@ -293,7 +293,7 @@ Test(table, counts_bounds_and_ageing)
 	static struct fp_table t;
 	char v[32];
 
-	struct fp_obs o = { .kind = FP_LLDP_CHASSIS, .value = "02:00:c6:12:aa:01" };
+	struct fp_obs o = {.kind = FP_LLDP_CHASSIS, .value = "02:00:c6:12:aa:01"};
 	int before;
 
 	cr_assert(fp_table_note(&t, &o, 1), "new");
@@ -373,7 +373,7 @@ static int match(const struct fp_table *const *nets, size_t n, const struct fp_t
 
 Test(match, the_other_network_with_evidence)
 {
-	const struct fp_table *nets[2] = { &net0, &net1 };
+	const struct fp_table *nets[2] = {&net0, &net1};
 	struct fp_matches m;
 	int target;
 
@@ -414,7 +414,8 @@ Test(match, many_bridges_one_lookup_each)
 	cr_assert_eq(match(nets, 1000, &nic, &m), 1);
 	cr_assert_eq(cable_judge(7, &m, &target), CABLE_MISWIRED);
 	cr_assert_eq(target, 350);
-	cr_assert_str_eq(m.hit[0].evidence, "ARP from 198.19.100.0/24", "the shared chassis is no evidence");
+	cr_assert_str_eq(m.hit[0].evidence, "ARP from 198.19.100.0/24",
+			 "the shared chassis is no evidence");
 	for (int b = 0; b < 6; b++) { /* six networks: more than FP_HITS_MAX kept */
 		snprintf(v, sizeof(v), "198.18.%d.0/24", b);
 		note(&nic, FP_ARP_NET, v, 1);
@@ -425,7 +426,7 @@ Test(match, many_bridges_one_lookup_each)
 
 Test(match, a_table_never_identifies_itself)
 {
-	const struct fp_table *nets[2] = { &net0, &net1 };
+	const struct fp_table *nets[2] = {&net0, &net1};
 	struct fp_matches m;
 
 	two_networks();
@@ -434,7 +435,7 @@ Test(match, a_table_never_identifies_itself)
 
 Test(match, two_networks_is_ambiguous)
 {
-	const struct fp_table *nets[2] = { &net0, &net1 };
+	const struct fp_table *nets[2] = {&net0, &net1};
 	struct fp_matches m;
 	int target;
 
@@ -450,7 +451,7 @@ Test(match, two_networks_is_ambiguous)
 
 Test(match, shared_identifiers_identify_nobody)
 {
-	const struct fp_table *nets[3] = { &net0, &net1, NULL };
+	const struct fp_table *nets[3] = {&net0, &net1, NULL};
 	struct fp_matches m;
 	int target;
 
@@ -487,12 +488,11 @@ Test(decide, the_rules)
 Test(doctor, says_where_a_nic_is_cabled)
 {
 	json_t *report = json_pack("{s:[]}", "hazards");
-	json_t *findings = json_pack("[{s:s,s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s,s:s}]", "nic", "hweth1",
-				     "bridge", "eth0", "network", "eth1", "evidence",
-				     "LLDP chassis 02:00:c6:12:bb:01 port 7", "verdict", "miswired",
-				     "nic", "hweth3", "bridge", "eth0", "network", "", "evidence",
-				     "the network of eth0 (ARP from 198.18.20.0/24) and ...", "verdict",
-				     "ambiguous");
+	json_t *findings = json_pack(
+	    "[{s:s,s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s,s:s}]", "nic", "hweth1", "bridge", "eth0",
+	    "network", "eth1", "evidence", "LLDP chassis 02:00:c6:12:bb:01 port 7", "verdict",
+	    "miswired", "nic", "hweth3", "bridge", "eth0", "network", "", "evidence",
+	    "the network of eth0 (ARP from 198.18.20.0/24) and ...", "verdict", "ambiguous");
 	json_t *hz;
 
 	cr_assert_eq(doctor_add_cable(report, findings), 0);
