@@ -76,6 +76,13 @@ json_t *output_escape_json(const json_t *v)
 	return json_deep_copy(v);
 }
 
+static bool verbose;
+
+void output_verbose(bool on)
+{
+	verbose = on;
+}
+
 static const char *str(json_t *o, const char *key, const char *dflt)
 {
 	json_t *v = json_object_get(o, key);
@@ -109,6 +116,37 @@ static void print_status(FILE *f, json_t *r)
 		fprintf(f, "held:     %s\n", str(h, "why", "?"));
 }
 
+/* What a NIC heard (cable identification): "lldp-chassis 02:.. (12x, 3s ago)". */
+static void print_heard(FILE *f, const char *indent, const char *what, json_t *heard)
+{
+	json_t *e;
+	size_t i;
+
+	fprintf(f, "%s%s:", indent, what);
+	if (!json_array_size(heard))
+		fprintf(f, " nothing");
+	json_array_foreach(heard, i, e)
+		fprintf(f, "%s %s %s (%lldx, %.0fs ago)", i ? "," : "", str(e, "kind", "?"),
+			str(e, "value", "?"), (long long)json_integer_value(json_object_get(e, "count")),
+			json_number_value(json_object_get(e, "age")));
+	fputc('\n', f);
+}
+
+static void print_cable(FILE *f, const char *indent, json_t *c)
+{
+	const char *verdict = str(c, "verdict", NULL);
+
+	if (verdict) {
+		fprintf(f, "%scable: %s", indent, verdict);
+		if (str(c, "network", NULL))
+			fprintf(f, ", the network of %s", str(c, "network", ""));
+		if (str(c, "evidence", NULL))
+			fprintf(f, ": %s", str(c, "evidence", ""));
+		fputc('\n', f);
+	}
+	print_heard(f, indent, "heard", json_object_get(c, "heard"));
+}
+
 static void print_member(FILE *f, json_t *m, const char *role, bool last)
 {
 	const char *carrier = json_object_get(m, "carrier") ? (flag(m, "carrier") ? "carrier" : "no-carrier")
@@ -135,6 +173,8 @@ static void print_member(FILE *f, json_t *m, const char *role, bool last)
 	else if (json_is_false(json_object_get(m, "attached")))
 		fprintf(f, "  (not attached)");
 	fputc('\n', f);
+	if (verbose && json_object_get(m, "cable"))
+		print_cable(f, last ? "     " : "│    ", json_object_get(m, "cable"));
 }
 
 static void print_bridge(FILE *f, json_t *b)
@@ -165,6 +205,12 @@ static void print_bridge(FILE *f, json_t *b)
 		fprintf(f, "   held back: %s\n", str(b, "held_back", ""));
 	if (flag(b, "failover_suspended"))
 		fprintf(f, "   failover suspended: an operator detached its port\n");
+	if (verbose && json_object_get(b, "network")) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "network (cable_check %s)", str(b, "cable_check", "?"));
+		print_heard(f, "   ", what, json_object_get(b, "network"));
+	}
 	total = json_array_size(ports) + json_array_size(taps) + json_array_size(guests);
 	json_array_foreach(ports, i, v)
 		print_member(f, v, str(v, "role", "?"), ++n == total);
@@ -188,6 +234,29 @@ static void print_show(FILE *f, json_t *r)
 	}
 }
 
+/* switchctl cable: each bridge's network, then each NIC. */
+static void print_cable_result(FILE *f, json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	if (!flag(r, "enabled"))
+		fprintf(f, "cable identification is off (cable_check = off everywhere)\n");
+	json_array_foreach(json_object_get(r, "bridges"), i, v) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "bridge %s (uplink %s, cable_check %s)", str(v, "name", "?"),
+			 str(v, "uplink", "none"), str(v, "cable_check", "?"));
+		print_heard(f, "", what, json_object_get(v, "network"));
+	}
+	json_array_foreach(json_object_get(r, "nics"), i, v) {
+		fprintf(f, "%s  %s%s%s%s\n", str(v, "name", "?"), str(v, "role", "?"),
+			str(v, "bridge", NULL) ? " of " : "", str(v, "bridge", ""),
+			flag(v, "listening") ? "" : "  (not listening)");
+		print_cable(f, "   ", v);
+	}
+}
+
 static void print_result(FILE *f, const char *method, json_t *result)
 {
 	if (!strcmp(method, SW_M_STATUS))
@@ -196,6 +265,8 @@ static void print_result(FILE *f, const char *method, json_t *result)
 		print_show(f, result);
 	else if (!strcmp(method, SW_M_DOCTOR))
 		doctor_print(f, result);
+	else if (!strcmp(method, SW_M_CABLE))
+		print_cable_result(f, result);
 	else if (str(result, "message", NULL))
 		fprintf(f, "%s\n", str(result, "message", ""));
 }

@@ -7,6 +7,8 @@
 
 /* Print a method's result as text (or JSON with json = true): one call site. */
 void output_result(FILE *f, const char *method, json_t *result, bool json);
+/* Text output with the details (show -v: cable fingerprints). */
+void output_verbose(bool on);
 /* One monitor event: a text line, or a JSON line. */
 void output_event(FILE *f, json_t *event, bool json);
 

@@ -31,7 +31,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "status", SW_M_STATUS, 0, 0, "status", { NULL }, false },
-	{ "show", SW_M_SHOW, 0, 1, "show [BRIDGE]", { "bridge" }, false },
+	{ "show", SW_M_SHOW, 0, 1, "show [-v] [BRIDGE]  (-v: what each NIC hears)", { "bridge" },
+	  false },
+	{ "cable", SW_M_CABLE, 0, 1, "cable [NIC] (the network behind each NIC)", { "nic" }, false },
 	{ "swap", SW_M_SWAP, 2, 2, "swap BRIDGE PORT [--confirm T]", { "bridge", "port" }, true },
 	{ "attach", SW_M_ATTACH, 2, 2, "attach BRIDGE PORT [--confirm T]", { "bridge", "port" }, true },
 	{ "detach", SW_M_DETACH, 2, 2, "detach BRIDGE PORT [--confirm T]", { "bridge", "port" }, true },
@@ -52,7 +54,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: switchctl [-s SOCKET] [-j] COMMAND ...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].usage);
-	fprintf(f, "\n  -s SOCKET  control socket (default %s)\n  -j         JSON output\n",
+	fprintf(f, "\n  -s SOCKET  control socket (default %s)\n  -j         JSON output\n"
+		   "  -v         more detail (show: what each NIC hears)\n",
 		SW_DEFAULT_SOCKET);
 }
 
@@ -409,8 +412,11 @@ int main(int argc, char **argv)
 	size_t len = 0, used = 0;
 	int c, fd, ret;
 
-	while ((c = getopt(argc, argv, "+s:jhV")) != -1) {
+	while ((c = getopt(argc, argv, "+s:jvhV")) != -1) {
 		switch (c) {
+		case 'v':
+			output_verbose(true);
+			break;
 		case 's':
 			sock = optarg;
 			break;
@@ -430,10 +436,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("no command given");
-	/* -j may also follow the command: switchctl doctor -j */
+	/* -j may also follow the command: switchctl doctor -j; -v too:
+	 * switchctl show -v eth0 */
 	for (int i = optind + 1; i < argc; i++)
-		if (!strcmp(argv[i], "-j")) {
-			json = true;
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "-v")) {
+			if (!strcmp(argv[i], "-j"))
+				json = true;
+			else
+				output_verbose(true);
 			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
 			argc--;
 			i--;

@@ -57,6 +57,8 @@
 #define SW_M_RELOAD_WRITES true
 #define SW_M_CONFIRM "confirm" /* keep a change made with "confirm": seconds */
 #define SW_M_CONFIRM_WRITES true
+#define SW_M_CABLE "cable" /* what each NIC hears, and the network it reaches */
+#define SW_M_CABLE_WRITES false
 #define SW_WRITES(method) method##_WRITES
 
 struct proto_method {

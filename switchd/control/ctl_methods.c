@@ -15,8 +15,10 @@
 #include <switchd/proto.h>
 
 #include "arp.h"
+#include "cable.h"
 #include "conf.h"
 #include "ctl_methods.h"
+#include "doctor.h"
 #include "engine.h"
 #include "feature.h"
 #include "guests.h"
@@ -315,6 +317,10 @@ static int m_doctor(struct sw_ctx *ctx, json_t *params, json_t **result, char *e
 	*result = arp_doctor(&ctx->nl, &ctx->conf, &ctx->db, err, errlen);
 	if (!*result)
 		return -EIO;
+	json_t *cable = cable_findings(ctx);
+
+	doctor_add_cable(*result, cable);
+	json_decref(cable);
 	/* what only the daemon knows: bridges a pre-up hook holds back */
 	json_t *hz = json_object_get(*result, "hazards");
 
@@ -697,6 +703,18 @@ static int m_monitor(struct sw_ctx *ctx, json_t *params, json_t **result, char *
 	return 0;
 }
 
+static int m_cable(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
+{
+	const char *nic;
+	int ret = param_str("cable", params, "nic", false, &nic, err, errlen);
+
+	if (ret)
+		return ret;
+	engine_refresh(ctx);
+	*result = cable_json(ctx, nic, err, errlen);
+	return *result ? 0 : -ENOENT;
+}
+
 static const struct ctl_method methods[] = {
 	{ SW_M_STATUS, m_status, SW_WRITES(SW_M_STATUS), false },
 	{ SW_M_DOCTOR, m_doctor, SW_WRITES(SW_M_DOCTOR), false },
@@ -709,6 +727,7 @@ static const struct ctl_method methods[] = {
 	{ SW_M_TAP_DEL, m_tap_del, SW_WRITES(SW_M_TAP_DEL), false },
 	{ SW_M_RELOAD, m_reload, SW_WRITES(SW_M_RELOAD), false },
 	{ SW_M_CONFIRM, m_confirm, SW_WRITES(SW_M_CONFIRM), false },
+	{ SW_M_CABLE, m_cable, SW_WRITES(SW_M_CABLE), false },
 };
 
 const struct ctl_method *ctl_method_find(const char *name)

@@ -713,6 +713,70 @@ static bool if_hook_failure_ignore(const struct sw_conf *c, const void *obj)
 	return c->hook_failure_ignore;
 }
 
+/* cable_check = report | attach | off; cable_probe = arp | off */
+static const char *const cable_modes[] = {
+	[CABLE_MODE_DEFAULT] = "", [CABLE_MODE_REPORT] = "report", [CABLE_MODE_ATTACH] = "attach",
+	[CABLE_MODE_OFF] = "off",
+};
+
+static void cable_mode_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	for (int m = CABLE_MODE_REPORT; m <= CABLE_MODE_OFF; m++)
+		if (!strcmp(value, cable_modes[m])) {
+			*FIELD(obj, k, int) = m;
+			return;
+		}
+	conf_error(p, p->line, "%s%s: \"%s\" is not report, attach or off", p->what, k->key,
+		   value);
+}
+
+static void cable_mode_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			     const void *obj)
+{
+	int m = *CFIELD(obj, k, int);
+
+	(void)c;
+	if (m > CABLE_MODE_DEFAULT && m <= CABLE_MODE_OFF)
+		fprintf(f, "%s = %s\n", k->key, cable_modes[m]);
+}
+
+static const struct key_type t_cable_mode = { cable_mode_parse, cable_mode_print, int_equal,
+					      int_reset };
+
+static void cable_probe_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
+{
+	bool *b = FIELD(obj, k, bool);
+
+	if (!strcmp(value, "arp"))
+		*b = true;
+	else if (!strcmp(value, "off") || !strcmp(value, "no"))
+		*b = false;
+	else
+		conf_error(p, p->line, "%s%s: \"%s\" is not arp or off", p->what, k->key, value);
+}
+
+static void cable_probe_print(FILE *f, const struct sw_conf *c, const struct conf_key *k,
+			      const void *obj)
+{
+	(void)c;
+	fprintf(f, "%s = %s\n", k->key, *CFIELD(obj, k, bool) ? "arp" : "off");
+}
+
+static const struct key_type t_cable_probe = { cable_probe_parse, cable_probe_print, bool_equal,
+					       bool_reset };
+
+static bool if_cable_not_default(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->cable_check != CABLE_MODE_REPORT;
+}
+
+static bool if_cable_probe(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->cable_probe;
+}
+
 #define SW(field) offsetof(struct sw_conf, field)
 
 static const struct conf_key switchd_keys[] = {
@@ -739,6 +803,10 @@ static const struct conf_key switchd_keys[] = {
 	{ "hook_failure", &t_hook_failure, SW(hook_failure_ignore), 0, -1, 0, "block",
 	  if_hook_failure_ignore,
 	  "block: a failed pre-up hook keeps its bridge from forwarding; ignore: logged only" },
+	{ "cable_check", &t_cable_mode, SW(cable_check), 0, -1, 0, "report", if_cable_not_default,
+	  "what a NIC cabled to another bridge's network gets: report, attach or off" },
+	{ "cable_probe", &t_cable_probe, SW(cable_probe), 0, -1, 0, "off", if_cable_probe,
+	  "arp: ask each bridge's gateway from NICs that heard nothing (RFC 5227 probe)" },
 };
 
 /* ---- [sysctl] and the sysctl keys of [nic] and [bridge] ----------------- */
@@ -1291,6 +1359,8 @@ static const struct conf_key bridge_keys[] = {
 	  "report addresses answered by more than one MAC" },
 	{ "watch_window", &t_duration, BR(watch_window), 0, -1, 1, "10s", if_watch_arp,
 	  "the window watch_arp looks at" },
+	{ "cable_check", &t_cable_mode, BR(cable_check), 0, -1, 0, NULL, NULL,
+	  "report, attach or off: [switchd]'s unless set" },
 };
 
 /* ---- [tap NAME] -------------------------------------------------------- */
@@ -2583,6 +2653,41 @@ int conf_add_claimed(struct sw_conf *c, const char *bridge, const char *name,
 	v->claimed = true;
 	sysctl_unset(&v->sysctl);
 	sw_strlcpy(b->ports[b->nports++], name, SW_IFNAMSIZ);
+	return 0;
+}
+
+enum sw_cable_mode conf_cable_check(const struct sw_conf *c, const struct sw_conf_bridge *br)
+{
+	if (br && br->cable_check != CABLE_MODE_DEFAULT)
+		return (enum sw_cable_mode)br->cable_check;
+	return c->cable_check ? (enum sw_cable_mode)c->cable_check : CABLE_MODE_REPORT;
+}
+
+int conf_move_port(struct sw_conf *c, const char *from, const char *to, const char *nic)
+{
+	struct sw_conf_bridge *src = NULL, *dst = NULL;
+	char (*ports)[SW_IFNAMSIZ];
+	size_t k;
+
+	for (size_t i = 0; i < c->nbridges; i++) {
+		if (!strcmp(c->bridges[i].name, from))
+			src = &c->bridges[i];
+		if (!strcmp(c->bridges[i].name, to))
+			dst = &c->bridges[i];
+	}
+	if (!src || !dst || src == dst)
+		return -ENOENT;
+	for (k = 0; k < src->nports && strcmp(src->ports[k], nic); k++)
+		;
+	if (k == src->nports)
+		return -ENOENT;
+	ports = grow(dst->ports, dst->nports, sizeof(*ports));
+	if (!ports)
+		return -ENOMEM;
+	dst->ports = ports;
+	sw_strlcpy(dst->ports[dst->nports++], nic, SW_IFNAMSIZ);
+	memmove(&src->ports[k], &src->ports[k + 1], (src->nports - k - 1) * sizeof(*src->ports));
+	src->nports--;
 	return 0;
 }
 

@@ -44,6 +44,14 @@ enum sw_sysctl_key {
 	SK_NKEYS,
 };
 
+/* cable_check = (issue 13) */
+enum sw_cable_mode {
+	CABLE_MODE_DEFAULT, /* [bridge] without cable_check: [switchd]'s */
+	CABLE_MODE_REPORT,
+	CABLE_MODE_ATTACH,
+	CABLE_MODE_OFF,
+};
+
 struct sw_sysctl_set {
 	int v[SK_NCONF];    /* -1: not set */
 	int line[SK_NCONF]; /* where it was set */
@@ -86,6 +94,7 @@ struct sw_conf_bridge {
 	bool watch_arp;	 /* libpcap ARP-flux watch */
 	bool spares_any; /* spares = any: claimed NICs become its standbys */
 	double watch_window;
+	int cable_check; /* enum sw_cable_mode; DEFAULT: [switchd]'s */
 	int line, ports_line, address_line, proxy_line;
 	int where[SW_CONF_MAXKEYS];
 };
@@ -126,6 +135,8 @@ struct sw_conf {
 	char hooks_dir[256];	    /* hooks = DIR: executables run on bridge events */
 	double hook_timeout;	    /* seconds a hook may run before it is killed */
 	bool hook_failure_ignore; /* hook_failure = ignore: a failed pre-up does not hold a bridge */
+	int cable_check;  /* enum sw_cable_mode, never DEFAULT: the bridges' default */
+	bool cable_probe; /* cable_probe = arp */
 	struct sw_conf_nic *nics;
 	size_t nnics;
 	struct sw_conf_bridge *bridges;
@@ -189,6 +200,13 @@ const struct sw_conf_tap *conf_find_tap(const struct sw_conf *conf, const char *
  * of bridge (a standby). 0 or -ENOMEM. Pointers into conf may move. */
 int conf_add_claimed(struct sw_conf *conf, const char *bridge, const char *name,
 		     const uint8_t mac[6]);
+
+/* A bridge's cable_check, its own or [switchd]'s. */
+enum sw_cable_mode conf_cable_check(const struct sw_conf *conf, const struct sw_conf_bridge *br);
+/* Move a [nic] from the ports of one bridge to the end of another's (cable
+ * identification found it cabled there). 0, -ENOENT or -ENOMEM (then
+ * nothing changed). */
+int conf_move_port(struct sw_conf *conf, const char *from, const char *to, const char *nic);
 
 /* The key's name ("arp_ignore"), or NULL. */
 const char *conf_sysctl_name(enum sw_sysctl_key k);

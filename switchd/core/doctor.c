@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "doctor.h"
@@ -408,4 +409,42 @@ json_t *doctor_run(const struct doctor_input *in)
 	check_drift(in, hz);
 	r = json_pack("{s:o,s:o}", "hazards", hz, "interfaces", interfaces(in));
 	return r;
+}
+
+int doctor_add_cable(json_t *report, const json_t *findings)
+{
+	json_t *hz = json_object_get(report, "hazards");
+	const json_t *f;
+	size_t i;
+	char fix[200];
+
+	if (!hz)
+		return -ENOMEM;
+	json_array_foreach(findings, i, f) {
+		const char *nic = json_string_value(json_object_get(f, "nic"));
+		const char *bridge = json_string_value(json_object_get(f, "bridge"));
+		const char *net = json_string_value(json_object_get(f, "network"));
+		const char *ev = json_string_value(json_object_get(f, "evidence"));
+		const char *verdict = json_string_value(json_object_get(f, "verdict"));
+
+		if (!nic || !bridge || !net || !ev || !verdict)
+			continue;
+		if (!strcmp(verdict, "miswired")) {
+			snprintf(fix, sizeof(fix), "move the cable to %s's network, or put %s in "
+				 "[bridge %s] ports (cable_check = attach does that at run time)",
+				 bridge, nic, net);
+			hazard(hz, "cable-miswired", nic,
+			       "a NIC reaches the network whose identifiers (LLDP, STP root, ARP "
+			       "senders, RA prefixes, DHCP servers) it hears, and no other bridge's",
+			       fix, "%s is cabled to the network of %s, not %s (its bridge): it sees %s",
+			       nic, net, bridge, ev);
+		} else if (!strcmp(verdict, "ambiguous")) {
+			hazard(hz, "cable-two-networks", nic,
+			       "a NIC that hears two bridges' networks is on a loop or a trunk: "
+			       "it never takes over, it is only reported",
+			       "find the loop (a switch that bridges both networks) or the trunk",
+			       "%s (of bridge %s) sees %s", nic, bridge, ev);
+		}
+	}
+	return 0;
 }

@@ -46,6 +46,11 @@ struct doctor_input {
  * NULL on out of memory. */
 json_t *doctor_run(const struct doctor_input *in);
 
+/* Add cable identification's findings (features/cable.c: [{"nic", "bridge",
+ * "network", "evidence", "verdict"}]) to a report as hazards: "hweth1 is
+ * cabled to the network of eth1" with the evidence. 0 or -ENOMEM. */
+int doctor_add_cable(json_t *report, const json_t *findings);
+
 /* Text for humans (shared by switchd --doctor and switchctl doctor). */
 void doctor_print(FILE *f, const json_t *report);
 

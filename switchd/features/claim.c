@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cable.h"
 #include "claim.h"
 #include "conf.h"
+#include "fingerprint.h"
 #include "link.h"
 #include "log.h"
 #include "plan.h"
@@ -30,11 +32,17 @@ static struct cl_state *cl(struct sw_ctx *ctx)
 static bool claim_nic(struct sw_ctx *ctx, const struct sw_link *l)
 {
 	const struct sw_conf_bridge *br = NULL;
-	char name[SW_IFNAMSIZ], mac[SW_MACSTR], bname[SW_IFNAMSIZ];
+	char name[SW_IFNAMSIZ], mac[SW_MACSTR], bname[SW_IFNAMSIZ], why[FP_EVIDENCE_MAX + 64] = "";
+	char evidence[FP_EVIDENCE_MAX];
 	const uint8_t *m;
 
 	if (!plan_claimable(&ctx->conf, &ctx->db, l))
 		return false;
+	/* the bridge whose network it reaches, else the first spares = any */
+	if (cable_bridge_for(ctx, l, bname, evidence, sizeof(evidence)) == 0) {
+		br = conf_find_bridge(&ctx->conf, bname);
+		snprintf(why, sizeof(why), ": it sees %s, the network of %s", evidence, bname);
+	}
 	for (size_t i = 0; i < ctx->conf.nbridges && !br; i++)
 		if (ctx->conf.bridges[i].spares_any)
 			br = &ctx->conf.bridges[i];
@@ -49,10 +57,11 @@ static bool claim_nic(struct sw_ctx *ctx, const struct sw_link *l)
 		return false;
 	}
 	sw_event(ctx, "claim",
-		 json_pack("{s:s,s:s,s:s,s:s}", "nic", l->name, "name", name, "mac",
-			   mac_format(m, mac), "bridge", bname),
-		 "claimed unknown NIC %s (%s%s%s) as %s, a standby of bridge %s", l->name, mac,
-		 l->parent_bus[0] ? ", " : "", l->parent_bus[0] ? l->parent_dev : "", name, bname);
+		 json_pack("{s:s,s:s,s:s,s:s,s:s}", "nic", l->name, "name", name, "mac",
+			   mac_format(m, mac), "bridge", bname, "evidence", why[0] ? evidence : ""),
+		 "claimed unknown NIC %s (%s%s%s) as %s, a standby of bridge %s%s", l->name, mac,
+		 l->parent_bus[0] ? ", " : "", l->parent_bus[0] ? l->parent_dev : "", name, bname,
+		 why);
 	return true;
 }
 

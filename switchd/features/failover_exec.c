@@ -48,6 +48,13 @@ static struct fx_port *fx_port(struct rt_port *p)
 	return rt_port_priv(p, SLOT);
 }
 
+bool failover_port_held_down(struct sw_ctx *ctx, struct rt_port *p)
+{
+	struct fx_port *xp = p ? fx_port(p) : NULL;
+
+	return xp && xp->fo.hold_until > ev_now(ctx->loop);
+}
+
 static struct fo_params fo_params_of(const struct sw_conf_bridge *br)
 {
 	struct fo_params p = { br->preempt, br->updelay, br->hold_down, br->flap_window,

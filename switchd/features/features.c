@@ -1,12 +1,14 @@
 /*
  * The features, in the order their ops are called: replay before announce
  * (frames that waited are delivered before the upstream is told to move),
- * the ARP policy after the bridges, claim before guests, hooks last (the
- * others' events are queued for them as they come). A new feature is its
+ * the ARP policy after the bridges, claim before guests; cable after them
+ * (it judges what the others left), hooks last (the others' events are
+ * queued for them as they come). A new feature is its
  * own file and one line here.
  */
 #include "announce.h"
 #include "arp.h"
+#include "cable.h"
 #include "claim.h"
 #include "failover_exec.h"
 #include "guard.h"
@@ -24,6 +26,7 @@ const struct sw_feature *const sw_features[] = {
 	&guests_feature,
 	&guard_feature,
 	&arp_feature,
+	&cable_feature,
 	&hooks_feature,
 };
 

@@ -514,6 +514,7 @@ static const char *EVERY_KEY =
 	"[switchd]\nsocket = /run/sw-test/s.sock\nsocket_group = 4242\nsocket_mode = 0660\n"
 	"boot_wait = 3s\nclaim = yes\nclaim_delay = 1234.5678ms\nclaim_match = veth-x* dummy?\n"
 	"hooks = /srv/hooks.d\nhook_timeout = 2.5s\nhook_failure = ignore\n"
+	"cable_check = attach\ncable_probe = arp\n"
 	"[sysctl]\narp_ignore = 1\narp_announce = 2\narp_filter = 0\nrp_filter = 1\n"
 	"proxy_arp = 0\n"
 	"[vip 198.18.9.10]\nmode = tun\ndevice = tunl1\n"
@@ -526,7 +527,7 @@ static const char *EVERY_KEY =
 	"hold_down = 1.5s\nflap_limit = 7\nflap_window = 20s\ncarrier_poll = 2ms\n"
 	"announce = 0 100 1s\nreplay = 250ms\nguests = vnet* ct-*\narp_ignore = 1\n"
 	"arp_announce = 2\narp_filter = 1\nrp_filter = 2\nproxy_arp = 198.18.0.50 198.18.0.51\n"
-	"watch_arp = yes\nwatch_window = 30s\n"
+	"watch_arp = yes\nwatch_window = 30s\ncable_check = off\n"
 	"[bridge eth2]\nports = hweth2\nproxy_arp = 1\nannounce = no\nreplay = no\n"
 	"[tap tap0]\nbridge = eth0\nowner = 4243\ngroup = 4244\n";
 
@@ -969,4 +970,40 @@ Test(keys, socket_and_boot_wait)
 	expect_error("[switchd]\nsocket_group = 4294967295\n", 2, "out of range");
 	expect_error("[switchd]\nboot_wait = nans\n", 2, "boot_wait: \"nans\" is not a duration");
 	expect_ok("[switchd]\nsocket_mode = 0660\nsocket_group = root\nboot_wait = 30s\n");
+}
+
+Test(cable, check_defaults_and_errors)
+{
+	struct sw_conf c;
+	struct errs e = { 0 };
+
+	cr_assert_eq(conf_load_string("[nic hweth0]\nmac = 02:00:c6:12:00:10\n"
+				      "[nic hweth1]\nmac = 02:00:c6:12:00:11\n"
+				      "[bridge eth0]\nports = hweth0\n"
+				      "[bridge eth1]\nports = hweth1\ncable_check = attach\n",
+				      "c", &c, collect, &e),
+		     0, "%s", e.msg[0]);
+	cr_assert_eq(conf_cable_check(&c, conf_find_bridge(&c, "eth0")), CABLE_MODE_REPORT,
+		     "report by default");
+	cr_assert_eq(conf_cable_check(&c, conf_find_bridge(&c, "eth1")), CABLE_MODE_ATTACH);
+	cr_assert_not(c.cable_probe, "no probe by default");
+	cr_assert_eq(conf_move_port(&c, "eth0", "eth1", "hweth0"), 0);
+	cr_assert_eq(conf_find_bridge(&c, "eth0")->nports, 0);
+	cr_assert_eq(conf_find_bridge(&c, "eth1")->nports, 2);
+	cr_assert_str_eq(conf_find_bridge(&c, "eth1")->ports[1], "hweth0", "as the last standby");
+	cr_assert_eq(conf_move_port(&c, "eth0", "eth1", "hweth0"), -ENOENT);
+	cr_assert_eq(conf_move_port(&c, "eth1", "eth9", "hweth0"), -ENOENT);
+	conf_free(&c);
+	cr_assert_eq(conf_load_string("[switchd]\ncable_check = off\n[bridge eth0]\n", "c", &c,
+				      NULL, NULL),
+		     0);
+	cr_assert_eq(conf_cable_check(&c, conf_find_bridge(&c, "eth0")), CABLE_MODE_OFF,
+		     "[switchd]'s default");
+	conf_free(&c);
+	memset(&e, 0, sizeof(e));
+	cr_assert_eq(conf_load_string("[bridge eth0]\ncable_check = move\n", "c", &c, collect, &e), 1);
+	cr_assert_str_eq(e.msg[0], "bridge eth0: cable_check: \"move\" is not report, attach or off");
+	memset(&e, 0, sizeof(e));
+	cr_assert_eq(conf_load_string("[switchd]\ncable_probe = lldp\n", "c", &c, collect, &e), 1);
+	cr_assert_str_eq(e.msg[0], "cable_probe: \"lldp\" is not arp or off");
 }

@@ -124,7 +124,8 @@ Test(proto, daemon_methods_match_the_protocol)
 		cr_assert_eq(m->needs_write, pm->writes, "%s: write flag differs", pm->name);
 		cr_assert_eq(proto_method_find(pm->name), pm);
 	}
-	cr_assert_eq(n, 11);
+	cr_assert_eq(n, 12);
+	cr_assert(!proto_method_find(SW_M_CABLE)->writes, "cable only reads");
 	cr_assert(proto_method_find(SW_M_SWAP)->writes);
 	cr_assert(!proto_method_find(SW_M_MONITOR)->writes);
 	cr_assert_null(proto_method_find("reboot"));
