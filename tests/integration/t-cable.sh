@@ -30,8 +30,18 @@ cable "$HOST" eth2 "$B" b0 02:00:c6:12:14:12
 nic_add "$HOST" eth3 "$MIX" mix0 02:00:c6:12:14:13
 ip -n "$HOST" addr add 198.18.20.2/24 dev eth0
 ip -n "$HOST" addr add 198.18.21.2/24 dev eth2
+# a hook that keeps the cable events it is run for
+mkdir "$TESTDIR/hooks.d"
+cat >"$TESTDIR/hooks.d/50-cable" <<EOF2
+#!/bin/sh
+[ "\$SWITCHD_EVENT" = cable ] || exit 0
+echo "\$SWITCHD_BRIDGE \$SWITCHD_PORT \$SWITCHD_REASON: \$SWITCHD_EVIDENCE" >>"$TESTDIR/cable-hook"
+EOF2
+chmod +x "$TESTDIR/hooks.d/50-cable"
 CONF=$TESTDIR/switchd.conf
 cat >"$CONF" <<EOF2
+[switchd]
+hooks = $TESTDIR/hooks.d
 [nic hweth0]
 mac = 02:00:c6:12:14:10
 [nic hweth1]
@@ -101,6 +111,8 @@ check_cmd "report: the tagged frames' VLAN is heard" busywait 3000 \
 check_cmd "report: the DHCP server of network B is heard on its NICs" busywait 5000 \
 	is '["198.18.21.1"]' heard_of hweth1 dhcp-server
 check_eq "the report is said once" 1 "$(grep -cE "$MSG" "$LOG")"
+check_cmd "report: the cable hook runs with the bridge, port, reason and evidence" busywait 3000 \
+	grep -q "^eth0 hweth1 miswired: .*LLDP chassis 02:00:c6:12:bb:01 port 7" "$TESTDIR/cable-hook"
 check_eq "switchctl cable on an unknown NIC fails" 1 \
 	"$(sctl "$HOST" cable nosuch >/dev/null 2>&1; echo $?)"
 
