@@ -73,7 +73,7 @@ static struct cb_bridge *br_of(struct rt_bridge *b)
 	return rt_bridge_priv(b, SLOT);
 }
 
-static bool enabled(struct sw_ctx *ctx)
+bool cable_enabled(struct sw_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->conf.nbridges; i++)
 		if (conf_cable_check(&ctx->conf, &ctx->conf.bridges[i]) != CABLE_MODE_OFF)
@@ -222,7 +222,7 @@ static void tick_sync(struct sw_ctx *ctx)
 static void captures_sync(struct sw_ctx *ctx)
 {
 	struct cb_state *s = cs(ctx);
-	bool on = enabled(ctx);
+	bool on = cable_enabled(ctx);
 
 	for (size_t i = 0; i < ctx->rt.nbridges; i++) {
 		struct rt_bridge *b = &ctx->rt.bridges[i];
@@ -579,7 +579,7 @@ int cable_bridge_for(struct sw_ctx *ctx, const struct sw_link *l, char bridge[SW
 	struct fp_matches m;
 	int target = -1, ret = -ENOENT;
 
-	if (!n || !enabled(ctx))
+	if (!n || !cable_enabled(ctx))
 		return -ENOENT;
 	for (size_t i = 0; i < ctx->rt.nbridges; i++)
 		if (br_of(&ctx->rt.bridges[i]))
@@ -694,7 +694,7 @@ json_t *cable_json(struct sw_ctx *ctx, const char *nic, char *err, size_t errlen
 		json_decref(bridges);
 		return NULL;
 	}
-	return json_pack("{s:b,s:o,s:o}", "enabled", enabled(ctx), "nics", nics, "bridges",
+	return json_pack("{s:b,s:o,s:o}", "enabled", cable_enabled(ctx), "nics", nics, "bridges",
 			 bridges);
 }
 
@@ -809,7 +809,7 @@ static void cb_settle(struct sw_ctx *ctx)
 	}
 	if (s->judge) {
 		s->judge = false;
-		if (enabled(ctx))
+		if (cable_enabled(ctx))
 			judge(ctx);
 	}
 }

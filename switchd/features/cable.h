@@ -33,6 +33,9 @@ extern const struct sw_feature cable_feature;
 #define CABLE_SPARES_MAX 64   /* NICs of no bridge listened to (claim candidates) */
 #define CABLE_ARP_PLEN 24     /* ARP senders are grouped by /24 */
 
+/* Some bridge's cable_check is not off: captures run. */
+bool cable_enabled(struct sw_ctx *ctx);
+
 /* The bridge whose network this NIC of no bridge reaches (claim), one
  * alone: 0 with bridge and evidence set, or -ENOENT. */
 int cable_bridge_for(struct sw_ctx *ctx, const struct sw_link *l, char bridge[SW_IFNAMSIZ],

@@ -108,11 +108,27 @@ static void cl_fini(struct sw_ctx *ctx)
 	ctx->rt.priv[SLOT] = NULL;
 }
 
-/* NICs that are there now: claimed before a plan (start-up, reload) */
+/* NICs that are there now: claimed before a plan (start-up, reload). At
+ * start-up with cable identification on they wait claim_delay, as a NIC
+ * that appears later does: time for their captures to hear the network
+ * they reach, so each goes to the bridge of that network. */
 static void cl_before_plan(struct sw_ctx *ctx)
 {
+	struct cl_state *s = cl(ctx);
+
 	if (!ctx->conf.claim)
 		return;
+	if (!ctx->rt.started && cable_enabled(ctx)) {
+		for (size_t i = 0; i < ctx->db.nlinks; i++)
+			if (plan_claimable(&ctx->conf, &ctx->db, &ctx->db.links[i])) {
+				ev_now_update(ctx->loop);
+				ev_timer_stop(ctx->loop, &s->delay);
+				ev_timer_set(&s->delay, ctx->conf.claim_delay, 0);
+				ev_timer_start(ctx->loop, &s->delay);
+				break;
+			}
+		return;
+	}
 	for (size_t i = 0; i < ctx->db.nlinks; i++)
 		claim_nic(ctx, &ctx->db.links[i]);
 }
