@@ -139,3 +139,15 @@ check_cmd "the reload applied the new bridge int0 with its address" \
 	vm_wait 60 "ip -4 addr show dev int0 | grep -q 198.18.254.1/24"
 check_eq "eth0 was not bounced by the reload" "$cc" "$(vm_sys eth0 carrier_changes)"
 note_time "systemctl reload" "$t0"
+
+# -- a refused reload: systemctl reload fails (ExecReload is switchctl
+# reload, which waits for the answer) and what runs stays
+t0=$(now_ms)
+vm_run "cp /etc/switchd/switchd.conf /run/switchd.conf.good; printf 'no_such_key = 1\n' >>/etc/switchd/switchd.conf" >/dev/null
+out=$(vm_run "systemctl reload switchd.service >/dev/null 2>&1; echo rc=\$?; journalctl -b -u switchd.service -n 20 --no-pager")
+check_match "a refused reload fails systemctl reload" "rc=[1-9]" "$out"
+check_match "the journal says why, naming the key" "no_such_key" "$out"
+check_match "the running configuration stays (int0 keeps its address)" "198.18.254.1/24" \
+	"$(vm_run "ip -4 addr show dev int0")"
+vm_run "cp /run/switchd.conf.good /etc/switchd/switchd.conf" >/dev/null
+note_time "refused reload" "$t0"
