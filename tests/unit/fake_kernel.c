@@ -1183,6 +1183,23 @@ int sk_read(const char *root, struct sk_snapshot *s)
 	return 0;
 }
 
+int sk_read_devs(const char *root, struct sk_snapshot *s, const char (*names)[SW_IFNAMSIZ],
+		 size_t n)
+{
+	(void)root;
+	memset(s, 0, sizeof(*s));
+	read_dev("all", &s->all);
+	read_dev("default", &s->dflt);
+	s->devs = calloc(n + 1, sizeof(*s->devs));
+	if (!s->devs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (fk_link(names[i]) && !sk_find(s, names[i]))
+			read_dev(names[i], &s->devs[s->ndevs++]);
+	fk.sk_partial_reads++;
+	return 0;
+}
+
 #ifdef SW_FAULT_INJECTION
 /* nl.c's fault-injection hook (built with --enable-fault-injection): the
  * fake has its own way to fail a request (fk_fail_nth) */

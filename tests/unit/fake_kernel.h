@@ -75,6 +75,7 @@ struct fake_kernel {
 	int fail_errno;
 	char fail_what[64];
 	unsigned long dumps; /* link dumps (a resync makes one) */
+	unsigned long sk_partial_reads;	/* sysctl snapshots of some devices only */
 	unsigned long batched, batches; /* requests that went in a batch; batches sent */
 	char log[8192];	     /* "set_master hweth1 eth0\n" ... */
 };
