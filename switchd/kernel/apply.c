@@ -230,7 +230,7 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 		ret = tap_create(a->dev, a->has_uid, a->uid, a->has_gid, a->gid, err, errlen);
 		if (!ret) {
 			/* one ioctl, not a netlink round trip with the whole link */
-			int idx = (int)if_nametoindex(a->dev);
+			int idx = nl_ifindex(nl, a->dev);
 
 			inv->ifindex = idx > 0 ? idx : resolve(nl, nm, 0, a->dev, err, errlen);
 			names_put(nm, a->dev, inv->ifindex);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_addr.h>
@@ -573,6 +574,19 @@ int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err
 	*oif = g.found ? g.oif : 0;
 	*type = g.found ? g.type : RTN_UNREACHABLE;
 	return 0;
+}
+
+int nl_ifindex(struct sw_nl *nl, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(mnl_socket_get_fd(nl->req), SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_ifindex;
 }
 
 struct get_link {

@@ -126,6 +126,10 @@ int nl_neigh_forget_unresolved(struct sw_nl *nl, int ifindex, char *addrs, size_
  * (RTN_UNICAST, RTN_LOCAL, ...). -ENETUNREACH etc. when there is no route. */
 int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err, size_t errlen);
 
+/* The ifindex of a device by name: one SIOCGIFINDEX ioctl on the request
+ * socket (if_nametoindex opens a socket each time). > 0, or -errno. */
+int nl_ifindex(struct sw_nl *nl, const char *name);
+
 /* One link by ifindex (> 0) or by name (ifindex 0). -ENODEV if none. */
 int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link *out,
 		char *err, size_t errlen);

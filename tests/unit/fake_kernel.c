@@ -1213,6 +1213,14 @@ int nl_fault(struct sw_nl *nl, const char *what, char *err, size_t errlen)
 }
 #endif
 
+int nl_ifindex(struct sw_nl *nl, const char *name)
+{
+	const struct fk_link *l = fk_link(name);
+
+	(void)nl;
+	return l ? l->ifindex : -ENODEV;
+}
+
 /* ---- batches ------------------------------------------------------------
  * The nl_msg_* builders encode the call in a message of the fake's own;
  * nl_batch_add runs it at once (in the order requests are added, as the
