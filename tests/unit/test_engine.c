@@ -659,6 +659,35 @@ Test(engine, a_bridge_failing_in_a_batch_takes_its_taps_back)
 	}
 }
 
+Test(engine, a_burst_of_guests_is_attached_in_one_batch_each_on_its_own)
+{
+	unsigned long batches;
+
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\nguests = vnet*\n" QUIET);
+	fk_fail_match("set_master vnet2", EBUSY);
+	fk_add_veth("vnet0", "02:00:c6:12:00:90", false);
+	fk_add_veth("vnet1", "02:00:c6:12:00:91", false);
+	fk_add_veth("vnet2", "02:00:c6:12:00:92", false);
+	fk_add_veth("vnet3", "02:00:c6:12:00:93", false);
+	batches = fk.batches;
+	engine_settle(&ctx);
+
+	for (int i = 0; i < 4; i++) {
+		char g[8];
+
+		snprintf(g, sizeof(g), "vnet%d", i);
+		if (i == 2) {
+			cr_assert_str_eq(fk_master_of(g), "", "the failed one is not attached");
+			continue;
+		}
+		cr_assert(is_master(g, "eth0") && fk_link(g)->s.up, "%s attached and up", g);
+	}
+	cr_assert_eq(fk.batches - batches, 1, "one sendmsg for the settle's 4 guests");
+	cr_assert(error_with("vnet2", "Device or resource busy"), "the failure is reported");
+	cr_assert_eq(count_events("attach"), 3);
+}
+
 /* ---- reload by name -------------------------------------------------------- */
 
 static void reload(const char *conf)
