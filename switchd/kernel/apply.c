@@ -33,8 +33,22 @@ struct pending {
 	size_t action;	      /* index in the plan */
 	struct sw_action inv; /* its inverse, as do_action leaves it */
 	int msg;	      /* index in the batch; -1: failed before it was sent */
+	bool shared;	      /* its request carries other actions of the device too */
+	bool skipped;	      /* an injected fault failed its request: reported on the first */
 	int ret;
 	char err[256];
+};
+
+/* The link changes of one device queued in a row (alias, attach, up: one
+ * RTM_NEWLINK with all three, as `ip link set X master B alias A up`),
+ * not yet in the batch. */
+struct stage {
+	bool active;
+	int ifindex, group;
+	bool has_alias;
+	char alias[64];
+	int master, up; /* -1: not set */
+	size_t first, n; /* its entries in pend */
 };
 
 struct apply_state {
@@ -44,6 +58,7 @@ struct apply_state {
 	struct nl_batch *batch; /* NULL: every action on its own (out of memory) */
 	struct pending *pend; /* NL_BATCH_MAX */
 	size_t npend;
+	struct stage stage;
 };
 
 /* The devices named by one apply, by name: what a plan creates is then
@@ -594,11 +609,14 @@ static void action_failed(struct run *r, const struct sw_action *a, int ret, con
  * succeeded before the failure, in this batch or earlier, and after it in
  * this batch (the kernel ran those too), newest first.
  */
+static void commit_stage(struct apply_state *st);
+
 static void flush(struct apply_state *st, struct run *r)
 {
 	size_t np = st->npend, nbad = 0;
 	int bad[NL_BATCH_MAX];
 
+	commit_stage(st);
 	if (!np)
 		return;
 	st->npend = 0;
@@ -609,9 +627,18 @@ static void flush(struct apply_state *st, struct run *r)
 		const struct sw_action *a = &r->plan->v[p->action];
 		bool was_failed = a->group >= 0 && r->failed[a->group];
 
+		if (p->skipped)
+			continue;
 		if (p->msg >= 0) {
 			p->ret = st->batch->acks[p->msg].ret;
 			snprintf(p->err, sizeof(p->err), "%s", st->batch->acks[p->msg].text);
+		}
+		/* a request of several actions failed: which one, and what of it
+		 * the kernel did, is found by running each on its own (again:
+		 * what the request did is a no-op the second time) */
+		if (p->shared && p->msg >= 0 && p->ret < 0) {
+			p->err[0] = '\0';
+			p->ret = do_action(st->nl, r->names, a, &p->inv, p->err, sizeof(p->err));
 		}
 		if (p->ret == 0 && push_undo(st, &p->inv, a) == 0) {
 			char what[256];
@@ -650,19 +677,76 @@ static void flush(struct apply_state *st, struct run *r)
 	names_clear(r->names); /* the rollback renamed and deleted behind it */
 }
 
-/* Queue a batchable action (flushing first when the batch is full). */
+/* The staged link changes into the batch as one request. */
+static void commit_stage(struct apply_state *st)
+{
+	struct stage *sg = &st->stage;
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256] = "";
+	int msg;
+
+	if (!sg->active)
+		return;
+	sg->active = false;
+	msg = nl_batch_add(st->nl, st->batch,
+			   nl_msg_link_set(buf, sg->ifindex, sg->has_alias ? sg->alias : NULL,
+					   sg->master, sg->up),
+			   err, sizeof(err));
+	for (size_t i = sg->first; i < sg->first + sg->n; i++) {
+		struct pending *p = &st->pend[i];
+
+		p->shared = sg->n > 1;
+		if (msg >= 0) {
+			p->msg = msg;
+			continue;
+		}
+		/* refused before it was sent (the fault injection): the first
+		 * action fails, the others of the request were not tried */
+		p->ret = msg;
+		snprintf(p->err, sizeof(p->err), "%s", err);
+		p->skipped = i > sg->first;
+	}
+}
+
+/* Queue a batchable action (the caller flushed a full batch). */
 static void enqueue(struct apply_state *st, struct run *r, size_t i)
 {
 	const struct sw_action *a = &r->plan->v[i];
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct pending *p = &st->pend[st->npend++];
+	struct pending *p = &st->pend[st->npend];
+	struct stage *sg = &st->stage;
 
+	memset(p, 0, sizeof(*p));
 	p->action = i;
 	p->msg = -1;
-	p->ret = 0;
-	p->err[0] = '\0';
 	nlh = action_msg(st->nl, r->names, a, &p->inv, buf, &p->ret, p->err, sizeof(p->err));
+	if (nlh && (a->kind == ACT_SET_UP || a->kind == ACT_SET_ALIAS || a->kind == ACT_ENSLAVE ||
+		    a->kind == ACT_RELEASE)) {
+		int master = a->kind == ACT_ENSLAVE ? p->inv.master : a->kind == ACT_RELEASE ? 0 : -1;
+		bool fits = sg->active && sg->ifindex == p->inv.ifindex && sg->group == a->group &&
+			    !(a->kind == ACT_SET_ALIAS && sg->has_alias) &&
+			    !(master >= 0 && sg->master >= 0) && !(a->kind == ACT_SET_UP && sg->up >= 0);
+
+		if (!fits) {
+			commit_stage(st);
+			*sg = (struct stage){ .active = true, .ifindex = p->inv.ifindex,
+					      .group = a->group, .master = -1, .up = -1,
+					      .first = st->npend };
+		}
+		if (a->kind == ACT_SET_ALIAS) {
+			sg->has_alias = true;
+			sw_strlcpy(sg->alias, a->arg, sizeof(sg->alias));
+		} else if (master >= 0) {
+			sg->master = master;
+		} else {
+			sg->up = 1;
+		}
+		sg->n++;
+		st->npend++;
+		return;
+	}
+	commit_stage(st);
+	st->npend++;
 	if (nlh) {
 		p->msg = nl_batch_add(st->nl, st->batch, nlh, p->err, sizeof(p->err));
 		if (p->msg < 0) {
@@ -703,6 +787,8 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 		bool queue = st.batch && batchable(a);
 		int ret;
 
+		if (st.batch && !queue)
+			commit_stage(&st); /* its request is counted (nl_fault) before this */
 		if (st.batch && (!queue || st.npend == NL_BATCH_MAX ||
 				 st.batch->len + 1024 > sizeof(st.batch->buf)) &&
 		    !runs_past_batch(a))

@@ -642,6 +642,22 @@ struct nlmsghdr *nl_msg_set_up(char *buf, int ifindex, bool up)
 	return nlh;
 }
 
+struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up)
+{
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (up >= 0) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = up ? IFF_UP : 0;
+	}
+	if (master >= 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	if (alias)
+		mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+	return nlh;
+}
+
 int nl_link_set_up(struct sw_nl *nl, int ifindex, bool up, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

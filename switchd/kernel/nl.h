@@ -154,6 +154,9 @@ struct nlmsghdr *nl_msg_set_up(char *buf, int ifindex, bool up);
 struct nlmsghdr *nl_msg_set_master(char *buf, int ifindex, int master);
 struct nlmsghdr *nl_msg_set_alias(char *buf, int ifindex, const char *alias);
 struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode);
+/* Several of them in one request: alias (NULL: unchanged), master (-1:
+ * unchanged, 0: none), up (-1: unchanged, 1: up, 0: down). */
+struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up);
 
 /* A bridge, CREATE|EXCL, with a pinned MAC (NULL: kernel's choice), STP on/off
  * (off: forward delay 0). *ifindex receives the new ifindex. */

@@ -431,7 +431,6 @@ static int request(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 	if (++fk.requests == fk.fail_at ||
 	    (fk.fail_what[0] && !strncmp(what, fk.fail_what, strlen(fk.fail_what)))) {
-		fk.fail_what[0] = '\0';
 		fk_log("%s: %s (injected)", what, strerror(fk.fail_errno));
 		snprintf(err, errlen, "%s (injected by the test)", strerror(fk.fail_errno));
 		return -fk.fail_errno;
@@ -1227,12 +1226,14 @@ int nl_ifindex(struct sw_nl *nl, const char *name)
  * kernel runs a batch's requests in order, each whatever became of the
  * ones before) and keeps its outcome as the batch's ack; nl_batch_send
  * only hands the acks over. */
-enum fk_op { FK_OP_UP, FK_OP_MASTER, FK_OP_ALIAS, FK_OP_GEN_MODE };
+enum fk_op { FK_OP_UP, FK_OP_MASTER, FK_OP_ALIAS, FK_OP_GEN_MODE, FK_OP_SET };
 
 struct fk_req {
 	struct nlmsghdr nlh;
 	int op, ifindex, value;
 	char alias[64];
+	bool has_alias;
+	int master, up; /* FK_OP_SET: -1 unchanged */
 };
 
 static struct nlmsghdr *fk_req(char *buf, int op, int ifindex, int value, const char *alias)
@@ -1270,6 +1271,34 @@ struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode)
 	return fk_req(buf, FK_OP_GEN_MODE, ifindex, mode, NULL);
 }
 
+struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up)
+{
+	struct nlmsghdr *nlh = fk_req(buf, FK_OP_SET, ifindex, 0, alias);
+	struct fk_req *r = (struct fk_req *)nlh;
+
+	r->has_alias = alias != NULL;
+	r->master = master;
+	r->up = up;
+	return nlh;
+}
+
+/* One request of several changes, as the kernel's do_setlink: master,
+ * then flags, then alias; the first that fails ends it (what was done
+ * before stays done). */
+static int fk_link_set(const struct fk_req *r, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	fk.combined++;
+	if (r->master >= 0 && (ret = set_master(r->ifindex, r->master, err, errlen)))
+		return ret;
+	if (r->up >= 0 && (ret = nl_link_set_up(NULL, r->ifindex, r->up, err, errlen)))
+		return ret;
+	if (r->has_alias)
+		ret = nl_link_set_alias(NULL, r->ifindex, r->alias, err, errlen);
+	return ret;
+}
+
 bool nl_batch_full(const struct nl_batch *b, size_t len)
 {
 	return b->n >= NL_BATCH_MAX || b->len + NLMSG_ALIGN(len) > sizeof(b->buf);
@@ -1299,6 +1328,9 @@ int nl_batch_add(struct sw_nl *nl, struct nl_batch *b, const struct nlmsghdr *nl
 	case FK_OP_GEN_MODE:
 		ack->ret = nl_link_set_addr_gen_mode(nl, r->ifindex, (uint8_t)r->value, ack->text,
 						     sizeof(ack->text));
+		break;
+	case FK_OP_SET:
+		ack->ret = fk_link_set(r, ack->text, sizeof(ack->text));
 		break;
 	default:
 		ack->ret = fail(ack->text, sizeof(ack->text), EOPNOTSUPP, "unknown batched request");
