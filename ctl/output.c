@@ -43,12 +43,48 @@ char *output_escape(const char *s)
 	return out;
 }
 
+/* Would output_escape change s? */
+static bool needs_escape(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\' || (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0))
+			return true;
+	return false;
+}
+
+/* Does any string or key in v need escaping? */
+static bool json_needs_escape(const json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v))
+		return needs_escape(json_string_value(v));
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if (json_needs_escape(x))
+				return true;
+		return false;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, x)
+			if (needs_escape(key) || json_needs_escape(x))
+				return true;
+	}
+	return false;
+}
+
 json_t *output_escape_json(const json_t *v)
 {
 	const char *key;
 	json_t *x, *copy;
 	size_t i;
 
+	/* nothing to escape (the usual case): the same value, not a copy of
+	 * thousands of ports */
+	if (!json_needs_escape(v))
+		return json_incref((json_t *)v);
 	if (json_is_string(v)) {
 		char *e = output_escape(json_string_value(v));
 

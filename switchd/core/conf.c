@@ -75,6 +75,13 @@ struct parser {
 		size_t index;
 	} *names;
 	size_t names_cap, names_used;
+	/* the last owner and group resolved: thousands of [tap]s with the same
+	 * owner = read /etc/passwd once, not once a tap */
+	struct id_cache {
+		char name[32];
+		unsigned int id;
+		bool valid;
+	} owner_cache, group_cache;
 };
 
 const char *conf_file(const struct sw_conf *c, int loc)
@@ -1376,8 +1383,23 @@ static void owner_parse(struct parser *p, const struct conf_key *k, void *obj, c
 		conf_error(p, p->line, "tap %s: %s \"%s\" is too long", t->name, k->key, value);
 		return;
 	}
-	ret = owner ? conf_resolve_owner(value, &t->uid, err, sizeof(err))
-		    : conf_resolve_group(value, &t->gid, err, sizeof(err));
+	struct id_cache *c = owner ? &p->owner_cache : &p->group_cache;
+
+	if (c->valid && !strcmp(c->name, value)) {
+		ret = 0;
+		if (owner)
+			t->uid = (uid_t)c->id;
+		else
+			t->gid = (gid_t)c->id;
+	} else {
+		ret = owner ? conf_resolve_owner(value, &t->uid, err, sizeof(err))
+			    : conf_resolve_group(value, &t->gid, err, sizeof(err));
+		if (ret == 0 && strlen(value) < sizeof(c->name)) {
+			sw_strlcpy(c->name, value, sizeof(c->name));
+			c->id = owner ? (unsigned int)t->uid : (unsigned int)t->gid;
+			c->valid = true;
+		}
+	}
 	if (ret < 0) {
 		conf_error(p, p->line, "tap %s: %s", t->name, err);
 		return;

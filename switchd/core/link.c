@@ -25,6 +25,7 @@ void linkdb_init(struct sw_linkdb *db)
 void linkdb_free(struct sw_linkdb *db)
 {
 	free(db->pos);
+	free(db->names);
 	free(db->links);
 	free(db->addrs);
 	free(db->routes);
@@ -108,12 +109,81 @@ const struct sw_link *linkdb_by_index(const struct sw_linkdb *db, int ifindex)
 	return i >= 0 ? &db->links[i] : NULL;
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void names_insert(struct sw_linkdb *db, size_t pos)
+{
+	size_t mask = db->names_cap - 1;
+
+	for (size_t i = name_hash(db->links[pos].name) & mask;; i = (i + 1) & mask)
+		if (!db->names[i]) {
+			db->names[i] = (uint32_t)(pos + 1);
+			return;
+		}
+}
+
+/* (Re)build the name index for every link: false without memory. */
+static bool names_build(struct sw_linkdb *db)
+{
+	size_t cap = 64;
+
+	while (cap < db->nlinks * 2 + 2)
+		cap *= 2;
+	if (cap != db->names_cap) {
+		uint32_t *v = realloc(db->names, cap * sizeof(*v));
+
+		if (!v) {
+			free(db->names);
+			db->names = NULL;
+			db->names_cap = 0;
+			return false;
+		}
+		db->names = v;
+		db->names_cap = cap;
+	}
+	memset(db->names, 0, cap * sizeof(*db->names));
+	for (size_t i = 0; i < db->nlinks; i++)
+		names_insert(db, i);
+	db->names_stale = false;
+	return true;
+}
+
+/* A link was appended at pos: into the index, or the index is stale. */
+static void names_added(struct sw_linkdb *db, size_t pos)
+{
+	if (db->names_stale || !db->names || (db->nlinks + 1) * 2 > db->names_cap)
+		db->names_stale = true;
+	else
+		names_insert(db, pos);
+}
+
 const struct sw_link *linkdb_by_name(const struct sw_linkdb *db, const char *name)
 {
-	for (size_t i = 0; i < db->nlinks; i++)
-		if (strcmp(db->links[i].name, name) == 0)
-			return &db->links[i];
-	return NULL;
+	struct sw_linkdb *w = (struct sw_linkdb *)db; /* the index is a cache */
+
+	if ((db->names_stale || !db->names) && db->nlinks && !names_build(w)) {
+		for (size_t i = 0; i < db->nlinks; i++)
+			if (strcmp(db->links[i].name, name) == 0)
+				return &db->links[i];
+		return NULL;
+	}
+	if (!db->names)
+		return NULL; /* no links */
+	for (size_t i = name_hash(name) & (db->names_cap - 1);; i = (i + 1) & (db->names_cap - 1)) {
+		uint32_t p = db->names[i];
+
+		if (!p)
+			return NULL;
+		if (p <= db->nlinks && strcmp(db->links[p - 1].name, name) == 0)
+			return &db->links[p - 1];
+	}
 }
 
 const struct sw_link *linkdb_name_taken(const struct sw_linkdb *db, const char *name)
@@ -206,6 +276,8 @@ int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *in)
 		unsigned int changed = link_diff(&old, l);
 
 		db->links[i] = *l;
+		if (changed & LC_NAME)
+			db->names_stale = true;
 		if (changed) {
 			struct link_event ev = { .type = LINK_CHANGED, .link = &db->links[i],
 						 .old = &old, .changed = changed };
@@ -220,6 +292,7 @@ int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *in)
 	db->links = v;
 	db->links[db->nlinks++] = *l;
 	pos_set(db, l->ifindex, db->nlinks);
+	names_added(db, db->nlinks - 1);
 	struct link_event ev = { .type = LINK_ADDED, .link = &db->links[db->nlinks - 1] };
 	publish(db, &ev);
 	return 0;
@@ -237,6 +310,7 @@ static void remove_link(struct sw_linkdb *db, int ifindex)
 		struct sw_link gone = db->links[i];
 
 		db->links[i] = db->links[--db->nlinks];
+		db->names_stale = true;
 		pos_set(db, ifindex, 0);
 		if (i < db->nlinks)
 			pos_set(db, db->links[i].ifindex, i + 1);

@@ -59,6 +59,13 @@ struct sw_linkdb {
 	uint32_t *pos;
 	size_t pos_cap;
 	bool pos_lost; /* out of memory once: lookups walk the links */
+	/* position + 1 of each link by name (open addressing, a power of two
+	 * of slots, 0: empty): show looks up every port by name. A new link is
+	 * added to it; a rename or removal marks it stale, and the next lookup
+	 * builds it again. Out of memory: lookups walk the links. */
+	uint32_t *names;
+	size_t names_cap;
+	bool names_stale;
 	struct sw_addr *addrs;
 	size_t naddrs, addrs_cap;
 	struct sw_route *routes; /* tables other than local (255), protocol != kernel */

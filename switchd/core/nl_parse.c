@@ -498,6 +498,23 @@ int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len)
 	return e->error;
 }
 
+int nlp_batch_acks(const void *buf, int len, uint32_t first, struct nlp_ack *acks, int n)
+{
+	const struct nlmsghdr *nlh;
+	int got = 0;
+
+	for (nlh = buf; nlp_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		uint32_t i = nlh->nlmsg_seq - first; /* unsigned: wraps with the seq */
+
+		if (nlh->nlmsg_type != NLMSG_ERROR || n <= 0 || i >= (uint32_t)n || acks[i].seen)
+			continue;
+		acks[i].seen = true;
+		acks[i].ret = nlp_error(nlh, acks[i].text, sizeof(acks[i].text));
+		got++;
+	}
+	return got;
+}
+
 bool nlp_msg_ok(const struct nlmsghdr *nlh, int len)
 {
 	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&

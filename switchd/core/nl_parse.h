@@ -130,4 +130,20 @@ bool nlp_msg_ok(const struct nlmsghdr *nlh, int len);
  * Returns the error (negative errno, 0 for an ack). */
 int nlp_error(const struct nlmsghdr *nlh, char *buf, size_t len);
 
+/*
+ * The acks of a batch: n requests sent in one sendmsg with sequence numbers
+ * first, first + 1, ... (wrapping), each with NLM_F_ACK. nlp_batch_acks
+ * records the NLMSG_ERROR messages (acks and errors) found in one received
+ * buffer: acks[i] for the request of seq first + i. Messages of other
+ * sequence numbers (a late reply to an earlier request), replies that are
+ * not acks and a second ack of the same request are ignored. Returns how
+ * many requests got their ack from this buffer.
+ */
+struct nlp_ack {
+	bool seen;
+	int ret;	/* 0 or -errno */
+	char text[200]; /* nlp_error's text when ret < 0 */
+};
+int nlp_batch_acks(const void *buf, int len, uint32_t first, struct nlp_ack *acks, int n);
+
 #endif

@@ -180,6 +180,8 @@ struct ctx {
 	struct sw_plan *plan;
 	int group;
 	int err;
+	bool dry;	/* only find out whether every device is needed */
+	bool need_all;	/* ... it is: sk_partial does not do */
 };
 
 static void write_sk(struct ctx *c, const char *dev, int key, int value, int old, const char *fmt,
@@ -190,6 +192,8 @@ static void write_sk(struct ctx *c, const char *dev, int key, int value, int old
 	struct sw_action *a;
 	va_list ap;
 
+	if (c->dry)
+		return;
 	if (c->group < 0) {
 		c->group = plan_group(c->plan, "sysctl", "policy");
 		if (c->group < 0) {
@@ -322,6 +326,10 @@ static void plan_key(struct ctx *c, int key, const struct policy_req *reqs, size
 			 sk_rule_text(key, q->dev, rule, sizeof(rule)));
 	}
 	/* lowering all: the other devices keep their effective value */
+	if (A < cur && in->sk_partial) {
+		c->need_all = true;
+		return;
+	}
 	if (A < cur) {
 		for (size_t i = 0; i < sk->ndevs; i++) {
 			const struct sk_dev *d = &sk->devs[i];
@@ -534,6 +542,33 @@ static int plan_vips(const struct policy_input *in, struct sw_plan *p)
 	return 0;
 }
 
+int policy_sk_devices(const struct policy_input *in, char (**names)[SW_IFNAMSIZ], size_t *n)
+{
+	struct policy_req *reqs;
+	size_t nreqs, k = 0;
+	int ret = policy_input_requirements(in, &reqs, &nreqs);
+
+	*names = NULL;
+	*n = 0;
+	if (ret) {
+		free(reqs);
+		return ret;
+	}
+	*names = calloc(nreqs + in->db->nlinks + 1, sizeof(**names));
+	if (!*names) {
+		free(reqs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nreqs; i++)
+		sw_strlcpy((*names)[k++], reqs[i].dev, SW_IFNAMSIZ);
+	for (size_t i = 0; i < in->db->nlinks; i++)
+		if (arp_host_device(in->db, &in->db->links[i]))
+			sw_strlcpy((*names)[k++], in->db->links[i].name, SW_IFNAMSIZ);
+	free(reqs);
+	*n = k;
+	return 0;
+}
+
 int policy_plan(const struct policy_input *in, struct sw_plan *plan)
 {
 	struct ctx c = { .in = in, .plan = plan, .group = -1 };
@@ -541,10 +576,6 @@ int policy_plan(const struct policy_input *in, struct sw_plan *plan)
 	size_t nreqs;
 	int ret;
 
-	/* VIP addresses first: the sysctls that hide them see them */
-	ret = plan_vips(in, plan);
-	if (ret)
-		return ret;
 	struct reqs r = { 0 };
 
 	conf_requirements(&r, in->conf, in->db);
@@ -552,6 +583,22 @@ int policy_plan(const struct policy_input *in, struct sw_plan *plan)
 	reqs = r.v;
 	nreqs = r.n;
 	if ((ret = r.err)) {
+		free(reqs);
+		return ret;
+	}
+	if (in->sk_partial) {
+		struct ctx dry = { .in = in, .plan = plan, .group = -1, .dry = true };
+
+		for (int k = 0; k < SK_NKEYS && !dry.need_all; k++)
+			plan_key(&dry, k, reqs, nreqs);
+		if (dry.need_all) {
+			free(reqs);
+			return -EAGAIN;
+		}
+	}
+	/* VIP addresses first: the sysctls that hide them see them */
+	ret = plan_vips(in, plan);
+	if (ret) {
 		free(reqs);
 		return ret;
 	}

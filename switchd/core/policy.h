@@ -46,10 +46,19 @@ struct policy_input {
 	size_t nproxies;
 	const struct policy_route *routes; /* of the configured proxy addresses */
 	size_t nroutes;
+	/* sk holds only the devices of policy_sk_devices (and all, default):
+	 * policy_plan returns -EAGAIN, planning nothing, when it needs every
+	 * device's values (when it lowers conf/all, the others keep theirs) */
+	bool sk_partial;
 };
 
-/* Append the policy's groups and actions to plan. 0 or -ENOMEM. */
+/* Append the policy's groups and actions to plan. 0 or -ENOMEM (or
+ * -EAGAIN with sk_partial, above). */
 int policy_plan(const struct policy_input *in, struct sw_plan *plan);
+/* The devices whose sysctls the policy reads unless it lowers conf/all:
+ * those of policy_input_requirements and the ARP host devices (an IPv4
+ * address, ARP on). in->sk is not used. *names is freed by the caller. */
+int policy_sk_devices(const struct policy_input *in, char (**names)[SW_IFNAMSIZ], size_t *n);
 
 /* The range a device needs for key (lo > hi: nothing), with the reason.
  * Exposed for `doctor`, which reports the same requirements. */

@@ -39,6 +39,10 @@ struct sk_snapshot {
 
 /* Read /proc/sys/net/ipv4 (root; tests pass another tree). 0 or -errno. */
 int sk_read(const char *root, struct sk_snapshot *s);
+/* Only conf/all, conf/default and the devices named (those that exist):
+ * with thousands of taps, what a policy looks at is a handful of them. */
+int sk_read_devs(const char *root, struct sk_snapshot *s, const char (*names)[SW_IFNAMSIZ],
+		 size_t n);
 void sk_snapshot_free(struct sk_snapshot *s);
 const struct sk_dev *sk_find(const struct sk_snapshot *s, const char *name);
 /* The effective value on a device (its own value, or default's when the

@@ -42,11 +42,12 @@ static int proxy_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int arp_gather(struct sw_nl *nl, struct sk_snapshot *sk, struct sw_proxy **proxies, size_t *n,
-	       char *err, size_t errlen)
+int arp_gather(struct sw_nl *nl, const char (*names)[SW_IFNAMSIZ], size_t nnames,
+	       struct sk_snapshot *sk, struct sw_proxy **proxies, size_t *n, char *err,
+	       size_t errlen)
 {
 	struct proxy_list l = { 0 };
-	int ret = sk_read(SK_ROOT, sk);
+	int ret = names ? sk_read_devs(SK_ROOT, sk, names, nnames) : sk_read(SK_ROOT, sk);
 
 	if (ret < 0) {
 		snprintf(err, errlen, "reading %s: %s", SK_ROOT, strerror(-ret));
@@ -99,19 +100,48 @@ int arp_plan(struct sw_nl *nl, const struct sw_conf *conf, const struct sw_conf 
 {
 	struct sk_snapshot sk;
 	struct sw_proxy *proxies = NULL;
-	size_t nproxies = 0;
-	int ret = arp_gather(nl, &sk, &proxies, &nproxies, err, errlen);
-	struct policy_input in = { conf, old, db, &sk, proxies, nproxies, NULL, 0 };
+	size_t nproxies = 0, nnames = 0;
+	char (*names)[SW_IFNAMSIZ] = NULL;
+	/* the sysctls of the devices the policy concerns, not of every tap:
+	 * all of them only when it lowers conf/all (policy_plan says so) */
+	struct policy_input in = { conf, old, db, NULL, NULL, 0, NULL, 0, true };
 	struct policy_route *routes;
 	size_t n = 0;
+	int ret = proxy_routes(nl, conf, &routes, &n);
 
-	if (ret)
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
 		return ret;
-	ret = proxy_routes(nl, conf, &routes, &n);
+	}
 	in.routes = routes;
 	in.nroutes = n;
-	if (!ret)
+	if ((ret = policy_sk_devices(&in, &names, &nnames))) {
+		free(routes);
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	ret = arp_gather(nl, (const char(*)[SW_IFNAMSIZ])names, nnames, &sk, &proxies, &nproxies,
+			 err, errlen);
+	free(names);
+	if (ret) {
+		free(routes);
+		return ret;
+	}
+	in.sk = &sk;
+	in.proxies = proxies;
+	in.nproxies = nproxies;
+	ret = policy_plan(&in, plan);
+	if (ret == -EAGAIN) {
+		sk_snapshot_free(&sk);
+		if ((ret = sk_read(SK_ROOT, &sk)) < 0) {
+			snprintf(err, errlen, "reading %s: %s", SK_ROOT, strerror(-ret));
+			free(routes);
+			free(proxies);
+			return ret;
+		}
+		in.sk_partial = false;
 		ret = policy_plan(&in, plan);
+	}
 	free(routes);
 	if (ret)
 		snprintf(err, errlen, "out of memory");
@@ -156,7 +186,7 @@ json_t *arp_doctor(struct sw_nl *nl, const struct sw_conf *conf, const struct sw
 	struct doctor_mac *macs = NULL;
 	struct sw_plan drift = { 0 };
 	json_t *report = NULL;
-	int ret = arp_gather(nl, &sk, &proxies, &nproxies, err, errlen);
+	int ret = arp_gather(nl, NULL, 0, &sk, &proxies, &nproxies, err, errlen);
 
 	if (ret)
 		return NULL;
@@ -184,7 +214,7 @@ json_t *arp_doctor(struct sw_nl *nl, const struct sw_conf *conf, const struct sw
 	if (conf) {
 		struct policy_route *proutes = NULL;
 		size_t nproutes = 0;
-		struct policy_input pin = { conf, NULL, db, &sk, proxies, nproxies, NULL, 0 };
+		struct policy_input pin = { conf, NULL, db, &sk, proxies, nproxies, NULL, 0, false };
 
 		if (proxy_routes(nl, conf, &proutes, &nproutes) == 0) {
 			pin.routes = proutes;
@@ -304,7 +334,7 @@ static void watch_build(struct sw_ctx *ctx, const struct sw_plan *plan)
 	}
 	if (proxy_routes(&ctx->nl, &ctx->conf, &routes, &nroutes) < 0)
 		nroutes = 0;
-	struct policy_input in = { &ctx->conf, NULL, &ctx->db, &sk, NULL, 0, routes, nroutes };
+	struct policy_input in = { &ctx->conf, NULL, &ctx->db, &sk, NULL, 0, routes, nroutes, false };
 
 	if (policy_input_requirements(&in, &reqs, &nreq) < 0)
 		nreq = 0;

@@ -23,9 +23,11 @@ struct sw_linkdb;
 /* Seconds between re-reads of the sysctls that have no notification. */
 #define ARP_RECHECK_PERIOD 2.0
 
-/* The kernel's sysctls and proxy entries. 0 or -errno (err set). */
-int arp_gather(struct sw_nl *nl, struct sk_snapshot *sk, struct sw_proxy **proxies, size_t *n,
-	       char *err, size_t errlen);
+/* The kernel's sysctls (of the devices named; names NULL: of every
+ * device) and proxy entries. 0 or -errno (err set). */
+int arp_gather(struct sw_nl *nl, const char (*names)[SW_IFNAMSIZ], size_t nnames,
+	       struct sk_snapshot *sk, struct sw_proxy **proxies, size_t *n, char *err,
+	       size_t errlen);
 
 /* Plan (not apply) the policy for conf against the kernel now. */
 int arp_plan(struct sw_nl *nl, const struct sw_conf *conf, const struct sw_conf *old,

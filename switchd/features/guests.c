@@ -59,44 +59,107 @@ static const struct sw_conf_bridge *guest_bridge(struct sw_ctx *ctx, const struc
 	return br;
 }
 
-static void attach(struct sw_ctx *ctx, int ifindex)
+/* One guest of a settle's plan (its group's index in the plan is its own). */
+struct gu_attach {
+	char name[SW_IFNAMSIZ];
+	const char *bridge, *pattern;
+	char err[512]; /* the group's failure, if it failed */
+};
+
+struct gu_batch {
+	struct gu_attach *v;
+	size_t n;
+};
+
+static void keep_failure(void *arg, int group, const char *msg)
+{
+	struct gu_batch *b = arg;
+
+	if (group >= 0 && (size_t)group < b->n && !b->v[group].err[0])
+		snprintf(b->v[group].err, sizeof(b->v[group].err), "%s", msg);
+}
+
+/* Plan the attach of one guest into plan (a group of its own), if it is
+ * still one: 1 when planned, 0 when not, -ENOMEM. */
+static int plan_one(struct sw_ctx *ctx, int ifindex, struct sw_plan *plan, struct gu_attach *g)
 {
 	const struct sw_link *seen = linkdb_by_index(&ctx->db, ifindex);
 	const struct sw_conf_bridge *br = seen ? guest_bridge(ctx, seen) : NULL;
 	const struct sw_link *bl = br ? linkdb_by_name(&ctx->db, br->name) : NULL;
-	struct sw_plan plan = { 0 };
 	struct sw_link now;
 	char err[512];
 
 	if (!br || !bl || strcmp(bl->kind, "bridge"))
-		return;
+		return 0;
 	/* the event may be older than the device: act on its state now */
 	if (nl_link_get(&ctx->nl, ifindex, NULL, &now, err, sizeof(err)) < 0)
-		return;
+		return 0;
 	if (now.master || strcmp(now.alias, SW_ALIAS) == 0 || strcmp(now.name, seen->name))
-		return;
+		return 0;
 
 	struct plan_port pb = { br->name, bl }, pg = { now.name, &now };
 	const char *pattern = guests_pattern(br, now.name);
 	char why[96];
 
 	snprintf(why, sizeof(why), "matches guests = %s of %s", pattern ? pattern : "?", br->name);
-	if (plan_guest_attach(&plan, &pb, &pg, why) < 0) {
-		plan_free(&plan);
+	if (plan_guest_attach(plan, &pb, &pg, why) < 0) {
 		log_warnx("guest %s: out of memory", now.name);
+		return -ENOMEM;
+	}
+	memset(g, 0, sizeof(*g));
+	sw_strlcpy(g->name, now.name, sizeof(g->name));
+	g->bridge = br->name;
+	g->pattern = pattern;
+	return 1;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Attach the guests among these devices, all in one plan: a group each
+ * (one fails, the others go on), their requests batched (apply.c: a burst
+ * of thousands is a few sendmsgs, not two round trips a guest).
+ */
+static void attach_all(struct sw_ctx *ctx, int *ifindexes, size_t n)
+{
+	struct sw_plan plan = { 0 };
+	struct gu_batch b = { calloc(n + 1, sizeof(*b.v)), 0 };
+
+	if (!b.v) {
+		log_warnx("guests: out of memory");
 		return;
 	}
-	if (apply_change(&ctx->nl, &plan, err, sizeof(err), NULL) < 0) {
-		sw_event(ctx, "error",
-			 json_pack("{s:s,s:s,s:s}", "bridge", br->name, "port", now.name, "error", err),
-			 "bridge %s: cannot attach guest %s: %s", br->name, now.name, err);
-	} else {
-		sw_event(ctx, "attach",
-			 json_pack("{s:s,s:s,s:s,s:s?}", "bridge", br->name, "port", now.name,
-				   "reason", "guest appeared", "pattern", pattern),
-			 "bridge %s: attached guest %s (guests = %s)", br->name, now.name,
-			 pattern ? pattern : "?");
+	qsort(ifindexes, n, sizeof(*ifindexes), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (i && ifindexes[i] == ifindexes[i - 1])
+			continue; /* noted twice */
+		/* plan_guest_attach adds one group a guest: b.v[group] is it */
+		if (plan_one(ctx, ifindexes[i], &plan, &b.v[plan.ngroups]) > 0)
+			b.n = plan.ngroups;
 	}
+	if (b.n)
+		apply_plan(&ctx->nl, &plan, keep_failure, &b);
+	for (size_t g = 0; g < b.n; g++) {
+		const struct gu_attach *a = &b.v[g];
+
+		if (a->err[0])
+			sw_event(ctx, "error",
+				 json_pack("{s:s,s:s,s:s}", "bridge", a->bridge, "port", a->name,
+					   "error", a->err),
+				 "bridge %s: cannot attach guest %s: %s", a->bridge, a->name, a->err);
+		else
+			sw_event(ctx, "attach",
+				 json_pack("{s:s,s:s,s:s,s:s?}", "bridge", a->bridge, "port", a->name,
+					   "reason", "guest appeared", "pattern", a->pattern),
+				 "bridge %s: attached guest %s (guests = %s)", a->bridge, a->name,
+				 a->pattern ? a->pattern : "?");
+	}
+	free(b.v);
 	plan_free(&plan);
 }
 
@@ -134,28 +197,30 @@ static void gu_link_event(struct sw_ctx *ctx, const struct link_event *ev)
 static void gu_settle(struct sw_ctx *ctx)
 {
 	struct gu_state *s = gu(ctx);
-	int *pending = s->pending;
-	size_t n = s->npending;
+	int *pending = s->pending, *v;
+	size_t n = s->npending, nv = 0;
 	bool all = s->all;
 
 	s->pending = NULL;
 	s->npending = 0;
 	s->all = false;
-	if (all) {
-		/* indexes first: attaching changes the model under the walk */
-		int *v = calloc(ctx->db.nlinks + 1, sizeof(*v));
-		size_t nv = 0;
-
-		for (size_t i = 0; v && i < ctx->db.nlinks; i++)
-			if (guest_bridge(ctx, &ctx->db.links[i]))
-				v[nv++] = ctx->db.links[i].ifindex;
-		for (size_t i = 0; i < nv; i++)
-			attach(ctx, v[i]);
-		free(v);
+	if (!all && !n)
+		return;
+	/* indexes first: attaching changes the model under the walk */
+	v = calloc((all ? ctx->db.nlinks : 0) + n + 1, sizeof(*v));
+	if (!v) {
+		free(pending);
+		s->all = true; /* tried again at the next settle */
+		return;
 	}
+	for (size_t i = 0; all && i < ctx->db.nlinks; i++)
+		if (guest_bridge(ctx, &ctx->db.links[i]))
+			v[nv++] = ctx->db.links[i].ifindex;
 	for (size_t i = 0; i < n; i++)
-		attach(ctx, pending[i]);
+		v[nv++] = pending[i];
 	free(pending);
+	attach_all(ctx, v, nv);
+	free(v);
 }
 
 static int gu_init(struct sw_ctx *ctx)

@@ -28,10 +28,37 @@ struct apply_undo {
 	struct undo u;
 };
 
+/* Requests of a plan waiting to be sent together (see apply_plan_log). */
+struct pending {
+	size_t action;	      /* index in the plan */
+	struct sw_action inv; /* its inverse, as do_action leaves it */
+	int msg;	      /* index in the batch; -1: failed before it was sent */
+	bool shared;	      /* its request carries other actions of the device too */
+	bool skipped;	      /* an injected fault failed its request: reported on the first */
+	int ret;
+	char err[256];
+};
+
+/* The link changes of one device queued in a row (alias, attach, up: one
+ * RTM_NEWLINK with all three, as `ip link set X master B alias A up`),
+ * not yet in the batch. */
+struct stage {
+	bool active;
+	int ifindex, group;
+	bool has_alias;
+	char alias[64];
+	int master, up; /* -1: not set */
+	size_t first, n; /* its entries in pend */
+};
+
 struct apply_state {
 	struct sw_nl *nl;
 	struct undo *undo;
 	size_t nundo, cap;
+	struct nl_batch *batch; /* NULL: every action on its own (out of memory) */
+	struct pending *pend; /* NL_BATCH_MAX */
+	size_t npend;
+	struct stage stage;
 };
 
 /* The devices named by one apply, by name: what a plan creates is then
@@ -218,7 +245,7 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 		ret = tap_create(a->dev, a->has_uid, a->uid, a->has_gid, a->gid, err, errlen);
 		if (!ret) {
 			/* one ioctl, not a netlink round trip with the whole link */
-			int idx = (int)if_nametoindex(a->dev);
+			int idx = nl_ifindex(nl, a->dev);
 
 			inv->ifindex = idx > 0 ? idx : resolve(nl, nm, 0, a->dev, err, errlen);
 			names_put(nm, a->dev, inv->ifindex);
@@ -245,6 +272,80 @@ static int do_action(struct sw_nl *nl, struct names *nm, const struct sw_action 
 	}
 	snprintf(err, errlen, "unknown action %d", a->kind);
 	return -EINVAL;
+}
+
+/*
+ * The actions that go into a batch: one netlink request each, no reply
+ * but the ack, nothing to look at in between, and no name they change. A
+ * device still to be created is created synchronously before (a bridge by
+ * netlink, a tap by ioctl), so its ifindex is known when its alias, attach
+ * and up are queued; everything else (renames, creation, addresses, routes,
+ * sysctls, swaps, deletion) runs on its own after the queue is flushed.
+ */
+static bool batchable(const struct sw_action *a)
+{
+	switch (a->kind) {
+	case ACT_SET_UP:
+	case ACT_SET_ALIAS:
+	case ACT_ADDR_GEN_NONE:
+	case ACT_ADDR_GEN_EUI64:
+	case ACT_ENSLAVE:
+	case ACT_RELEASE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Does it run (synchronously) without the batch flushed first? A tap is
+ * created by ioctl: it needs nothing queued, and nothing queued renames or
+ * frees a name. */
+static bool runs_past_batch(const struct sw_action *a)
+{
+	return a->kind == ACT_TAP_CREATE;
+}
+
+/* The request of a batchable action into buf, its inverse into inv;
+ * NULL with err set when a device cannot be resolved. */
+static struct nlmsghdr *action_msg(struct sw_nl *nl, struct names *nm, const struct sw_action *a,
+				   struct sw_action *inv, char *buf, int *ret, char *err,
+				   size_t errlen)
+{
+	int ifindex, master;
+
+	*inv = *a;
+	inv->route = NULL;
+	ifindex = resolve(nl, nm, a->ifindex, a->dev, err, errlen);
+	if (ifindex < 0) {
+		*ret = ifindex;
+		return NULL;
+	}
+	inv->ifindex = ifindex;
+	switch (a->kind) {
+	case ACT_SET_UP:
+		return nl_msg_set_up(buf, ifindex, true);
+	case ACT_SET_ALIAS:
+		return nl_msg_set_alias(buf, ifindex, a->arg);
+	case ACT_ADDR_GEN_NONE:
+		return nl_msg_set_addr_gen_mode(buf, ifindex, IN6_GEN_NONE);
+	case ACT_ADDR_GEN_EUI64:
+		return nl_msg_set_addr_gen_mode(buf, ifindex, IN6_GEN_EUI64);
+	case ACT_ENSLAVE:
+	case ACT_RELEASE:
+		master = a->master > 0 && a->kind == ACT_ENSLAVE ? a->master
+								   : resolve(nl, nm, 0, a->arg, err, errlen);
+		if (master < 0) {
+			*ret = master;
+			return NULL;
+		}
+		inv->master = master;
+		return nl_msg_set_master(buf, ifindex, a->kind == ACT_ENSLAVE ? master : 0);
+	default:
+		break;
+	}
+	snprintf(err, errlen, "%s: not batchable", a->dev);
+	*ret = -EINVAL;
+	return NULL;
 }
 
 int apply_action(struct sw_nl *nl, const struct sw_action *a, char *err, size_t errlen)
@@ -463,6 +564,198 @@ void apply_log_free(struct apply_log *log)
 	memset(log, 0, sizeof(*log));
 }
 
+/* The plan-wide state of apply_plan_log. */
+struct run {
+	const struct sw_plan *plan;
+	const int *dep;
+	bool *failed;
+	int nfailed;
+	struct names *names;
+	apply_report_fn report;
+	void *arg;
+};
+
+static const char *group_name(const struct sw_plan *plan, int group)
+{
+	return group >= 0 ? plan->groups[group].name : "switchd";
+}
+
+/* An action failed: log and report it; its group fails (the caller rolls
+ * it back). A second failure of a group already failed is only logged. */
+static void action_failed(struct run *r, const struct sw_action *a, int ret, const char *err)
+{
+	char what[256], msg[600];
+
+	action_describe(a, what, sizeof(what));
+	snprintf(msg, sizeof(msg), "%s: %s: %s", group_name(r->plan, a->group), what,
+		 err[0] ? err : strerror(-ret));
+	log_warnx("%s", msg);
+	if (a->group >= 0 && r->failed[a->group])
+		return;
+	if (r->report)
+		r->report(r->arg, a->group, msg);
+	if (a->group >= 0) {
+		r->failed[a->group] = true;
+		r->nfailed++;
+	}
+}
+
+/*
+ * Send the queued requests and settle each in plan order: a success joins
+ * the undo log; the first failure of a group fails it. Then, as when every
+ * action ran on its own: a group that depends on a bridge that failed here
+ * and did something in this batch is rolled back and reported as skipped;
+ * each group that failed here is rolled back, which undoes what of it
+ * succeeded before the failure, in this batch or earlier, and after it in
+ * this batch (the kernel ran those too), newest first.
+ */
+static void commit_stage(struct apply_state *st);
+
+static void flush(struct apply_state *st, struct run *r)
+{
+	size_t np = st->npend, nbad = 0;
+	int bad[NL_BATCH_MAX];
+
+	commit_stage(st);
+	if (!np)
+		return;
+	st->npend = 0;
+	if (st->batch->n)
+		nl_batch_send(st->nl, st->batch);
+	for (size_t i = 0; i < np; i++) {
+		struct pending *p = &st->pend[i];
+		const struct sw_action *a = &r->plan->v[p->action];
+		bool was_failed = a->group >= 0 && r->failed[a->group];
+
+		if (p->skipped)
+			continue;
+		if (p->msg >= 0) {
+			p->ret = st->batch->acks[p->msg].ret;
+			snprintf(p->err, sizeof(p->err), "%s", st->batch->acks[p->msg].text);
+		}
+		/* a request of several actions failed: which one, and what of it
+		 * the kernel did, is found by running each on its own (again:
+		 * what the request did is a no-op the second time) */
+		if (p->shared && p->msg >= 0 && p->ret < 0) {
+			p->err[0] = '\0';
+			p->ret = do_action(st->nl, r->names, a, &p->inv, p->err, sizeof(p->err));
+		}
+		if (p->ret == 0 && push_undo(st, &p->inv, a) == 0) {
+			char what[256];
+
+			log_info("%s: %s", group_name(r->plan, a->group),
+				 action_describe(a, what, sizeof(what)));
+			continue;
+		}
+		if (p->ret == 0) {
+			p->ret = -ENOMEM;
+			snprintf(p->err, sizeof(p->err), "out of memory");
+		}
+		action_failed(r, a, p->ret, p->err);
+		if (a->group >= 0 && !was_failed)
+			bad[nbad++] = a->group;
+	}
+	if (!nbad)
+		return;
+	for (size_t i = 0; i < np; i++) {
+		int g = r->plan->v[st->pend[i].action].group;
+		char msg[600];
+
+		if (g < 0 || r->failed[g] || !group_failed(r->plan, r->failed, r->dep, g))
+			continue;
+		r->failed[g] = true;
+		r->nfailed++;
+		snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", r->plan->groups[g].name,
+			 r->plan->groups[g].depends);
+		log_warnx("%s", msg);
+		if (r->report)
+			r->report(r->arg, g, msg);
+		rollback_group(st, g, r->plan->groups[g].name);
+	}
+	for (size_t i = 0; i < nbad; i++)
+		rollback_group(st, bad[i], r->plan->groups[bad[i]].name);
+	names_clear(r->names); /* the rollback renamed and deleted behind it */
+}
+
+/* The staged link changes into the batch as one request. */
+static void commit_stage(struct apply_state *st)
+{
+	struct stage *sg = &st->stage;
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256] = "";
+	int msg;
+
+	if (!sg->active)
+		return;
+	sg->active = false;
+	msg = nl_batch_add(st->nl, st->batch,
+			   nl_msg_link_set(buf, sg->ifindex, sg->has_alias ? sg->alias : NULL,
+					   sg->master, sg->up),
+			   err, sizeof(err));
+	for (size_t i = sg->first; i < sg->first + sg->n; i++) {
+		struct pending *p = &st->pend[i];
+
+		p->shared = sg->n > 1;
+		if (msg >= 0) {
+			p->msg = msg;
+			continue;
+		}
+		/* refused before it was sent (the fault injection): the first
+		 * action fails, the others of the request were not tried */
+		p->ret = msg;
+		snprintf(p->err, sizeof(p->err), "%s", err);
+		p->skipped = i > sg->first;
+	}
+}
+
+/* Queue a batchable action (the caller flushed a full batch). */
+static void enqueue(struct apply_state *st, struct run *r, size_t i)
+{
+	const struct sw_action *a = &r->plan->v[i];
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct pending *p = &st->pend[st->npend];
+	struct stage *sg = &st->stage;
+
+	memset(p, 0, sizeof(*p));
+	p->action = i;
+	p->msg = -1;
+	nlh = action_msg(st->nl, r->names, a, &p->inv, buf, &p->ret, p->err, sizeof(p->err));
+	if (nlh && (a->kind == ACT_SET_UP || a->kind == ACT_SET_ALIAS || a->kind == ACT_ENSLAVE ||
+		    a->kind == ACT_RELEASE)) {
+		int master = a->kind == ACT_ENSLAVE ? p->inv.master : a->kind == ACT_RELEASE ? 0 : -1;
+		bool fits = sg->active && sg->ifindex == p->inv.ifindex && sg->group == a->group &&
+			    !(a->kind == ACT_SET_ALIAS && sg->has_alias) &&
+			    !(master >= 0 && sg->master >= 0) && !(a->kind == ACT_SET_UP && sg->up >= 0);
+
+		if (!fits) {
+			commit_stage(st);
+			*sg = (struct stage){ .active = true, .ifindex = p->inv.ifindex,
+					      .group = a->group, .master = -1, .up = -1,
+					      .first = st->npend };
+		}
+		if (a->kind == ACT_SET_ALIAS) {
+			sg->has_alias = true;
+			sw_strlcpy(sg->alias, a->arg, sizeof(sg->alias));
+		} else if (master >= 0) {
+			sg->master = master;
+		} else {
+			sg->up = 1;
+		}
+		sg->n++;
+		st->npend++;
+		return;
+	}
+	commit_stage(st);
+	st->npend++;
+	if (nlh) {
+		p->msg = nl_batch_add(st->nl, st->batch, nlh, p->err, sizeof(p->err));
+		if (p->msg < 0) {
+			p->ret = p->msg;
+			p->msg = -1;
+		}
+	}
+}
+
 int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn report,
 		   void *arg, struct apply_log *log)
 {
@@ -470,25 +763,49 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 	struct names names = { 0 };
 	struct apply_state st = { .nl = nl };
 	bool failed[plan->ngroups + 1];
-	int nfailed = 0;
+	struct run r = { plan, dep, failed, 0, &names, report, arg };
 
 	memset(failed, 0, sizeof(failed));
+	/* many requests per sendmsg: one round trip for up to NL_BATCH_MAX
+	 * actions rather than one each (without memory: one at a time) */
+	st.batch = malloc(sizeof(*st.batch));
+	st.pend = malloc(NL_BATCH_MAX * sizeof(*st.pend));
+	if (!st.batch || !st.pend) {
+		free(st.batch);
+		free(st.pend);
+		st.batch = NULL;
+		st.pend = NULL;
+	} else {
+		st.batch->n = 0;
+		st.batch->len = 0;
+	}
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sw_action *a = &plan->v[i];
-		const char *gname = a->group >= 0 ? plan->groups[a->group].name : "switchd";
+		const char *gname = group_name(plan, a->group);
 		struct sw_action inv;
 		char err[256] = "", what[256], msg[600];
+		bool queue = st.batch && batchable(a);
 		int ret;
 
+		if (st.batch && !queue)
+			commit_stage(&st); /* its request is counted (nl_fault) before this */
+		if (st.batch && (!queue || st.npend == NL_BATCH_MAX ||
+				 st.batch->len + 1024 > sizeof(st.batch->buf)) &&
+		    !runs_past_batch(a))
+			flush(&st, &r);
 		if (group_failed(plan, failed, dep, a->group)) {
 			if (a->group >= 0 && !failed[a->group]) {
 				failed[a->group] = true;
-				nfailed++;
+				r.nfailed++;
 				snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", gname,
 					 plan->groups[a->group].depends);
 				if (report)
 					report(arg, a->group, msg);
 			}
+			continue;
+		}
+		if (queue) {
+			enqueue(&st, &r, i);
 			continue;
 		}
 		action_describe(a, what, sizeof(what));
@@ -497,19 +814,20 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 			log_info("%s: %s", gname, what);
 			continue;
 		}
+		if (st.batch)
+			flush(&st, &r); /* what was queued before it settles first */
 		if (ret == 0)
 			snprintf(err, sizeof(err), "out of memory");
-		snprintf(msg, sizeof(msg), "%s: %s: %s", gname, what, err[0] ? err : strerror(-ret));
-		log_warnx("%s", msg);
-		if (report)
-			report(arg, a->group, msg);
+		action_failed(&r, a, ret, err);
 		if (a->group >= 0) {
-			failed[a->group] = true;
-			nfailed++;
 			rollback_group(&st, a->group, gname);
 			names_clear(&names); /* the rollback renamed and deleted behind it */
 		}
 	}
+	if (st.batch)
+		flush(&st, &r);
+	free(st.batch);
+	free(st.pend);
 	free(names.v);
 	free(dep);
 	if (log)
@@ -517,7 +835,7 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 	for (size_t i = 0; i < st.nundo; i++)
 		free(st.undo[i].a.route);
 	free(st.undo);
-	return nfailed;
+	return r.nfailed;
 }
 
 struct err_sink {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_addr.h>
@@ -88,6 +89,13 @@ int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 	/* error text from the kernel, and no copy of our request in errors */
 	mnl_socket_setsockopt(nl->req, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->req, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* a batch's acks are all queued before the first is read: room for
+	 * NL_BATCH_MAX of them (each is a small skb of ~1 KiB truesize; the
+	 * default buffer drops them past ~200) */
+	fd = mnl_socket_get_fd(nl->req);
+	size = NL_BATCH_MAX * 2048;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		if (mnl_socket_setsockopt(nl->ev, NETLINK_ADD_MEMBERSHIP, (void *)&groups[i],
 					  sizeof(groups[i])) < 0)
@@ -259,6 +267,75 @@ injected:
 	if (err && errlen)
 		snprintf(err, errlen, "%s", fault_err);
 	return fault;
+}
+
+bool nl_batch_full(const struct nl_batch *b, size_t len)
+{
+	return b->n >= NL_BATCH_MAX || b->len + NLMSG_ALIGN(len) > sizeof(b->buf);
+}
+
+int nl_batch_add(struct sw_nl *nl, struct nl_batch *b, const struct nlmsghdr *nlh, char *err,
+		 size_t errlen)
+{
+	struct nlmsghdr *copy;
+	int ret;
+
+	if (nl_batch_full(b, nlh->nlmsg_len)) {
+		set_err(err, errlen, ENOSPC);
+		return -ENOSPC;
+	}
+	if ((ret = request_fault(nl, nlh, err, errlen)))
+		return ret;
+	copy = (struct nlmsghdr *)(b->buf + b->len);
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	/* alignment padding is sent too: zeroed */
+	memset(b->buf + b->len + nlh->nlmsg_len, 0, NLMSG_ALIGN(nlh->nlmsg_len) - nlh->nlmsg_len);
+	copy->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	return b->n++;
+}
+
+int nl_batch_send(struct sw_nl *nl, struct nl_batch *b)
+{
+	uint32_t first = nl->seq + 1;
+	int n = b->n, left = b->n, ret = 0;
+	size_t off = 0;
+
+	memset(b->acks, 0, (size_t)n * sizeof(b->acks[0]));
+	for (int i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + off);
+
+		nlh->nlmsg_seq = ++nl->seq;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	b->n = 0;
+	b->len = 0;
+	if (!n)
+		return 0;
+	if (mnl_socket_sendto(nl->req, b->buf, off) < 0) {
+		ret = -errno;
+		left = n;
+	}
+	while (!ret && left > 0) {
+		ssize_t got = mnl_socket_recvfrom(nl->req, nl->buf, NL_BUFSIZE);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			/* ENOBUFS: acks were dropped; which is not known */
+			ret = -errno;
+			break;
+		}
+		left -= nlp_batch_acks(nl->buf, (int)got, first, b->acks, n);
+	}
+	for (int i = 0; ret && i < n; i++)
+		if (!b->acks[i].seen) {
+			b->acks[i].seen = true;
+			b->acks[i].ret = ret;
+			snprintf(b->acks[i].text, sizeof(b->acks[i].text), "%s%s", strerror(-ret),
+				 ret == -ENOBUFS ? " (acks of a batch lost)" : "");
+		}
+	return ret;
 }
 
 int nl_dump(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
@@ -499,6 +576,19 @@ int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err
 	return 0;
 }
 
+int nl_ifindex(struct sw_nl *nl, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(mnl_socket_get_fd(nl->req), SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_ifindex;
+}
+
 struct get_link {
 	struct sw_link *out;
 	bool found;
@@ -542,15 +632,37 @@ int nl_link_rename(struct sw_nl *nl, int ifindex, const char *name, char *err, s
 	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
 }
 
-int nl_link_set_up(struct sw_nl *nl, int ifindex, bool up, char *err, size_t errlen)
+struct nlmsghdr *nl_msg_set_up(char *buf, int ifindex, bool up)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);
 	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
-	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
+	return nlh;
+}
+
+struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up)
+{
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (up >= 0) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = up ? IFF_UP : 0;
+	}
+	if (master >= 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	if (alias)
+		mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+	return nlh;
+}
+
+int nl_link_set_up(struct sw_nl *nl, int ifindex, bool up, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(nl, nl_msg_set_up(buf, ifindex, up), NULL, NULL, err, errlen);
 }
 
 static struct nlmsghdr *master_msg(char *buf, int ifindex, int master)
@@ -559,6 +671,11 @@ static struct nlmsghdr *master_msg(char *buf, int ifindex, int master)
 
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	return nlh;
+}
+
+struct nlmsghdr *nl_msg_set_master(char *buf, int ifindex, int master)
+{
+	return master_msg(buf, ifindex, master);
 }
 
 int nl_link_set_master(struct sw_nl *nl, int ifindex, int master, char *err, size_t errlen)
@@ -596,13 +713,19 @@ int nl_brport_quiet(struct sw_nl *nl, int ifindex, char *err, size_t errlen)
 	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
 }
 
-int nl_link_set_alias(struct sw_nl *nl, int ifindex, const char *alias, char *err, size_t errlen)
+struct nlmsghdr *nl_msg_set_alias(char *buf, int ifindex, const char *alias)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);
 
 	mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
-	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
+	return nlh;
+}
+
+int nl_link_set_alias(struct sw_nl *nl, int ifindex, const char *alias, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(nl, nl_msg_set_alias(buf, ifindex, alias), NULL, NULL, err, errlen);
 }
 
 int nl_link_set_mac(struct sw_nl *nl, int ifindex, const uint8_t mac[6], char *err, size_t errlen)
@@ -614,10 +737,8 @@ int nl_link_set_mac(struct sw_nl *nl, int ifindex, const uint8_t mac[6], char *e
 	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
 }
 
-int nl_link_set_addr_gen_mode(struct sw_nl *nl, int ifindex, uint8_t mode, char *err,
-			      size_t errlen)
+struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, ifindex);
 	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
 	struct nlattr *inet6 = mnl_attr_nest_start(nlh, AF_INET6);
@@ -625,7 +746,15 @@ int nl_link_set_addr_gen_mode(struct sw_nl *nl, int ifindex, uint8_t mode, char 
 	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, mode);
 	mnl_attr_nest_end(nlh, inet6);
 	mnl_attr_nest_end(nlh, spec);
-	return nl_talk(nl, nlh, NULL, NULL, err, errlen);
+	return nlh;
+}
+
+int nl_link_set_addr_gen_mode(struct sw_nl *nl, int ifindex, uint8_t mode, char *err,
+			      size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(nl, nl_msg_set_addr_gen_mode(buf, ifindex, mode), NULL, NULL, err, errlen);
 }
 
 int nl_link_delete(struct sw_nl *nl, int ifindex, char *err, size_t errlen)

@@ -70,6 +70,36 @@ int nl_talk(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 int nl_talk_batch(struct sw_nl *nl, struct nlmsghdr **msgs, int n, int *failed,
 		  char *err, size_t errlen);
 
+/*
+ * A batch built up by the caller and sent at once: the messages are copied
+ * into one buffer, sent in one sendmsg() (the kernel runs them in order,
+ * each on its own, a failure does not stop the ones after it) and the acks
+ * are read after, matched by sequence number (nlp_batch_acks). The request
+ * socket's receive buffer holds the acks of a full batch (NL_BATCH_MAX).
+ */
+#define NL_BATCH_MAX 256
+#define NL_BATCH_BYTES (64 * 1024)
+struct nl_batch {
+	char buf[NL_BATCH_BYTES];
+	size_t len;
+	int n;
+	struct nlp_ack acks[NL_BATCH_MAX];
+};
+/* Would one more message of len bytes not fit? */
+bool nl_batch_full(const struct nl_batch *b, size_t len);
+/* Copy a request into the batch (NLM_F_REQUEST | NLM_F_ACK are added).
+ * Returns its index in the batch, or -errno with err set: -EIO from the
+ * fault injection (nl_fault: counted here, in the order requests are
+ * added, as for nl_talk), -ENOSPC when full (nothing is added then). */
+int nl_batch_add(struct sw_nl *nl, struct nl_batch *b, const struct nlmsghdr *nlh, char *err,
+		 size_t errlen);
+/* Send the batch and wait for every ack: b->acks[i] is the outcome of the
+ * i-th request. Returns 0 when every request was answered (whatever each
+ * answer), or -errno when sending or receiving failed: the requests without
+ * an answer then have ret -errno and that text. The batch is then empty
+ * again for nl_batch_add (b->acks are kept until then). */
+int nl_batch_send(struct sw_nl *nl, struct nl_batch *b);
+
 /* A dump; repeated (up to 5 times) while the kernel flags NLM_F_DUMP_INTR. */
 int nl_dump(struct sw_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	    char *err, size_t errlen);
@@ -96,6 +126,10 @@ int nl_neigh_forget_unresolved(struct sw_nl *nl, int ifindex, char *addrs, size_
  * (RTN_UNICAST, RTN_LOCAL, ...). -ENETUNREACH etc. when there is no route. */
 int nl_route_get4(struct sw_nl *nl, uint32_t dst, int *oif, int *type, char *err, size_t errlen);
 
+/* The ifindex of a device by name: one SIOCGIFINDEX ioctl on the request
+ * socket (if_nametoindex opens a socket each time). > 0, or -errno. */
+int nl_ifindex(struct sw_nl *nl, const char *name);
+
 /* One link by ifindex (> 0) or by name (ifindex 0). -ENODEV if none. */
 int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link *out,
 		char *err, size_t errlen);
@@ -112,6 +146,17 @@ int nl_link_set_mac(struct sw_nl *nl, int ifindex, const uint8_t mac[6], char *e
 /* IFLA_INET6_ADDR_GEN_MODE: IN6_ADDR_GEN_MODE_NONE (1) stops link-local generation */
 int nl_link_set_addr_gen_mode(struct sw_nl *nl, int ifindex, uint8_t mode, char *err, size_t errlen);
 int nl_link_delete(struct sw_nl *nl, int ifindex, char *err, size_t errlen);
+
+/* The messages of nl_link_set_up, _set_master, _set_alias and
+ * _set_addr_gen_mode, built into buf (MNL_SOCKET_BUFFER_SIZE bytes) for
+ * nl_batch_add rather than sent. */
+struct nlmsghdr *nl_msg_set_up(char *buf, int ifindex, bool up);
+struct nlmsghdr *nl_msg_set_master(char *buf, int ifindex, int master);
+struct nlmsghdr *nl_msg_set_alias(char *buf, int ifindex, const char *alias);
+struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode);
+/* Several of them in one request: alias (NULL: unchanged), master (-1:
+ * unchanged, 0: none), up (-1: unchanged, 1: up, 0: down). */
+struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up);
 
 /* A bridge, CREATE|EXCL, with a pinned MAC (NULL: kernel's choice), STP on/off
  * (off: forward delay 0). *ifindex receives the new ifindex. */

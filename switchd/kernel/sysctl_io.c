@@ -71,6 +71,29 @@ static void read_dev(const char *root, const char *name, struct sk_dev *d)
 			d->v[k] = -1;
 }
 
+int sk_read_devs(const char *root, struct sk_snapshot *s, const char (*names)[SW_IFNAMSIZ],
+		 size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	read_dev(root, "all", &s->all);
+	read_dev(root, "default", &s->dflt);
+	s->devs = calloc(n + 1, sizeof(*s->devs));
+	if (!s->devs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct sk_dev *d = &s->devs[s->ndevs];
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/conf/%s", root, names[i]);
+		if (!strcmp(names[i], "all") || !strcmp(names[i], "default") ||
+		    strchr(names[i], '/') || access(path, F_OK) < 0 || sk_find(s, names[i]))
+			continue; /* absent (or twice): not in the snapshot, as sk_read */
+		read_dev(root, names[i], d);
+		s->ndevs++;
+	}
+	return 0;
+}
+
 int sk_read(const char *root, struct sk_snapshot *s)
 {
 	char path[256];

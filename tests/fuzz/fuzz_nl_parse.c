@@ -1,4 +1,6 @@
-/* Every decoder of nl_parse.c on every message of the input. */
+/* Every decoder of nl_parse.c on every message of the input; and the
+ * whole input as one received buffer of a batch's acks. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -46,5 +48,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	nlstream_walk(data, size, decode_all, r);
 	free(r);
+	if (size < 65536) {
+		/* aligned, as a receive buffer is */
+		void *buf = malloc(size + 1);
+		struct nlp_ack acks[8];
+		int got;
+
+		if (!buf)
+			return 0;
+		memcpy(buf, data, size);
+		memset(acks, 0, sizeof(acks));
+		got = nlp_batch_acks(buf, (int)size, 0, acks, 8);
+		FUZZ_ASSERT(got >= 0 && got <= 8);
+		for (int i = 0; i < 8; i++)
+			if (acks[i].seen) {
+				FUZZ_ASSERT(acks[i].ret <= 0);
+				FUZZ_ASSERT(memchr(acks[i].text, '\0', sizeof(acks[i].text)));
+			}
+		free(buf);
+	}
 	return 0;
 }

@@ -19,6 +19,10 @@ lab() {
 	cat >>"$CONF" <<-EOF2
 		[bridge int0]
 		address = 198.18.254.1/24
+		[tap ft0]
+		bridge = int0
+		[tap ft1]
+		bridge = int0
 	EOF2
 	BEFORE_ROUTES=$(routes_of "$HOST" eth0)
 }
@@ -60,7 +64,20 @@ bridge_whole() { # NAME CIDR
 		{ echo "$1: $(link_kind "$HOST" "$1") with '$(addrs_of "$HOST" "$1")'"; return 1; }
 }
 
-host_whole() { eth0_whole && bridge_whole int0 198.18.254.1/24 && bridge_whole int1 198.18.253.1/24; }
+# A tap (its alias, attach and up share a batch with others): absent, or
+# attached to int0, up and switchd's; never without its bridge.
+tap_whole() { # NAME
+	link_exists "$HOST" "$1" || return 0
+	[ "$(link_master "$HOST" "$1")" = int0 ] &&
+		ip -n "$HOST" -o link show "$1" | grep -q '<[^>]*\bUP\b' &&
+		ip -n "$HOST" -d link show "$1" | grep -q 'alias switchd' ||
+		{ echo "tap $1 is half-made: $(ip -n "$HOST" -o link show "$1")"; return 1; }
+}
+
+host_whole() {
+	eth0_whole && bridge_whole int0 198.18.254.1/24 && bridge_whole int1 198.18.253.1/24 &&
+		tap_whole ft0 && tap_whole ft1
+}
 
 # After run N of PHASE: switchd alive and answering, the host whole (a
 # re-applied config may still be running: wait for it, up to 5 s).
@@ -100,6 +117,7 @@ while [ $n -le $MAX_RUNS ]; do
 done
 phase_end conversion $((n - 1))
 check_cmd "conversion: without a fault left, the host is converted" test "$(link_kind "$HOST" eth0)" = bridge
+check_cmd "conversion: without a fault left, the taps are attached" test "$(link_master "$HOST" ft1)" = int0
 
 # ---- a reload that adds a bridge -----------------------------------------
 lab

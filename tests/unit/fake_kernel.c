@@ -431,7 +431,6 @@ static int request(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 	if (++fk.requests == fk.fail_at ||
 	    (fk.fail_what[0] && !strncmp(what, fk.fail_what, strlen(fk.fail_what)))) {
-		fk.fail_what[0] = '\0';
 		fk_log("%s: %s (injected)", what, strerror(fk.fail_errno));
 		snprintf(err, errlen, "%s (injected by the test)", strerror(fk.fail_errno));
 		return -fk.fail_errno;
@@ -1186,6 +1185,23 @@ int sk_read(const char *root, struct sk_snapshot *s)
 	return 0;
 }
 
+int sk_read_devs(const char *root, struct sk_snapshot *s, const char (*names)[SW_IFNAMSIZ],
+		 size_t n)
+{
+	(void)root;
+	memset(s, 0, sizeof(*s));
+	read_dev("all", &s->all);
+	read_dev("default", &s->dflt);
+	s->devs = calloc(n + 1, sizeof(*s->devs));
+	if (!s->devs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (fk_link(names[i]) && !sk_find(s, names[i]))
+			read_dev(names[i], &s->devs[s->ndevs++]);
+	fk.sk_partial_reads++;
+	return 0;
+}
+
 #ifdef SW_FAULT_INJECTION
 /* nl.c's fault-injection hook (built with --enable-fault-injection): the
  * fake has its own way to fail a request (fk_fail_nth) */
@@ -1198,3 +1214,141 @@ int nl_fault(struct sw_nl *nl, const char *what, char *err, size_t errlen)
 	return 0;
 }
 #endif
+
+int nl_ifindex(struct sw_nl *nl, const char *name)
+{
+	const struct fk_link *l = fk_link(name);
+
+	(void)nl;
+	return l ? l->ifindex : -ENODEV;
+}
+
+/* ---- batches ------------------------------------------------------------
+ * The nl_msg_* builders encode the call in a message of the fake's own;
+ * nl_batch_add runs it at once (in the order requests are added, as the
+ * kernel runs a batch's requests in order, each whatever became of the
+ * ones before) and keeps its outcome as the batch's ack; nl_batch_send
+ * only hands the acks over. */
+enum fk_op { FK_OP_UP, FK_OP_MASTER, FK_OP_ALIAS, FK_OP_GEN_MODE, FK_OP_SET };
+
+struct fk_req {
+	struct nlmsghdr nlh;
+	int op, ifindex, value;
+	char alias[64];
+	bool has_alias;
+	int master, up; /* FK_OP_SET: -1 unchanged */
+};
+
+static struct nlmsghdr *fk_req(char *buf, int op, int ifindex, int value, const char *alias)
+{
+	struct fk_req *r = (struct fk_req *)buf;
+
+	memset(r, 0, sizeof(*r));
+	r->nlh.nlmsg_len = sizeof(*r);
+	r->nlh.nlmsg_type = RTM_NEWLINK;
+	r->op = op;
+	r->ifindex = ifindex;
+	r->value = value;
+	if (alias)
+		sw_strlcpy(r->alias, alias, sizeof(r->alias));
+	return &r->nlh;
+}
+
+struct nlmsghdr *nl_msg_set_up(char *buf, int ifindex, bool up)
+{
+	return fk_req(buf, FK_OP_UP, ifindex, up, NULL);
+}
+
+struct nlmsghdr *nl_msg_set_master(char *buf, int ifindex, int master)
+{
+	return fk_req(buf, FK_OP_MASTER, ifindex, master, NULL);
+}
+
+struct nlmsghdr *nl_msg_set_alias(char *buf, int ifindex, const char *alias)
+{
+	return fk_req(buf, FK_OP_ALIAS, ifindex, 0, alias);
+}
+
+struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode)
+{
+	return fk_req(buf, FK_OP_GEN_MODE, ifindex, mode, NULL);
+}
+
+struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up)
+{
+	struct nlmsghdr *nlh = fk_req(buf, FK_OP_SET, ifindex, 0, alias);
+	struct fk_req *r = (struct fk_req *)nlh;
+
+	r->has_alias = alias != NULL;
+	r->master = master;
+	r->up = up;
+	return nlh;
+}
+
+/* One request of several changes, as the kernel's do_setlink: master,
+ * then flags, then alias; the first that fails ends it (what was done
+ * before stays done). */
+static int fk_link_set(const struct fk_req *r, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	fk.combined++;
+	if (r->master >= 0 && (ret = set_master(r->ifindex, r->master, err, errlen)))
+		return ret;
+	if (r->up >= 0 && (ret = nl_link_set_up(NULL, r->ifindex, r->up, err, errlen)))
+		return ret;
+	if (r->has_alias)
+		ret = nl_link_set_alias(NULL, r->ifindex, r->alias, err, errlen);
+	return ret;
+}
+
+bool nl_batch_full(const struct nl_batch *b, size_t len)
+{
+	return b->n >= NL_BATCH_MAX || b->len + NLMSG_ALIGN(len) > sizeof(b->buf);
+}
+
+int nl_batch_add(struct sw_nl *nl, struct nl_batch *b, const struct nlmsghdr *nlh, char *err,
+		 size_t errlen)
+{
+	const struct fk_req *r = (const struct fk_req *)nlh;
+	struct nlp_ack *ack;
+
+	if (nl_batch_full(b, nlh->nlmsg_len))
+		return fail(err, errlen, ENOSPC, NULL);
+	ack = &b->acks[b->n];
+	memset(ack, 0, sizeof(*ack));
+	ack->seen = true;
+	switch (r->op) {
+	case FK_OP_UP:
+		ack->ret = nl_link_set_up(nl, r->ifindex, r->value, ack->text, sizeof(ack->text));
+		break;
+	case FK_OP_MASTER:
+		ack->ret = set_master(r->ifindex, r->value, ack->text, sizeof(ack->text));
+		break;
+	case FK_OP_ALIAS:
+		ack->ret = nl_link_set_alias(nl, r->ifindex, r->alias, ack->text, sizeof(ack->text));
+		break;
+	case FK_OP_GEN_MODE:
+		ack->ret = nl_link_set_addr_gen_mode(nl, r->ifindex, (uint8_t)r->value, ack->text,
+						     sizeof(ack->text));
+		break;
+	case FK_OP_SET:
+		ack->ret = fk_link_set(r, ack->text, sizeof(ack->text));
+		break;
+	default:
+		ack->ret = fail(ack->text, sizeof(ack->text), EOPNOTSUPP, "unknown batched request");
+	}
+	fk.batched++;
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	return b->n++;
+}
+
+int nl_batch_send(struct sw_nl *nl, struct nl_batch *b)
+{
+	(void)nl;
+	if (b->n)
+		fk.batches++;
+	b->n = 0;
+	b->len = 0;
+	return 0;
+}

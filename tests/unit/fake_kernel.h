@@ -75,6 +75,9 @@ struct fake_kernel {
 	int fail_errno;
 	char fail_what[64];
 	unsigned long dumps; /* link dumps (a resync makes one) */
+	unsigned long sk_partial_reads;	/* sysctl snapshots of some devices only */
+	unsigned long batched, batches;
+	unsigned long combined; /* requests of several link changes */ /* requests that went in a batch; batches sent */
 	char log[8192];	     /* "set_master hweth1 eth0\n" ... */
 };
 
@@ -111,8 +114,8 @@ void fk_lose_events(void);
 void fk_fail_dumps(int n);
 /* The n-th changing request from now (1: the next) fails with -err. */
 void fk_fail_request(unsigned long n, int err);
-/* The next request whose log line starts with what ("set_up vnet0") fails
- * with -err. */
+/* Every request whose log line starts with what ("set_up vnet0") fails
+ * with -err, as a kernel refuses it each time it is asked. */
 void fk_fail_match(const char *what, int err);
 
 struct fk_link *fk_link(const char *name);

@@ -603,6 +603,115 @@ Test(engine, a_failed_guest_attach_is_rolled_back_and_reported)
 	cr_assert(is_master("hweth1", "eth0"), "failover still works");
 }
 
+/* ---- batched bring-up ------------------------------------------------------- */
+
+#define TAPS4                                                                              \
+	"[bridge int0]\n" QUIET "[tap t0]\nbridge = int0\n[tap t1]\nbridge = int0\n[tap t2]\nbridge = int0\n" \
+	"[tap t3]\nbridge = int0\n"
+
+/* an error event whose text contains both */
+static bool error_with(const char *a, const char *b)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(events, i, e)
+		if (!strcmp(ev_str(e, "type"), "error") && strstr(ev_str(e, "error"), a) &&
+		    strstr(ev_str(e, "error"), b))
+			return true;
+	return false;
+}
+
+Test(engine, taps_are_brought_up_in_shared_batches)
+{
+	start_engine(TAPS4);
+
+	for (int i = 0; i < 4; i++) {
+		char t[8];
+
+		snprintf(t, sizeof(t), "t%d", i);
+		cr_assert(is_master(t, "int0"), "%s attached", t);
+		cr_assert(fk_link(t)->s.up, "%s up", t);
+	}
+	/* bridge: alias, addrgen, up; each tap: alias, attach, up */
+	/* bridge: alias, addrgen, up; each tap: alias, attach and up in one */
+	cr_assert_geq(fk.batched, 3 + 4, "the requests went in batches: %lu", fk.batched);
+	cr_assert_geq(fk.combined, 4, "a tap's three changes in one request: %lu", fk.combined);
+	cr_assert_lt(fk.batches, 3, "in few sendmsgs, not one a request: %lu", fk.batches);
+}
+
+Test(engine, a_failed_request_in_a_batch_undoes_its_tap_alone)
+{
+	/* the attach of t1 fails: its request (alias, attach, up) is run again
+	 * one action at a time, which finds the failing one; its up ran */
+	fk_fail_match("set_master t1 int0", EBUSY);
+	start_engine(TAPS4);
+
+	cr_assert(error_with("tap t1: attach t1 to int0", "Device or resource busy"),
+		  "the failing request is reported with the kernel's reason");
+	cr_assert_null(fk_link("t1"), "t1 is rolled back (deleted):\n%s", fk.log);
+	cr_assert(strstr(fk.log, "set_up t1\n"), "its up ran in the batch:\n%s", fk.log);
+	cr_assert(strstr(fk.log, "set_down t1\n"), "and is undone first:\n%s", fk.log);
+	cr_assert(strstr(fk.log, "set_down t1\n") < strstr(fk.log, "set_alias t1 \"\""),
+		  "newest first:\n%s", fk.log);
+	for (int i = 0; i < 4; i++) {
+		char t[8];
+
+		if (i == 1)
+			continue;
+		snprintf(t, sizeof(t), "t%d", i);
+		cr_assert(is_master(t, "int0") && fk_link(t)->s.up, "%s is untouched", t);
+	}
+	cr_assert_eq(count_events("error"), 1, "one error");
+}
+
+Test(engine, a_bridge_failing_in_a_batch_takes_its_taps_back)
+{
+	/* the bridge's up is in the batch its taps' requests share */
+	fk_fail_match("set_up int0", EPERM);
+	start_engine(TAPS4);
+
+	cr_assert(error_with("bridge int0: bring int0 up", "Operation not permitted"), "reported");
+	cr_assert_null(fk_link("int0"), "the bridge is rolled back:\n%s", fk.log);
+	for (int i = 0; i < 4; i++) {
+		char t[8];
+
+		snprintf(t, sizeof(t), "t%d", i);
+		cr_assert_null(fk_link(t), "%s is taken back", t);
+		snprintf(t, sizeof(t), "tap t%d", i);
+		cr_assert(error_with(t, "skipped: bridge int0 failed"), "%s reported skipped", t);
+	}
+}
+
+Test(engine, a_burst_of_guests_is_attached_in_one_batch_each_on_its_own)
+{
+	unsigned long batches;
+
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\nguests = vnet*\n" QUIET);
+	fk_fail_match("set_master vnet2 eth0", EBUSY);
+	fk_add_veth("vnet0", "02:00:c6:12:00:90", false);
+	fk_add_veth("vnet1", "02:00:c6:12:00:91", false);
+	fk_add_veth("vnet2", "02:00:c6:12:00:92", false);
+	fk_add_veth("vnet3", "02:00:c6:12:00:93", false);
+	batches = fk.batches;
+	engine_settle(&ctx);
+
+	for (int i = 0; i < 4; i++) {
+		char g[8];
+
+		snprintf(g, sizeof(g), "vnet%d", i);
+		if (i == 2) {
+			cr_assert_str_eq(fk_master_of(g), "", "the failed one is not attached");
+			continue;
+		}
+		cr_assert(is_master(g, "eth0") && fk_link(g)->s.up, "%s attached and up", g);
+	}
+	cr_assert_eq(fk.batches - batches, 1, "one sendmsg for the settle's 4 guests");
+	cr_assert(error_with("vnet2", "Device or resource busy"), "the failure is reported");
+	cr_assert_eq(count_events("attach"), 3);
+}
+
 /* ---- reload by name -------------------------------------------------------- */
 
 static void reload(const char *conf)

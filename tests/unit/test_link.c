@@ -133,3 +133,39 @@ Test(link, virtio_nic_slot_from_its_sysfs_device)
 	cr_expect_eq(linkdb_virtio_slot("/sys/devices/platform/virtio-mmio.0/virtio0", bus, dev),
 		     -EINVAL, "not on PCI: left as the kernel says");
 }
+
+/* by_name answers from an index: it must follow additions past its size,
+ * renames, and removals that move another link into the freed place */
+Test(link, by_name_follows_additions_renames_and_removals)
+{
+	char name[16];
+
+	for (int i = 0; i < 300; i++) {
+		struct sw_link l = { .ifindex = 10 + i };
+
+		snprintf(l.name, sizeof(l.name), "t%d", i);
+		cr_assert_eq(linkdb_put_link(&db, &l), 0);
+		if (i % 7 == 0) /* looked up while it grows */
+			cr_assert_eq(linkdb_by_name(&db, l.name)->ifindex, 10 + i);
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		cr_assert_eq(linkdb_by_name(&db, name)->ifindex, 10 + i, "%s", name);
+	}
+	cr_assert_null(linkdb_by_name(&db, "t300"));
+	/* t5 renamed; t0 removed (the last link moves into its place) */
+	struct sw_link r = { .ifindex = 15 };
+
+	snprintf(r.name, sizeof(r.name), "guest5");
+	cr_assert_eq(linkdb_put_link(&db, &r), 0);
+	linkdb_handle_msg(&db, msg_link(buf, RTM_DELLINK, AF_UNSPEC, 10, "t0", MAC, 0, 0, NULL));
+	cr_assert_null(linkdb_by_name(&db, "t5"));
+	cr_assert_eq(linkdb_by_name(&db, "guest5")->ifindex, 15);
+	cr_assert_null(linkdb_by_name(&db, "t0"));
+	cr_assert_eq(linkdb_by_name(&db, "t299")->ifindex, 309);
+	for (int i = 1; i < 300; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		if (i != 5)
+			cr_assert_eq(linkdb_by_name(&db, name)->ifindex, 10 + i, "%s", name);
+	}
+}

@@ -332,3 +332,59 @@ Test(nl_parse, message_walk_refuses_lengths_past_the_buffer)
 	cr_assert_not(nlp_msg_ok(nlh, 12), "the header itself was cut");
 	cr_assert_not(nlp_msg_ok(nlh, 18));
 }
+
+/* an ack (error 0) or an error of seq, with an extended-ACK text */
+static int put_ack(char *buf, uint32_t seq, int error, const char *text)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsgerr *e;
+
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags = NLM_F_CAPPED | (text ? NLM_F_ACK_TLVS : 0);
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = error;
+	e->msg.nlmsg_len = NLMSG_HDRLEN;
+	e->msg.nlmsg_seq = seq;
+	if (text)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, text);
+	return (int)NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+Test(nl_parse, batch_acks_are_matched_by_sequence_number)
+{
+	static char buf[4096];
+	struct nlp_ack acks[3];
+	int len = 0;
+
+	memset(acks, 0, sizeof(acks));
+	/* out of order, a late reply to an earlier request, a repeat */
+	len += put_ack(buf + len, 102, 0, NULL);
+	len += put_ack(buf + len, 99, -EINVAL, NULL);
+	len += put_ack(buf + len, 101, -EBUSY, "Device is already in use");
+	len += put_ack(buf + len, 101, 0, NULL);
+	cr_assert_eq(nlp_batch_acks(buf, len, 100, acks, 3), 2);
+	cr_assert(!acks[0].seen);
+	cr_assert(acks[1].seen && acks[1].ret == -EBUSY);
+	cr_assert(strstr(acks[1].text, "Device is already in use"), "%s", acks[1].text);
+	cr_assert(acks[2].seen && acks[2].ret == 0);
+	len = put_ack(buf, 100, 0, NULL);
+	cr_assert_eq(nlp_batch_acks(buf, len, 100, acks, 3), 1, "the rest in a later buffer");
+	cr_assert(acks[0].seen && acks[0].ret == 0);
+}
+
+Test(nl_parse, batch_acks_follow_the_sequence_number_across_its_wrap)
+{
+	static char buf[4096];
+	struct nlp_ack acks[3];
+	int len = 0;
+
+	memset(acks, 0, sizeof(acks));
+	len += put_ack(buf + len, 0xffffffffu, 0, NULL);
+	len += put_ack(buf + len, 0, -ENODEV, NULL);
+	len += put_ack(buf + len, 1, 0, NULL);
+	len += put_ack(buf + len, 2, 0, NULL); /* not of this batch */
+	cr_assert_eq(nlp_batch_acks(buf, len, 0xffffffffu, acks, 3), 3);
+	cr_assert_eq(acks[1].ret, -ENODEV);
+	cr_assert_eq(nlp_batch_acks(buf, len, 5, acks, 0), 0, "an empty batch takes nothing");
+}

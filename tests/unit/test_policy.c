@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,7 +105,7 @@ static void addr4(int ifindex, const char *ip, int prefixlen)
 
 static void run(void)
 {
-	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, NULL, 0 };
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, NULL, 0, false };
 
 	cr_assert_eq(policy_plan(&in, &plan), 0);
 }
@@ -341,7 +342,7 @@ Test(policy, proxy_table_is_exactly_the_line)
 	load("[sysctl]\n");
 	nproxies = 1;
 	{
-		struct policy_input in = { &conf, &old, &db, &sk, proxies, nproxies, NULL, 0 };
+		struct policy_input in = { &conf, &old, &db, &sk, proxies, nproxies, NULL, 0, false };
 
 		cr_assert_eq(policy_plan(&in, &plan), 0);
 	}
@@ -486,7 +487,7 @@ Test(policy, a_port_keeps_ipv6_addresses_that_did_not_reach_the_bridge)
 Test(policy, proxied_route_device_forwards_the_replies)
 {
 	struct policy_route routes[] = { { .oif = 2, .bridge = "int0" } };
-	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, routes, 1 };
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, routes, 1, false };
 
 	load("[bridge int0]\naddress = none\nproxy_arp = 198.18.7.50\n");
 	dev(1, "lo", IFF_LOOPBACK, "");
@@ -503,7 +504,7 @@ Test(policy, proxied_route_device_forwards_the_replies)
 Test(policy, proxied_route_through_the_bridge_itself)
 {
 	struct policy_route routes[] = { { .oif = 3, .bridge = "int0" } };
-	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, routes, 1 };
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, routes, 1, false };
 
 	load("[bridge int0]\naddress = none\nproxy_arp = 198.18.7.50\n");
 	dev(2, "eth0", 0, "bridge");
@@ -545,4 +546,60 @@ Test(policy, nic_named_like_a_bridge_gets_no_port_sysctls)
 	run();
 	hasnt("conf/br7/arp_ignore");
 	hasnt("ipv6/conf/br7/disable_ipv6");
+}
+
+/* a snapshot of only the devices policy_sk_devices names (what arp_plan
+ * reads at start-up rather than every tap's sysctls) */
+static int run_partial(void)
+{
+	struct policy_input in = { &conf, NULL, &db, &sk, proxies, nproxies, NULL, 0, true };
+	char(*names)[SW_IFNAMSIZ];
+	size_t n;
+
+	cr_assert_eq(policy_sk_devices(&in, &names, &n), 0);
+	for (size_t i = 0; i < sk.ndevs;) {
+		bool named = false;
+
+		for (size_t k = 0; k < n; k++)
+			named = named || !strcmp(names[k], sk.devs[i].name);
+		if (named) {
+			i++;
+			continue;
+		}
+		sk.devs[i] = sk.devs[--sk.ndevs];
+	}
+	free(names);
+	return policy_plan(&in, &plan);
+}
+
+Test(policy, a_partial_snapshot_plans_what_the_whole_one_plans)
+{
+	char whole[8192];
+
+	load("[nic hweth0]\nmac = 02:00:c6:12:00:10\n[nic hweth1]\nmac = 02:00:c6:12:00:11\n"
+	     "arp_ignore = 1\n[bridge eth0]\nports = hweth0 hweth1\n[tap t0]\nbridge = eth0\n");
+	dev(2, "hweth0", 0, "veth");
+	dev(3, "hweth1", 0, "veth");
+	dev(4, "eth0", 0, "bridge");
+	dev(5, "t0", 0, "tun");
+	dev(6, "t1", 0, "tun");
+	run();
+	snprintf(whole, sizeof(whole), "%s", plan_text());
+	plan_free(&plan);
+	memset(&plan, 0, sizeof(plan));
+	cr_assert_eq(run_partial(), 0);
+	cr_assert_null(sk_find(&sk, "t1"), "the taps are not read");
+	cr_assert_str_eq(plan_text(), whole);
+}
+
+Test(policy, a_partial_snapshot_is_refused_when_all_is_lowered)
+{
+	load("[bridge int0]\naddress = none\nproxy_arp = 198.18.7.50\n");
+	dev(1, "lo", IFF_LOOPBACK, "");
+	dev(2, "eth0", 0, "bridge");
+	dev(3, "int0", 0, "bridge");
+	dev(4, "t0", 0, "tun");
+	sk.all.v[SK_RP_FILTER] = 2;
+	cr_assert_eq(run_partial(), -EAGAIN, "every device keeps its value: needs them all");
+	cr_assert_eq(plan.n, 0, "and plans nothing");
 }
