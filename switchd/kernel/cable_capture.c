@@ -8,7 +8,6 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "cable_capture.h"
+#include "capture.h"
 #include "util.h"
 
 struct cable_capture {
@@ -28,23 +28,6 @@ struct cable_capture {
 	char ifname[IFNAMSIZ];
 	char error[PCAP_ERRBUF_SIZE + IFNAMSIZ + 32];
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	char *nl;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	while ((nl = strchr(err, '\n')))
-		*nl = ' ';
-}
 
 static void destroy(struct cable_capture *c)
 {
@@ -79,7 +62,7 @@ static void on_readable(struct ev_loop *loop, ev_io *io, int revents)
 	if (n != PCAP_ERROR)
 		return;
 	ev_io_stop(loop, &c->io);
-	seterr(c->error, sizeof(c->error), "%s: capture: %s", c->ifname, pcap_geterr(c->pcap));
+	capture_seterr(c->error, sizeof(c->error), "%s: capture: %s", c->ifname, pcap_geterr(c->pcap));
 	c->cb(c->arg, NULL, 0); /* last: it may free c */
 }
 
@@ -102,7 +85,7 @@ static int join_groups(pcap_t *p, const char *ifname, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		memcpy(mr.mr_address, groups[i], 6);
 		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
-			seterr(err, errlen,
+			capture_seterr(err, errlen,
 			       "%s: cable capture: join %02x:%02x:%02x:%02x:%02x:%02x: %s", ifname,
 			       groups[i][0], groups[i][1], groups[i][2], groups[i][3], groups[i][4],
 			       groups[i][5], strerror(errno));
@@ -112,21 +95,28 @@ static int join_groups(pcap_t *p, const char *ifname, char *err, size_t errlen)
 	return 0;
 }
 
+static const struct capture_opts cable_capture_opts = {
+	.what = "cable capture",
+	.filter = CABLE_FILTER,
+	.snaplen = CABLE_SNAPLEN,
+	.bufsize = CABLE_BUFSIZE,
+	.in_only = true,
+};
+
 struct cable_capture *cable_capture_start(struct ev_loop *loop, const char *ifname,
 					  cable_frame_cb cb, void *arg, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct bpf_program prog;
 	struct cable_capture *c;
-	int rc, fd;
+	int fd;
 
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ || !loop || !cb) {
-		seterr(err, errlen, "%s: cable capture: bad arguments", ifname ? ifname : "(null)");
+		capture_seterr(err, errlen, "%s: cable capture: bad arguments",
+			       ifname ? ifname : "(null)");
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		seterr(err, errlen, "%s: cable capture: out of memory", ifname);
+		capture_seterr(err, errlen, "%s: cable capture: out of memory", ifname);
 		return NULL;
 	}
 	c->loop = loop;
@@ -134,55 +124,12 @@ struct cable_capture *cable_capture_start(struct ev_loop *loop, const char *ifna
 	c->arg = arg;
 	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
 	ev_io_init(&c->io, on_readable, -1, EV_READ);
-	c->pcap = pcap_create(ifname, ebuf);
-	if (!c->pcap) {
-		seterr(err, errlen, "%s: pcap_create: %s", ifname, ebuf);
-		goto fail;
-	}
 	/* not promiscuous (a standby would take in every unicast frame of the
-	 * segment, and replay = no promises it is not): the groups below are
-	 * joined instead */
-	if (pcap_set_snaplen(c->pcap, CABLE_SNAPLEN) || pcap_set_promisc(c->pcap, 0) ||
-	    pcap_set_immediate_mode(c->pcap, 1) || pcap_set_buffer_size(c->pcap, CABLE_BUFSIZE)) {
-		seterr(err, errlen, "%s: pcap options: %s", ifname, pcap_geterr(c->pcap));
+	 * segment, and replay = no promises it is not): the groups are joined
+	 * instead */
+	c->pcap = capture_open(ifname, &cable_capture_opts, &fd, err, errlen);
+	if (!c->pcap || join_groups(c->pcap, ifname, err, errlen) < 0)
 		goto fail;
-	}
-	rc = pcap_activate(c->pcap);
-	if (rc < 0) {
-		seterr(err, errlen, "%s: pcap_activate: %s", ifname,
-		       *pcap_geterr(c->pcap) ? pcap_geterr(c->pcap) : pcap_statustostr(rc));
-		goto fail;
-	}
-	if (pcap_datalink(c->pcap) != DLT_EN10MB) {
-		seterr(err, errlen, "%s: cable capture: not an Ethernet device (link type %d)",
-		       ifname, pcap_datalink(c->pcap));
-		goto fail;
-	}
-	if (join_groups(c->pcap, ifname, err, errlen) < 0)
-		goto fail;
-	if (pcap_setdirection(c->pcap, PCAP_D_IN)) {
-		seterr(err, errlen, "%s: pcap_setdirection: %s", ifname, pcap_geterr(c->pcap));
-		goto fail;
-	}
-	if (pcap_compile(c->pcap, &prog, CABLE_FILTER, 1, PCAP_NETMASK_UNKNOWN)) {
-		seterr(err, errlen, "%s: pcap_compile: %s", ifname, pcap_geterr(c->pcap));
-		goto fail;
-	}
-	rc = pcap_setfilter(c->pcap, &prog);
-	pcap_freecode(&prog);
-	if (rc) {
-		seterr(err, errlen, "%s: pcap_setfilter: %s", ifname, pcap_geterr(c->pcap));
-		goto fail;
-	}
-	if (pcap_setnonblock(c->pcap, 1, ebuf) < 0) {
-		seterr(err, errlen, "%s: pcap_setnonblock: %s", ifname, ebuf);
-		goto fail;
-	}
-	fd = pcap_get_selectable_fd(c->pcap);
-	if (fd < 0) {
-		seterr(err, errlen, "%s: pcap_get_selectable_fd: no descriptor to poll", ifname);
-		goto fail;
-	}
 	ev_io_set(&c->io, fd, EV_READ);
 	ev_io_start(loop, &c->io);
 	return c;
@@ -218,7 +165,7 @@ int cable_capture_send(struct cable_capture *c, const uint8_t *frame, size_t len
 		       size_t errlen)
 {
 	if (pcap_inject(c->pcap, frame, len) != (int)len) {
-		seterr(err, errlen, "%s: pcap_inject: %s", c->ifname, pcap_geterr(c->pcap));
+		capture_seterr(err, errlen, "%s: pcap_inject: %s", c->ifname, pcap_geterr(c->pcap));
 		return -1;
 	}
 	return 0;

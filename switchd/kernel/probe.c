@@ -11,12 +11,12 @@
 #include <math.h>
 #include <net/if.h>
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "probe.h"
 #include "util.h"
 
@@ -280,24 +280,6 @@ struct arpwatch {
 	char error[PCAP_ERRBUF_SIZE + IFNAMSIZ + 32];
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	char *nl;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	/* one line: pcap messages rarely carry a newline, but be sure */
-	while ((nl = strchr(err, '\n')))
-		*nl = ' ';
-}
-
 static void destroy(struct arpwatch *w)
 {
 	ev_io_stop(w->loop, &w->io);
@@ -340,54 +322,41 @@ static void on_readable(struct ev_loop *loop, ev_io *io, int revents)
 		return;
 	/* A failed read fails again: stop before the loop spins on it. */
 	ev_io_stop(loop, &w->io);
-	seterr(w->error, sizeof(w->error), "%s: capture: %s", w->ifname, pcap_geterr(w->pcap));
+	capture_seterr(w->error, sizeof(w->error), "%s: capture: %s", w->ifname, pcap_geterr(w->pcap));
 	w->cb(w->arg, w->ifname, 0, NULL, 0); /* last: it may free w */
 }
 
-/* pcap_activate()'s verdict in words: its own message when it left one. */
-static const char *activate_why(pcap_t *p, int rc)
-{
-	const char *msg = pcap_geterr(p);
-
-	switch (rc) {
-	case PCAP_ERROR:
-	case PCAP_ERROR_NO_SUCH_DEVICE:
-	case PCAP_ERROR_PERM_DENIED:
-	case PCAP_ERROR_PROMISC_PERM_DENIED:
-		if (msg && *msg)
-			return msg;
-		break;
-	default:
-		break;
-	}
-	return pcap_statustostr(rc);
-}
+static const struct capture_opts arpwatch_capture = {
+	.what = "arp watch",
+	.filter = ARPWATCH_FILTER,
+	.snaplen = AW_SNAPLEN,
+	.bufsize = AW_BUFSIZE,
+	.promisc = true,
+};
 
 struct arpwatch *arpwatch_start(struct ev_loop *loop, const char *ifname, double window_s,
 				arpwatch_cb cb, void *arg, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct bpf_program prog;
 	struct arpwatch *w;
-	int rc, fd;
+	int fd;
 
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
-		seterr(err, errlen, "%s: arp watch: bad interface name",
+		capture_seterr(err, errlen, "%s: arp watch: bad interface name",
 		       ifname ? ifname : "(null)");
 		return NULL;
 	}
 	if (!loop || !cb) {
-		seterr(err, errlen, "%s: arp watch: no event loop or callback", ifname);
+		capture_seterr(err, errlen, "%s: arp watch: no event loop or callback", ifname);
 		return NULL;
 	}
 	if (!isfinite(window_s) || window_s <= 0) {
-		seterr(err, errlen, "%s: arp watch: window must be a positive number of seconds",
+		capture_seterr(err, errlen, "%s: arp watch: window must be a positive number of seconds",
 		       ifname);
 		return NULL;
 	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
-		seterr(err, errlen, "%s: arp watch: out of memory", ifname);
+		capture_seterr(err, errlen, "%s: arp watch: out of memory", ifname);
 		return NULL;
 	}
 	w->loop = loop;
@@ -397,50 +366,12 @@ struct arpwatch *arpwatch_start(struct ev_loop *loop, const char *ifname, double
 	ev_io_init(&w->io, on_readable, -1, EV_READ); /* destroy() may stop it */
 	w->table = arpwatch_table_new(window_s);
 	if (!w->table) {
-		seterr(err, errlen, "%s: arp watch: out of memory", ifname);
+		capture_seterr(err, errlen, "%s: arp watch: out of memory", ifname);
 		goto fail;
 	}
-	w->pcap = pcap_create(ifname, ebuf);
-	if (!w->pcap) {
-		seterr(err, errlen, "%s: pcap_create: %s", ifname, ebuf);
+	w->pcap = capture_open(ifname, &arpwatch_capture, &fd, err, errlen);
+	if (!w->pcap)
 		goto fail;
-	}
-	/* these only fail on an activated handle: checked all the same */
-	if (pcap_set_snaplen(w->pcap, AW_SNAPLEN) || pcap_set_promisc(w->pcap, 1) ||
-	    pcap_set_immediate_mode(w->pcap, 1) || pcap_set_buffer_size(w->pcap, AW_BUFSIZE)) {
-		seterr(err, errlen, "%s: pcap options: %s", ifname, pcap_geterr(w->pcap));
-		goto fail;
-	}
-	rc = pcap_activate(w->pcap);
-	if (rc < 0) {
-		seterr(err, errlen, "%s: pcap_activate: %s", ifname, activate_why(w->pcap, rc));
-		goto fail;
-	}
-	/* rc > 0 is a warning (say, promiscuous mode unsupported): carry on */
-	if (pcap_datalink(w->pcap) != DLT_EN10MB) {
-		seterr(err, errlen, "%s: arp watch: not an Ethernet device (link type %d)", ifname,
-		       pcap_datalink(w->pcap));
-		goto fail;
-	}
-	if (pcap_compile(w->pcap, &prog, ARPWATCH_FILTER, 1, PCAP_NETMASK_UNKNOWN)) {
-		seterr(err, errlen, "%s: pcap_compile: %s", ifname, pcap_geterr(w->pcap));
-		goto fail;
-	}
-	rc = pcap_setfilter(w->pcap, &prog);
-	pcap_freecode(&prog);
-	if (rc) {
-		seterr(err, errlen, "%s: pcap_setfilter: %s", ifname, pcap_geterr(w->pcap));
-		goto fail;
-	}
-	if (pcap_setnonblock(w->pcap, 1, ebuf) < 0) {
-		seterr(err, errlen, "%s: pcap_setnonblock: %s", ifname, ebuf);
-		goto fail;
-	}
-	fd = pcap_get_selectable_fd(w->pcap);
-	if (fd < 0) {
-		seterr(err, errlen, "%s: pcap_get_selectable_fd: no descriptor to poll", ifname);
-		goto fail;
-	}
 	ev_io_set(&w->io, fd, EV_READ);
 	ev_io_start(loop, &w->io);
 	return w;
