@@ -27,6 +27,12 @@ require_root() {
 	[ -x "$SWITCHD" ] || skip "no switchd binary at $SWITCHD"
 }
 
+# the switches' chatter (LLDP, ARP, DHCP discovers) of the cable tests
+require_cable_send() {
+	CABLE_SEND=${CABLE_SEND:-$(dirname "$SWITCHD")/../tests/integration/cable-send}
+	[ -x "$CABLE_SEND" ] || skip "no cable-send helper at $CABLE_SEND"
+}
+
 defer() { CLEANUPS+=("$*"); }
 
 run_cleanups() {

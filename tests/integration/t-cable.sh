@@ -14,8 +14,7 @@
 # through it); the NIC that hears both networks is never moved.
 . "$(dirname "$0")/lib.sh"
 require_root
-CABLE_SEND=${CABLE_SEND:-$(dirname "$SWITCHD")/../tests/integration/cable-send}
-[ -x "$CABLE_SEND" ] || skip "no cable-send helper at $CABLE_SEND"
+require_cable_send
 
 HOST=$(ns_name host)
 A=$(ns_name swa)
