@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,6 +337,14 @@ void control_conn_written(struct control_conn *c, size_t n)
 
 	c->outhead += n < pending ? n : pending;
 	if (c->outhead == c->outlen) {
+		if (c->outlen >= CONTROL_TRIM_BYTES) {
+			/* a big reply (show of thousands of ports) is gone: give
+			 * its buffer, and the heap its building freed, back to
+			 * the system rather than keep the peak for good */
+			free(c->out);
+			c->out = NULL;
+			malloc_trim(0);
+		}
 		c->outhead = c->outlen = 0;
 		if (c->closing)
 			kill_conn(c, c->why);

@@ -58,6 +58,9 @@ struct control_conns {
 	unsigned nshared, nprivileged;
 };
 
+/* a drained output buffer this big is freed and the heap trimmed */
+#define CONTROL_TRIM_BYTES (64 * 1024)
+
 struct control_conn {
 	struct control_conns *set;
 	struct control_conn *next;
