@@ -24,9 +24,18 @@ ready_checks() {
 	local name=$1 stack=$2 ready sw_active pre_active stack_start
 	vm_wait 120 "systemctl is-active switchd.service && systemctl is-active $stack" ||
 		fail "$name: switchd or $stack never became active: $(vm_run "systemctl --no-pager status switchd $stack" | head -20)"
-	# switchd logs "ready:" once the bridges are converted; the journal's
-	# monotonic time of that line (us since the kernel started)
-	ready=$(vm_run "journalctl -b -u switchd -o json --no-pager" | jq -r 'select(.MESSAGE | test("^ready:")) | .__MONOTONIC_TIMESTAMP' | head -1)
+	# switchd logs "ready:" once the bridges are converted, then says
+	# READY=1. The time of that line (us since the kernel started) is when
+	# switchd sent it: journald's monotonic time of the entry is when it got
+	# round to reading it, which under load can come after PID 1 handled
+	# the READY=1 sent later; the kernel's receive time of the datagram
+	# (_SOURCE_REALTIME_TIMESTAMP) moved onto the monotonic clock is not.
+	local lag
+	read -r ready lag < <(vm_run "journalctl -b -u switchd -o json --no-pager" | jq -r 'select(.MESSAGE | test("^ready:")) |
+		(if ._SOURCE_REALTIME_TIMESTAMP then (.__REALTIME_TIMESTAMP | tonumber) - (._SOURCE_REALTIME_TIMESTAMP | tonumber)
+		 else "none" end) as $lag |
+		"\((.__MONOTONIC_TIMESTAMP | tonumber) - (if $lag == "none" then 0 else $lag end)) \($lag)"' | head -1)
+	echo "$name: the journal read switchd's ready line ${lag:-?} us after it was sent (none: no source timestamp)"
 	sw_active=$(unit_time switchd.service ActiveEnterTimestampMonotonic)
 	pre_active=$(unit_time network-pre.target ActiveEnterTimestampMonotonic)
 	stack_start=$(unit_time "$stack" InactiveExitTimestampMonotonic)
