@@ -492,6 +492,12 @@ int main(int argc, char **argv)
 			ret = 1;
 			break;
 		}
+		/* show -j: the result's bytes re-indented, not parsed and dumped */
+		if (json && !strcmp(cmd->method, SW_M_SHOW) &&
+		    output_json_reply(stdout, buf, (size_t)n) == 0) {
+			ret = 0;
+			break;
+		}
 		ret = proto_parse_reply(buf, (size_t)n, &result, err, sizeof(err));
 		memmove(buf, buf + n + 1, used - (size_t)n - 1);
 		used -= (size_t)n + 1;

@@ -156,6 +156,13 @@ static void queue_line(struct control_conn *c, char *line)
 		c->overflowed = true;
 		return;
 	}
+	if (!pending) { /* the usual case: the line is the buffer, not copied */
+		free(c->out);
+		c->out = line;
+		c->outhead = 0;
+		c->outlen = n;
+		return;
+	}
 	if (c->outhead) { /* what was written goes: the buffer is at most a cap long */
 		memmove(c->out, c->out + c->outhead, pending);
 		c->outhead = 0;

@@ -189,12 +189,14 @@ static json_t *port_json(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 static void attached_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 			  const struct sw_link *bl, json_t *taps, json_t *guests)
 {
+	/* thousands of links a bridge: the cheap tests first, the lookups
+	 * (config taps, features' devices, guests patterns) only for its own */
 	for (size_t i = 0; i < ctx->db.nlinks; i++) {
 		const struct sw_link *l = &ctx->db.links[i];
-		const struct sw_conf_tap *t = conf_find_tap(&ctx->conf, l->name);
-		bool mine = strcmp(l->alias, SW_ALIAS) == 0;
+		const struct sw_conf_tap *t;
+		bool mine, configured = false;
 		const char *pattern;
-		bool configured = false;
+		json_t *d;
 
 		if (l->master != bl->ifindex)
 			continue;
@@ -202,8 +204,14 @@ static void attached_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br,
 			configured |= strcmp(l->name, br->ports[k]) == 0;
 		if (configured || feature_device(ctx, l->ifindex))
 			continue;
-		json_t *d = json_pack("{s:s,s:i,s:b,s:o,s:b}", "name", l->name, "ifindex", l->ifindex,
-				      "carrier", l->carrier, "mac", link_mac_json(l), "attached", 1);
+		t = conf_find_tap(&ctx->conf, l->name);
+		mine = strcmp(l->alias, SW_ALIAS) == 0;
+		d = json_object();
+		json_object_set_new(d, "name", json_string(l->name));
+		json_object_set_new(d, "ifindex", json_integer(l->ifindex));
+		json_object_set_new(d, "carrier", json_boolean(l->carrier));
+		json_object_set_new(d, "mac", link_mac_json(l));
+		json_object_set_new(d, "attached", json_true());
 		pattern = guests_pattern(br, l->name);
 		/* a tap a hypervisor made and guests = matched is a guest */
 		if (strcmp(l->kind, "tun") == 0 && (t || mine || !pattern)) {
@@ -251,12 +259,19 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 	/* configured taps that are missing or attached elsewhere */
 	for (size_t i = 0; i < ctx->conf.ntaps; i++) {
 		const struct sw_conf_tap *t = &ctx->conf.taps[i];
-		const struct sw_link *l = linkdb_by_name(&ctx->db, t->name);
+		const struct sw_link *l;
+		json_t *d;
 
-		if (strcmp(t->bridge, br->name) || (l && bl && l->master == bl->ifindex))
+		if (strcmp(t->bridge, br->name))
 			continue;
-		json_array_append_new(taps, json_pack("{s:s,s:b,s:b}", "name", t->name, "present",
-						      l != NULL, "attached", 0));
+		l = linkdb_by_name(&ctx->db, t->name);
+		if (l && bl && l->master == bl->ifindex)
+			continue;
+		d = json_object();
+		json_object_set_new(d, "name", json_string(t->name));
+		json_object_set_new(d, "present", json_boolean(l != NULL));
+		json_object_set_new(d, "attached", json_false());
+		json_array_append_new(taps, d);
 	}
 	if (b && b->held_back)
 		json_object_set_new(o, "held_back", json_string(b->held_back_why));

@@ -26,24 +26,47 @@ const struct proto_method *proto_method_find(const char *name)
 	return NULL;
 }
 
+struct line_buf {
+	char *s;
+	size_t n, cap;
+};
+
+static int line_append(const char *buf, size_t size, void *data)
+{
+	struct line_buf *b = data;
+
+	if (b->n + size + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *s;
+
+		while (cap < b->n + size + 2)
+			cap *= 2;
+		s = realloc(b->s, cap);
+		if (!s)
+			return -1;
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->n, buf, size);
+	b->n += size;
+	return 0;
+}
+
+/* obj's compact dump and a newline, in one buffer (a show of thousands of
+ * ports is half a megabyte: json_dumps would copy it twice more) */
 static char *to_line(json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT);
-	char *line = NULL;
-	size_t n;
+	struct line_buf b = { 0 };
+	int ret = obj ? json_dump_callback(obj, line_append, &b, JSON_COMPACT) : -1;
 
 	json_decref(obj);
-	if (!s)
+	if (ret || !b.s) {
+		free(b.s);
 		return NULL;
-	n = strlen(s);
-	line = malloc(n + 2);
-	if (line) {
-		memcpy(line, s, n);
-		line[n] = '\n';
-		line[n + 1] = '\0';
 	}
-	free(s);
-	return line;
+	b.s[b.n] = '\n';
+	b.s[b.n + 1] = '\0';
+	return b.s;
 }
 
 char *proto_request_line(json_int_t id, const char *method, json_t *params)

@@ -158,3 +158,74 @@ Test(output, control_characters_are_escaped_in_text)
 	cr_assert(!strchr(buf, '\x1b') && !strchr(buf, '\r'), "raw control characters: %s", buf);
 	cr_assert(strstr(buf, "port\\x1b=x\\x1b[H") && strstr(buf, "m\\x0d"), "%s", buf);
 }
+
+/* show -j prints the reply's bytes re-indented: exactly what parsing the
+ * line and json_dumps(JSON_INDENT(2)) of its result prints, or nothing
+ * (-1, the caller parses) for what it cannot be sure of. */
+static char *reindented(const char *line, int *ret)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	*ret = output_json_reply(f, line, strlen(line) - 1);
+	fclose(f);
+	return out;
+}
+
+static void same_as_parsed(json_t *result)
+{
+	char *line = proto_reply_ok(1, result), *fast, *slow = NULL;
+	size_t n = 0;
+	json_t *r;
+	char err[64];
+	int ret;
+	FILE *f = open_memstream(&slow, &n);
+
+	cr_assert_eq(proto_parse_reply(line, strlen(line) - 1, &r, err, sizeof(err)), 0);
+	output_result(f, "show", r, true);
+	fclose(f);
+	json_decref(r);
+	fast = reindented(line, &ret);
+	cr_assert_eq(ret, 0, "not re-indented: %s", line);
+	cr_assert_str_eq(fast, slow);
+	free(fast);
+	free(slow);
+	free(line);
+}
+
+Test(output, show_json_reindented_is_the_parsed_dump)
+{
+	same_as_parsed(json_pack("{s:[{s:s,s:b,s:n,s:i,s:i,s:[],s:{},s:[{s:[i,i]},{}],s:s}],s:[]}",
+				 "bridges", "name", "br \"0\" \\ \x1b tab\t/x", "present", 1, "mac",
+				 "ifindex", -42, "carrier_changes", 0, "addresses", "cable", "taps",
+				 "a", 1, 2, "last", "", "empty"));
+	same_as_parsed(json_object());
+}
+
+Test(output, show_json_reindent_gives_up_on_what_it_cannot_be_sure_of)
+{
+	static const char *const lines[] = {
+		"{\"v\":1,\"id\":1,\"ok\":false,\"error\":\"x\"}\n", /* an error */
+		"{\"v\":1,\"event\":{}}\n",
+		"{\"v\":1,\"id\":2,\"ok\":true,\"result\":{}}\n", /* not our request */
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":1.5}}\n", /* jansson's digits */
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":\"\xc3\xa9\"}}\n", /* UTF-8 check */
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":\"\\u0000\"}}\n",
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":01}}\n", /* garbled */
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":[1,]}}\n",
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\" 1}}\n",
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":tru}}\n",
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":1}x}\n",
+		"{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"a\":\"1}}\n",
+	};
+	int ret;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++) {
+		char *out = reindented(lines[i], &ret);
+
+		cr_assert_eq(ret, -1, "%s", lines[i]);
+		cr_assert_str_eq(out, "", "printed something for %s", lines[i]);
+		free(out);
+	}
+}
