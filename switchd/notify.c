@@ -1,20 +1,31 @@
 /*
  * Readiness: sd_notify messages and the boot wait for configured NICs.
  *
- * libsystemd's sd_notify rather than our own datagram: the protocol has
- * corners (abstract socket names, credentials, WATCHDOG_PID matching the
- * process, the 252+ MONOTONIC_USEC of reloads) that the library gets right
- * and that a hand-written sender would have to be tested for; libsystemd0
- * is on every Debian system already (apt depends on it).
+ * Our own sender of the notify datagram rather than libsystemd's
+ * sd_notify: linking libsystemd maps it and what it pulls in (libgcrypt,
+ * libgpg-error, liblzma, libzstd, liblz4, libcap: about 1 MiB of RSS,
+ * docs/performance.md) for one sendmsg. The protocol is a documented,
+ * stable interface that systemd says may be reimplemented (sd_notify(3),
+ * NOTES; systemd.io/PORTABILITY_AND_STABILITY): one datagram of
+ * newline-separated VAR=value to the AF_UNIX socket named by
+ * $NOTIFY_SOCKET, a path or, with a leading '@', an abstract name.
+ * Credentials are the kernel's (the receiver sets SO_PASSCRED), as with
+ * sd_notify(0, ...). $WATCHDOG_USEC applies only to the process named by
+ * $WATCHDOG_PID when that is set, as sd_watchdog_enabled() does. Not
+ * supported: the vsock: addresses of systemd >= 254 (VMs talking to the
+ * host's manager), which no switchd unit uses.
  */
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
-
-#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
@@ -22,6 +33,77 @@
 #include "events.h"
 #include "switchd.h"
 #include "util.h"
+
+/* sd_notify(0, msg): < 0 an error, 0 no $NOTIFY_SOCKET, > 0 sent */
+static int notify_send(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len, mlen = strlen(msg);
+	socklen_t salen;
+	ssize_t n;
+	int fd, err;
+
+	if (!path || !*path)
+		return 0;
+	len = strlen(path);
+	if ((path[0] != '/' && path[0] != '@') || len < 2 || len > sizeof(sa.sun_path))
+		return -EAFNOSUPPORT;
+	if (path[0] == '/' && len == sizeof(sa.sun_path))
+		return -EINVAL;	/* no room for the NUL */
+	memcpy(sa.sun_path, path, len);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';	/* abstract: the length, not a NUL, ends it */
+	salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '/'));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	n = sendto(fd, msg, mlen, MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	return (size_t)n == mlen ? 1 : -EMSGSIZE;
+}
+
+static int notify_sendf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int notify_sendf(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return notify_send(msg);
+}
+
+/* watchdog_usec(&usec): > 0 with the interval, 0 not for us */
+static int watchdog_usec(uint64_t *usec)
+{
+	const char *s = getenv("WATCHDOG_USEC"), *p = getenv("WATCHDOG_PID");
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !v || s[0] == '-')
+		return -EINVAL;
+	if (p && *p) {
+		unsigned long long pid;
+
+		errno = 0;
+		pid = strtoull(p, &end, 10);
+		if (errno || *end || !pid || p[0] == '-')
+			return -EINVAL;
+		if (pid != (unsigned long long)getpid())
+			return 0;
+	}
+	*usec = v;
+	return 1;
+}
 
 void notify_status(const char *fmt, ...)
 {
@@ -33,7 +115,7 @@ void notify_status(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	va_end(ap);
-	sd_notify(0, msg);
+	notify_send(msg);
 }
 
 void notify_ready(struct sw_ctx *ctx)
@@ -41,11 +123,11 @@ void notify_ready(struct sw_ctx *ctx)
 	unsigned int failed = ctx->rt.failed_groups;
 
 	if (failed)
-		sd_notifyf(0, "READY=1\nSTATUS=running: %zu bridges, %u part%s failed to apply "
-			   "(see the log)", ctx->conf.nbridges, failed, failed == 1 ? "" : "s");
+		notify_sendf("READY=1\nSTATUS=running: %zu bridges, %u part%s failed to apply "
+			     "(see the log)", ctx->conf.nbridges, failed, failed == 1 ? "" : "s");
 	else
-		sd_notifyf(0, "READY=1\nSTATUS=running: %zu bridges as configured",
-			   ctx->conf.nbridges);
+		notify_sendf("READY=1\nSTATUS=running: %zu bridges as configured",
+			     ctx->conf.nbridges);
 }
 
 void notify_reloading(void)
@@ -55,8 +137,8 @@ void notify_reloading(void)
 	/* systemd >= 253 wants the time with it (Type=notify-reload); older
 	 * ones ignore the field */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC=%llu",
-		   (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+	notify_sendf("RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC=%llu",
+		     (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
 }
 
 int notify_missing_nics(struct sw_ctx *ctx, char *buf, size_t len)
@@ -91,7 +173,7 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)w;
 	(void)revents;
 	/* from the loop itself: a loop stuck in a callback stops these */
-	sd_notify(0, "WATCHDOG=1");
+	notify_send("WATCHDOG=1");
 }
 
 static void convert_now(struct notify *n)
@@ -165,7 +247,7 @@ int notify_start(struct notify *n, struct sw_ctx *ctx, notify_convert_fn convert
 	events_subscribe(&ctx->events, on_event, n);
 	ev_timer_init(&n->watchdog, on_watchdog, 0, 0);
 	ev_timer_init(&n->wait, on_wait, 0, 0);
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec) {
+	if (watchdog_usec(&usec) > 0 && usec) {
 		ev_timer_set(&n->watchdog, 0, usec / 2 / 1e6);
 		ev_timer_start(ctx->loop, &n->watchdog);
 		log_info("watchdog: every %gs", usec / 2 / 1e6);
@@ -190,7 +272,7 @@ int notify_start(struct notify *n, struct sw_ctx *ctx, notify_convert_fn convert
 
 void notify_stop(struct notify *n)
 {
-	sd_notify(0, "STOPPING=1\nSTATUS=stopping; bridges, ports and taps stay as they are");
+	notify_send("STOPPING=1\nSTATUS=stopping; bridges, ports and taps stay as they are");
 	ev_timer_stop(n->ctx->loop, &n->watchdog);
 	ev_timer_stop(n->ctx->loop, &n->wait);
 	n->waiting = false;

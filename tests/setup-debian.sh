@@ -8,7 +8,7 @@ BUILDDIR=${BUILDDIR:-build}
 # What is installed and why, one group a line (PACKAGES is all of them).
 GROUPS_=(
 	"build:build-essential autoconf automake libtool pkg-config"
-	"libraries switchd links with:libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libsystemd-dev libcap-ng-dev"
+	"libraries switchd links with:libmnl-dev libev-dev libpcap-dev libjansson-dev libinih-dev libcap-ng-dev"
 	"unit tests:libcriterion-dev"
 	"fuzz targets (libFuzzer; the runtime is only recommended by clang):clang libclang-rt-14-dev"
 	"integration tests and the demo (namespaces, captures, valgrind):iproute2 iputils-ping socat jq valgrind procps kmod arping tcpdump"

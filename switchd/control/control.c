@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -332,13 +331,14 @@ int control_init(struct sw_ctx *ctx, const char *path, mode_t mode, const char *
 		return -EPERM;
 	}
 	if (group && group[0]) {
-		struct group *gr = getgrnam(group);
+		char why[160];
 
-		if (!gr) {
-			snprintf(err, errlen, "socket_group %s: no such group", group);
-			return -ENOENT;
+		/* a number as it is, as the config check took it */
+		ret = conf_resolve_group(group, &gid, why, sizeof(why));
+		if (ret < 0) {
+			snprintf(err, errlen, "socket_%s", why);
+			return ret;
 		}
-		gid = gr->gr_gid;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');

@@ -223,50 +223,54 @@ static int parse_id(const char *v, unsigned long long *out)
 	return 0;
 }
 
+/* All digits: a number, never looked up (no NSS module is loaded for it, and
+ * a user or group called by digits alone is refused by useradd anyway);
+ * anything else: a name. */
 int conf_resolve_owner(const char *owner, uid_t *uid, char *err, size_t errlen)
 {
-	struct passwd *pw = getpwnam(owner);
+	struct passwd *pw;
 	unsigned long long id;
 	int ret;
 
-	/* a name first, as chown(1) does: a user may be called 100 */
-	if (pw) {
-		*uid = pw->pw_uid;
-		return 0;
-	}
 	ret = parse_id(owner, &id);
 	if (ret == -ERANGE) {
 		snprintf(err, errlen, "owner %s: uid out of range (0-4294967294)", owner);
 		return -ERANGE;
 	}
-	if (ret < 0) {
+	if (ret == 0) {
+		*uid = (uid_t)id;
+		return 0;
+	}
+	pw = *owner ? getpwnam(owner) : NULL;
+	if (!pw) {
 		snprintf(err, errlen, "owner %s: no such user", owner);
 		return -ENOENT;
 	}
-	*uid = (uid_t)id;
+	*uid = pw->pw_uid;
 	return 0;
 }
 
 int conf_resolve_group(const char *group, gid_t *gid, char *err, size_t errlen)
 {
-	struct group *gr = getgrnam(group);
+	struct group *gr;
 	unsigned long long id;
 	int ret;
 
-	if (gr) {
-		*gid = gr->gr_gid;
-		return 0;
-	}
 	ret = parse_id(group, &id);
 	if (ret == -ERANGE) {
 		snprintf(err, errlen, "group %s: gid out of range (0-4294967294)", group);
 		return -ERANGE;
 	}
-	if (ret < 0) {
+	if (ret == 0) {
+		*gid = (gid_t)id;
+		return 0;
+	}
+	gr = *group ? getgrnam(group) : NULL;
+	if (!gr) {
 		snprintf(err, errlen, "group %s: no such group", group);
 		return -ENOENT;
 	}
-	*gid = (gid_t)id;
+	*gid = gr->gr_gid;
 	return 0;
 }
 

@@ -2,8 +2,11 @@
  * notify-recv PATH: the service manager's end of sd_notify(3) for tests.
  * Binds a datagram socket at PATH and prints each message it receives,
  * one per line with its newlines turned into spaces (in order: one reader,
- * unlike a forking relay), until killed.
+ * unlike a forking relay), until killed. A PATH starting with '@' is an
+ * abstract name, as in $NOTIFY_SOCKET (per network namespace: run it in
+ * the daemon's).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +17,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char buf[4096];
+	socklen_t salen = sizeof(sa);
 	ssize_t n;
 	int fd;
 
@@ -23,9 +27,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	strcpy(sa.sun_path, argv[1]);
+	if (argv[1][0] == '@') {
+		sa.sun_path[0] = '\0';
+		salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(argv[1]));
+	}
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	unlink(argv[1]);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (argv[1][0] != '@')
+		unlink(argv[1]);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, salen) < 0) {
 		perror(argv[1]);
 		return 1;
 	}

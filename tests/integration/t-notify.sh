@@ -5,7 +5,9 @@
 # bridge exists with its addresses; RELOADING=1 then READY=1 around
 # `switchctl reload` and SIGHUP; WATCHDOG=1 when WATCHDOG_USEC is set;
 # STOPPING=1 on TERM. A NIC that comes after boot_wait is converted when it
-# appears, and the bridge made without it is not bounced.
+# appears, and the bridge made without it is not bounced. An abstract
+# NOTIFY_SOCKET (@name) works; WATCHDOG_USEC for another WATCHDOG_PID is not
+# switchd's (switchd sends the datagram itself, not through libsystemd).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 require_root
@@ -84,10 +86,15 @@ ip -n "$HOST" link del eth1
 { printf '[switchd]\nboot_wait = 200ms\n'; cat "$CONF"; } >"$CONF.new" && mv "$CONF.new" "$CONF"
 before_addrs=$(addrs_of "$HOST" eth0)
 before_routes=$(routes_of "$HOST" eth0)
-notify_listen late
-NOTIFY_SOCKET=$NSOCK switchd_start "$HOST" "$CONF"
+# an abstract name, in switchd's namespace; a watchdog meant for pid 1
+NSOCK=@switchd-t-notify-$$
+NOUT=$TESTDIR/late.out
+ip netns exec "$HOST" "$NOTIFY_RECV" "$NSOCK" >"$NOUT" 2>&1 &
+defer "kill $!"
+busywait 3000 sh -c "ip netns exec '$HOST' ss -xl | grep -q '$NSOCK'" || fail "notify-recv did not bind $NSOCK"
+NOTIFY_SOCKET=$NSOCK WATCHDOG_USEC=100000 WATCHDOG_PID=1 switchd_start "$HOST" "$CONF"
 busywait 5000 grep -q "^READY=1" "$NOUT"
-check_match "READY=1 when boot_wait has passed" "READY=1" "$(cat "$NOUT")"
+check_match "READY=1 when boot_wait has passed (abstract NOTIFY_SOCKET)" "READY=1" "$(cat "$NOUT")"
 check_match "the log names the NIC still missing" "boot_wait: 0.2s passed, still missing: hweth1" "$(cat "$LOG")"
 check_eq "the bridge was made without it" "eth0" "$(link_master "$HOST" hweth0)"
 br_index=$(link_ifindex "$HOST" eth0)
@@ -107,4 +114,5 @@ check_eq "the active port stayed attached" "eth0" "$(link_master "$HOST" hweth0)
 check_eq "the addresses stayed" "$before_addrs" "$(addrs_of "$HOST" eth0)"
 check_eq "the routes stayed" "$before_routes" "$(routes_of "$HOST" eth0)"
 check_cmd "the host answers on its address" ip netns exec "$UP" ping -c 1 -W 2 198.18.1.2
+check_eq "no WATCHDOG=1 when WATCHDOG_PID is another process" "0" "$(line_of '^WATCHDOG=1')"
 report

@@ -1,7 +1,10 @@
 /* The config contract: what parses, and every error with its line. */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -901,6 +904,59 @@ Test(dropins, an_unreadable_dropin_is_an_error, .fini = remove_config)
 }
 
 /* ---- the owner/group lookup the control methods share ---------------------- */
+
+/* getpwnam/getgrnam of this binary: counted, then libc's. A lookup loads the
+ * NSS modules (libnss_systemd and libm here: half a MiB of RSS). */
+static int name_lookups;
+
+struct passwd *getpwnam(const char *name)
+{
+	struct passwd *(*real)(const char *) = (struct passwd *(*)(const char *))dlsym(RTLD_NEXT, "getpwnam");
+
+	name_lookups++;
+	return real(name);
+}
+
+struct group *getgrnam(const char *name)
+{
+	struct group *(*real)(const char *) = (struct group *(*)(const char *))dlsym(RTLD_NEXT, "getgrnam");
+
+	name_lookups++;
+	return real(name);
+}
+
+Test(resolve, a_number_is_not_looked_up)
+{
+	char err[160];
+	uid_t uid = 7;
+	gid_t gid = 7;
+
+	name_lookups = 0;
+	cr_assert_eq(conf_resolve_owner("65534", &uid, err, sizeof(err)), 0);
+	cr_assert_eq(uid, 65534);
+	cr_assert_eq(conf_resolve_group("100", &gid, err, sizeof(err)), 0);
+	cr_assert_eq(gid, 100);
+	cr_assert_eq(conf_resolve_owner("4294967295", &uid, err, sizeof(err)), -ERANGE);
+	cr_assert_eq(name_lookups, 0, "a number went to the name service");
+	cr_assert_eq(conf_resolve_owner("nobody", &uid, err, sizeof(err)), 0);
+	cr_assert_eq(uid, 65534);
+	cr_assert_eq(name_lookups, 1, "a name is looked up");
+}
+
+Test(resolve, a_config_of_numeric_taps_does_no_lookup)
+{
+	struct sw_conf c;
+	struct errs e = {0};
+	char text[4096];
+	int n = snprintf(text, sizeof(text), "[bridge int0]\n");
+
+	for (int i = 0; i < 50; i++)
+		n += snprintf(text + n, sizeof(text) - n, "[tap t%d]\nbridge = int0\nowner = 65534\ngroup = 100\n", i);
+	name_lookups = 0;
+	cr_assert_eq(conf_load_string(text, "t", &c, collect, &e), 0, "%s", e.msg[0]);
+	cr_assert_eq(name_lookups, 0, "%d lookups for numeric owners", name_lookups);
+	conf_free(&c);
+}
 
 Test(resolve, owner_and_group)
 {
