@@ -62,12 +62,53 @@ static int request_fault(struct sw_nl *nl, const struct nlmsghdr *nlh, char *err
 #endif
 }
 
+static const unsigned int ev_groups[] = {
+	RTNLGRP_LINK,	    RTNLGRP_NEIGH,	 RTNLGRP_IPV4_IFADDR,  RTNLGRP_IPV6_IFADDR,
+	RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF,
+};
+#define NGROUPS (sizeof(ev_groups) / sizeof(ev_groups[0]))
+
+static int ev_membership(struct sw_nl *nl, int opt)
+{
+	for (size_t i = 0; i < NGROUPS; i++)
+		if (mnl_socket_setsockopt(nl->ev, opt, (void *)&ev_groups[i], sizeof(ev_groups[i])) < 0)
+			return -errno;
+	return 0;
+}
+
+int nl_events_pause(struct sw_nl *nl)
+{
+	int ret = ev_membership(nl, NETLINK_DROP_MEMBERSHIP);
+
+	if (ret == 0)
+		nl->paused = true;
+	return ret;
+}
+
+static int discard_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+int nl_events_resume(struct sw_nl *nl)
+{
+	int ret;
+
+	if (!nl->paused)
+		return 0;
+	if ((ret = ev_membership(nl, NETLINK_ADD_MEMBERSHIP)) < 0)
+		return ret;
+	nl->paused = false;
+	/* what is queued is older than the dump the caller makes now */
+	while ((ret = nl_event_read(nl, discard_cb, NULL)) == -ENOBUFS)
+		;
+	return ret;
+}
+
 int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 {
-	static const unsigned int groups[] = {
-		RTNLGRP_LINK,	     RTNLGRP_NEIGH,	  RTNLGRP_IPV4_IFADDR,	RTNLGRP_IPV6_IFADDR,
-		RTNLGRP_IPV4_ROUTE,  RTNLGRP_IPV6_ROUTE,  RTNLGRP_IPV4_NETCONF, RTNLGRP_IPV6_NETCONF,
-	};
 	int one = 1, fd, size;
 
 	memset(nl, 0, sizeof(*nl));
@@ -96,10 +137,8 @@ int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 	size = NL_BATCH_MAX * 2048;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		if (mnl_socket_setsockopt(nl->ev, NETLINK_ADD_MEMBERSHIP, (void *)&groups[i],
-					  sizeof(groups[i])) < 0)
-			goto fail;
+	if (ev_membership(nl, NETLINK_ADD_MEMBERSHIP) < 0)
+		goto fail;
 	/* FDB learning floods RTNLGRP_NEIGH: a large buffer makes ENOBUFS rare.
 	 * NETLINK_NO_ENOBUFS is not set: losing events silently is worse. */
 	fd = mnl_socket_get_fd(nl->ev);

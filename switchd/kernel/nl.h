@@ -24,6 +24,7 @@ struct sw_nl {
 	char *buf;   /* NL_BUFSIZE receive buffer for replies to requests */
 	char *evbuf; /* NL_BUFSIZE, for events: an event callback may make requests */
 	long fault_at, changes; /* fault injection (test builds): see nl_fault() */
+	bool paused;		/* the event socket left its groups: see nl_events_pause() */
 };
 
 #ifdef SW_FAULT_INJECTION
@@ -54,6 +55,16 @@ int nl_event_fd(const struct sw_nl *nl);
  * events (the caller must resync: state is unknown), or another -errno.
  */
 int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data);
+
+/*
+ * A bulk change (a thousand taps at start) makes the kernel build and queue
+ * several notifications per device for the event socket, which costs more
+ * than reading the result once. Pause: the event socket leaves its groups.
+ * Resume: it joins them again and drops what was queued (older than the
+ * state the caller must now read with a dump). Returns 0 or -errno.
+ */
+int nl_events_pause(struct sw_nl *nl);
+int nl_events_resume(struct sw_nl *nl);
 
 /*
  * Send one request (NLM_F_ACK is added, seq assigned) and wait for its ack.
