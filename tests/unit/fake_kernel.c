@@ -95,8 +95,11 @@ static bool is_bridge(const struct fk_link *l)
 
 static void queue(const struct nlmsghdr *nlh)
 {
-	struct fk_msg *m = calloc(1, sizeof(*m));
+	struct fk_msg *m;
 
+	if (fk.paused)
+		return; /* the event socket is in no group */
+	m = calloc(1, sizeof(*m));
 	if (!m)
 		abort();
 	memcpy(m->buf, nlh, nlh->nlmsg_len);
@@ -490,6 +493,30 @@ int nl_event_fd(const struct sw_nl *nl)
 {
 	(void)nl;
 	return -1; /* nothing to watch: tests call the engine themselves */
+}
+
+int nl_events_pause(struct sw_nl *nl)
+{
+	(void)nl;
+	fk.paused = true;
+	fk.pauses++;
+	return 0;
+}
+
+int nl_events_resume(struct sw_nl *nl)
+{
+	(void)nl;
+	fk.paused = false;
+	/* what was queued before the pause is dropped, as nl.c does */
+	while (fk.queue) {
+		struct fk_msg *m = fk.queue;
+
+		fk.queue = m->next;
+		free(m);
+	}
+	fk.queue_tail = &fk.queue;
+	fk.queued = 0;
+	return 0;
 }
 
 int nl_event_read(struct sw_nl *nl, mnl_cb_t cb, void *data)

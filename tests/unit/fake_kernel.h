@@ -21,7 +21,7 @@
 #include "conf.h"
 #include "nl_parse.h"
 
-#define FK_MAX_LINKS 64
+#define FK_MAX_LINKS 128
 #define FK_MAX_ADDRS 64
 #define FK_MAX_ROUTES 16
 #define FK_MAX_PROXIES 16
@@ -69,6 +69,8 @@ struct fake_kernel {
 	struct fk_msg *queue, **queue_tail; /* events not read yet */
 	size_t queued;
 	bool enobufs; /* the next nl_event_read reports ENOBUFS */
+	bool paused;  /* nl_events_pause: no events are queued */
+	unsigned long pauses; /* nl_events_pause calls */
 
 	unsigned long requests; /* changing requests so far */
 	unsigned long fail_at;	/* this one fails (0: none) */

@@ -6,6 +6,7 @@
  * allowed, in a network namespace of its own, so that even a feature that
  * opened a real socket could not reach the host's devices.
  */
+#include <net/if.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -638,6 +639,44 @@ Test(engine, taps_are_brought_up_in_shared_batches)
 	cr_assert_geq(fk.batched, 3 + 4, "the requests went in batches: %lu", fk.batched);
 	cr_assert_geq(fk.combined, 4, "a tap's three changes in one request: %lu", fk.combined);
 	cr_assert_lt(fk.batches, 3, "in few sendmsgs, not one a request: %lu", fk.batches);
+}
+
+/* A bring-up of many taps (>= 256 steps) runs with the event socket out of
+ * its groups: no event is queued for it, and the model is read afterwards
+ * with one dump, so it knows every tap attached and up all the same. */
+Test(engine, a_bulk_bring_up_is_applied_without_events_and_read_back)
+{
+	char conf[8192];
+	size_t len = (size_t)snprintf(conf, sizeof(conf), "[bridge int0]\n" QUIET);
+	unsigned long dumps;
+
+	for (int i = 0; i < 80; i++)
+		len += (size_t)snprintf(conf + len, sizeof(conf) - len, "[tap t%d]\nbridge = int0\n", i);
+	dumps = fk.dumps;
+	start_engine(conf);
+	cr_assert_eq(fk.pauses, 1, "the event socket left its groups once: %lu", fk.pauses);
+	cr_assert(!fk.paused, "and joined them again");
+	cr_assert_gt(fk.dumps, dumps + 1, "the result was read with a dump");
+	const struct sw_link *br = linkdb_by_name(&ctx.db, "int0");
+
+	cr_assert(br, "the model has the bridge");
+	for (int i = 0; i < 80; i++) {
+		char t[8];
+		const struct sw_link *l;
+
+		snprintf(t, sizeof(t), "t%d", i);
+		cr_assert(is_master(t, "int0") && fk_link(t)->s.up, "%s attached and up", t);
+		l = linkdb_by_name(&ctx.db, t);
+		cr_assert(l && l->master == br->ifindex && (l->flags & IFF_UP),
+			  "the model knows %s attached and up", t);
+	}
+}
+
+Test(engine, a_small_plan_keeps_listening)
+{
+	start_engine(TAPS4);
+	cr_assert_eq(fk.pauses, 0, "four taps: no pause");
+	cr_assert(linkdb_by_name(&ctx.db, "t3"), "the model has t3 from its events");
 }
 
 Test(engine, a_failed_request_in_a_batch_undoes_its_tap_alone)
