@@ -80,6 +80,21 @@ check_eq "a swap 'within the rounds' of another: the old port sent its first rou
 	$((h0 + r1)) "$(port hweth0 announced)"
 check_eq "upstream: the host stays behind the new port" up1 "$(fdb_port 02:00:c6:12:00:10)"
 
+# a restart that attaches the uplink again (it was taken off the bridge while
+# switchd was stopped): the announcement of that attach names the silent
+# guest the bridge had learned before the restart, not only the host
+switchd_stop
+check_eq "before the restart: upstream has the guest behind up1" up1 "$(fdb_port 02:00:c6:12:00:77)"
+check_match "before the restart: the host's bridge still knows the guest" "02:00:c6:12:00:77 dev vnet0" \
+	"$(bridge -n "$HOST" fdb show br eth0)"
+ip -n "$HOST" link set hweth1 nomaster
+switchd_start "$HOST" "$CONF.two"
+check_eq "the restart attached hweth0 again" eth0 "$(link_master "$HOST" hweth0)"
+check_cmd "the restart's announcement moved the silent guest to up0 upstream" busywait 1000 \
+	bash -c "[ \"\$(bridge -n $UP -j fdb show br sw | jq -r '[.[] | select(.mac == \"02:00:c6:12:00:77\")][0].ifname')\" = up0 ]"
+sctl "$HOST" swap eth0 hweth1 >/dev/null
+sleep 0.8
+
 # the guest moves to another host: its MAC now comes from upstream. switchd
 # must stop announcing it, or it would pull the guest's traffic back here.
 if command -v arping >/dev/null; then
