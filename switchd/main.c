@@ -15,6 +15,7 @@
 #include <switchd/proto.h>
 
 #include "arp.h"
+#include "capture.h"
 #include "control.h"
 #include "doctor.h"
 #include "engine.h"
@@ -345,10 +346,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.check) {
+		char user[128], why[512];
+
 		if (o.verbose)
 			conf_print(stdout, &ctx.conf);
 		else
 			printf("%s: configuration OK\n", o.conf_path);
+		/* valid, but what it asks for would fail at the first capture:
+		 * said now (the network itself comes up without libpcap, so
+		 * this is not a failure of the check) */
+		if (conf_capture_user(&ctx.conf, user, sizeof(user)) &&
+		    capture_available(why, sizeof(why)) < 0)
+			fprintf(stderr, "switchd: warning: %s needs libpcap: %s; switchd would not capture\n",
+				user, why);
 		conf_free(&ctx.conf);
 		return 0;
 	}

@@ -2689,6 +2689,31 @@ enum sw_cable_mode conf_cable_check(const struct sw_conf *c, const struct sw_con
 	return c->cable_check ? (enum sw_cable_mode)c->cable_check : CABLE_MODE_REPORT;
 }
 
+const char *conf_capture_user(const struct sw_conf *c, char *buf, size_t len)
+{
+	static const char *const modes[] = { "", "report", "attach", "off" };
+
+	for (size_t i = 0; i < c->nbridges; i++)
+		if (c->bridges[i].watch_arp) {
+			snprintf(buf, len, "bridge %s: watch_arp = yes", c->bridges[i].name);
+			return buf;
+		}
+	/* cable identification listens on the NICs switchd manages */
+	if (!c->nnics && !c->claim)
+		return NULL;
+	for (size_t i = 0; i < c->nbridges; i++) {
+		const struct sw_conf_bridge *br = &c->bridges[i];
+		enum sw_cable_mode m = conf_cable_check(c, br);
+
+		if (m == CABLE_MODE_OFF)
+			continue;
+		snprintf(buf, len, "bridge %s: cable_check = %s%s", br->name, modes[m],
+			 br->cable_check == CABLE_MODE_DEFAULT ? " (the default)" : "");
+		return buf;
+	}
+	return NULL;
+}
+
 int conf_move_port(struct sw_conf *c, const char *from, const char *to, const char *nic)
 {
 	struct sw_conf_bridge *src = NULL, *dst = NULL;

@@ -203,6 +203,10 @@ int conf_add_claimed(struct sw_conf *conf, const char *bridge, const char *name,
 
 /* A bridge's cable_check, its own or [switchd]'s. */
 enum sw_cable_mode conf_cable_check(const struct sw_conf *conf, const struct sw_conf_bridge *br);
+/* The first setting that needs libpcap captures (watch_arp = yes; cable
+ * identification on NICs the config names or claims), as "bridge eth0:
+ * watch_arp = yes" into buf; NULL when none does. */
+const char *conf_capture_user(const struct sw_conf *conf, char *buf, size_t len);
 /* Move a [nic] from the ports of one bridge to the end of another's (cable
  * identification found it cabled there). 0, -ENOENT or -ENOMEM (then
  * nothing changed). */

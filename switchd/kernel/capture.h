@@ -25,6 +25,11 @@ struct capture_opts {
 pcap_t *capture_open(const char *ifname, const struct capture_opts *o, int *fd, char *err,
 		     size_t errlen);
 
+/* 0 when libpcap can be loaded (it is, by this call), -1 with the reason in
+ * why: the library the daemon dlopen()s (PCAP_SONAME, or $SWITCHD_LIBPCAP)
+ * is missing or not libpcap. */
+int capture_available(char *why, size_t len);
+
 /* snprintf into err (NULL-safe), newlines made spaces: one line */
 void capture_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -21,6 +21,7 @@
 
 #include <pcap/pcap.h>
 
+#include "capture.h"
 #include "log.h"
 
 /* X(return type, name, (parameters), (arguments)) */
@@ -59,18 +60,23 @@ static struct {
 /* 0, or -1 with the reason in why */
 static int pcap_load(char *why, size_t len)
 {
+	/* another libpcap than the one configure found (a path or a soname) */
+	const char *so = getenv("SWITCHD_LIBPCAP");
 	void *h;
 
 	if (lib.loaded)
 		return 0;
-	h = dlopen(PCAP_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!so || !*so)
+		so = PCAP_SONAME;
+	h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		snprintf(why, len, "cannot load %s: %s", PCAP_SONAME, dlerror());
+		snprintf(why, len, "cannot load %s", dlerror());
 		return -1;
 	}
 #define X(ret, name, params, args)                                                              \
 	if (!(lib.name = (ret(*) params)dlsym(h, #name))) {                                     \
-		snprintf(why, len, "%s: no %s", PCAP_SONAME, #name);                            \
+		snprintf(why, len, "%s is not libpcap (no %s)", so, #name);                     \
+		dlclose(h);                                                                     \
 		return -1;                                                                      \
 	}
 	PCAP_FUNCS(X)
@@ -78,8 +84,13 @@ static int pcap_load(char *why, size_t len)
 	X(pcap_t *, pcap_create, (const char *d, char *e), (d, e))
 #undef X
 	lib.loaded = true;
-	log_debug("%s loaded for the first capture", PCAP_SONAME);
+	log_debug("%s loaded for the first capture", so);
 	return 0;
+}
+
+int capture_available(char *why, size_t len)
+{
+	return pcap_load(why, len);
 }
 
 pcap_t *pcap_create(const char *dev, char *errbuf)

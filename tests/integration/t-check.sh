@@ -60,4 +60,21 @@ check_eq "an error in a drop-in" "1 $TESTDIR/sw.conf.d/20-bad.conf:2: bridge eth
 $TESTDIR/sw.conf: 1 error" "$rc $out"
 rc=0; out=$("$SWITCHD" --bogus 2>&1) || rc=$?
 check_eq "bad usage exits 2" "2" "$rc"
+# a valid config whose captures could not run (libpcap missing): --check
+# still passes (the network comes up without them) and says so, naming the
+# setting; SWITCHD_LIBPCAP stands in for a host without the library
+printf '[nic hweth0]\nmac = 02:00:c6:12:00:10\n[bridge eth0]\nports = hweth0\n' >"$TESTDIR/cap.conf"
+rc=0; out=$(SWITCHD_LIBPCAP=$TESTDIR/no-libpcap.so.0.8 "$SWITCHD" -c "$TESTDIR/cap.conf" --check 2>&1) || rc=$?
+check_eq "no libpcap: --check still passes" 0 "$rc"
+check_match "no libpcap: the default cable_check is named, with why" \
+	"warning: bridge eth0: cable_check = report \(the default\) needs libpcap: cannot load .*no-libpcap.so.0.8: cannot open shared object file" "$out"
+printf '[bridge br0]\nwatch_arp = yes\ncable_check = off\n' >"$TESTDIR/watch.conf"
+out=$(SWITCHD_LIBPCAP=libc.so.6 "$SWITCHD" -c "$TESTDIR/watch.conf" --check 2>&1)
+check_match "a library that is not libpcap: watch_arp is named" \
+	"warning: bridge br0: watch_arp = yes needs libpcap: libc.so.6 is not libpcap \(no pcap_activate\)" "$out"
+check_eq "with libpcap there: no warning" "$TESTDIR/watch.conf: configuration OK" \
+	"$("$SWITCHD" -c "$TESTDIR/watch.conf" --check 2>&1)"
+check_eq "no capture asked for (cable_check = off, no watch_arp): no warning" \
+	"$TESTDIR/bad-lib.conf: configuration OK" \
+	"$(printf '[nic hweth0]\nmac = 02:00:c6:12:00:10\n[bridge eth0]\nports = hweth0\ncable_check = off\n' >"$TESTDIR/bad-lib.conf"; SWITCHD_LIBPCAP=/nonexistent.so "$SWITCHD" -c "$TESTDIR/bad-lib.conf" --check 2>&1)"
 report
