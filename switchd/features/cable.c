@@ -14,6 +14,7 @@
 
 #include "cable.h"
 #include "cable_capture.h"
+#include "capture.h"
 #include "conf.h"
 #include "failover_exec.h"
 #include "fingerprint.h"
@@ -56,6 +57,7 @@ struct cb_state {
 	bool dirty;	 /* links changed: start and stop captures */
 	struct cb_nic *spares[CABLE_SPARES_MAX];
 	size_t nspares;
+	bool no_pcap; /* libpcap could not be loaded: said once, not every retry */
 };
 
 static struct cb_state *cs(struct sw_ctx *ctx)
@@ -142,6 +144,18 @@ static void capture_sync(struct sw_ctx *ctx, struct cb_nic *n, const struct sw_l
 	}
 	if (now < n->retry_at)
 		return;
+	/* without the library every NIC's every retry would say the same */
+	if (capture_available(err, sizeof(err)) < 0) {
+		if (!cs(ctx)->no_pcap)
+			log_warnx("cable: identification is off: %s (tried again every %gs)", err,
+				  CAPTURE_RETRY);
+		cs(ctx)->no_pcap = true;
+		n->retry_at = now + CAPTURE_RETRY;
+		return;
+	}
+	if (cs(ctx)->no_pcap)
+		log_info("cable: libpcap loaded: identification is on");
+	cs(ctx)->no_pcap = false;
 	n->cap = cable_capture_start(ctx->loop, l->name, on_frame, n, err, sizeof(err));
 	if (!n->cap) {
 		log_warnx("cable: %s", err);

@@ -146,4 +146,17 @@ check_cmd "attach: the host reaches network B through it" \
 	ip netns exec "$HOST" ping -c 1 -W 2 198.18.21.1
 check_eq "attach: and never two uplinks of eth0" "eth0" "$(link_master "$HOST" hweth0)"
 check_eq "attach: hweth3 was never attached anywhere" "" "$(link_master "$HOST" hweth3)"
+
+# without libpcap (SWITCHD_LIBPCAP names a library that is not there) the
+# network still comes up and cable identification says once that it is
+# off, not at every NIC's every retry (5 s)
+switchd_stop
+export SWITCHD_LIBPCAP=$TESTDIR/no-libpcap.so.0.8
+switchd_start "$HOST" "$CONF"
+unset SWITCHD_LIBPCAP
+check_eq "no libpcap: the bridge is up with its port" eth0 "$(link_master "$HOST" hweth0)"
+sleep 6
+check_eq "no libpcap: said once in two retry periods, with why" 1 \
+	"$(grep -c 'cable: identification is off: cannot load .*no-libpcap.so.0.8: cannot open shared object file: No such file or directory (tried again every 5s)$' "$LOG")"
+check_eq "no libpcap: no per-NIC capture failures" 0 "$(grep -c 'pcap_create' "$LOG")"
 report
