@@ -42,8 +42,11 @@
 # whose hook sleeps S seconds on every swap event and logs every event it
 # ran for: a failover must not wait for it (docs/performance.md).
 #
+# GUEST_MACS=N (at most 4000) adds N dynamic FDB entries behind vnet0 on
+# eth0 after switchd is up: N more guests for switchd to announce at each
+# swap (issue 12: the swap is not delayed by thousands of announcements).
 # usage (root): [CABLE=veth|taprelay] [PEERS="switchd naive ovs ovsmii"]
-#               [TAPS=N] [SLOW_HOOK=S] tests/bench/failover.sh [PULLS]
+#               [TAPS=N] [GUEST_MACS=N] [SLOW_HOOK=S] tests/bench/failover.sh [PULLS]
 #               (needs a build in ./build)
 # Bonding and teamd: tests/bench/failover-uml.sh (user-mode-linux).
 set -euo pipefail
@@ -56,6 +59,9 @@ PEERS=${PEERS:-switchd naive ovs ovsmii}
 DOWN=${DOWN:-0.6}
 UP=${UP:-0.6}
 TAPS=${TAPS:-0}
+GUEST_MACS=${GUEST_MACS:-0}
+case $GUEST_MACS in '' | *[!0-9]*) echo "GUEST_MACS: a number of MACs, not '$GUEST_MACS'" >&2; exit 2 ;; esac
+[ "$GUEST_MACS" -le 4000 ] || { echo "GUEST_MACS: at most 4000 (switchd remembers 4096 a bridge)" >&2; exit 2; }
 case $TAPS in '' | *[!0-9]*) echo "TAPS: a number of taps, not '$TAPS'" >&2; exit 2 ;; esac
 [ "$TAPS" -le 1020 ] || { echo "TAPS: $TAPS taps do not fit on bridge eth0 (a bridge takes 1023 ports)" >&2; exit 2; }
 P=swfb$$
@@ -177,6 +183,18 @@ switchd_start() { # CABLE
 	fi
 	ip netns exec $P-h "$SWITCHD" -c "$DIR/sw.conf" -s "$DIR/sw.sock" -l stderr ${SWITCHD_ARGS:-} >"$DIR/$1-switchd.log" 2>&1 &
 	while ! ip netns exec $P-h "$SWITCHCTL" -s "$DIR/sw.sock" status >/dev/null 2>&1; do sleep 0.05; done
+	guest_macs
+}
+# GUEST_MACS=N: N more guests behind vnet0, as dynamic FDB entries of eth0
+# (learned entries as far as switchd can tell: it hears them as FDB events
+# and announces each after every swap, a RARP each, 256 frames a burst)
+guest_macs() {
+	local i
+	[ "$GUEST_MACS" -gt 0 ] || return 0
+	for ((i = 0; i < GUEST_MACS; i++)); do
+		printf 'fdb add 02:00:c6:13:%02x:%02x dev vnet0 master dynamic\n' $((i / 256)) $((i % 256))
+	done >"$DIR/fdb.batch"
+	bridge -n $P-h -batch "$DIR/fdb.batch"
 }
 switchd_active() { naive_active; }
 
@@ -263,6 +281,7 @@ run() { # CABLE PEER -> $DIR/CABLE-PEER-{host,guest}, or returns 1 (skipped)
 		sleep "$UP"
 	done
 	sleep 0.5
+	[ "$peer" = switchd ] && echo "$c switchd: $(ip netns exec $P-h "$SWITCHCTL" -s "$DIR/sw.sock" -j show eth0 | jq '.bridges[0].announced') frames announced over the run ($PULLS pulls, GUEST_MACS=$GUEST_MACS)" >>"$DIR/notes"
 	if [ -n "${KEEP:-}" ]; then
 		cp "$DIR/$c-$peer-host" "$DIR/$c-$peer-guest" /tmp/ 2>/dev/null || true
 		[ "$peer" = switchd ] && cp "$DIR/$c-switchd.log" "/tmp/bench-$c-switchd.log"
@@ -300,7 +319,7 @@ done
 
 for c in $CABLES; do
 	echo
-	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r)$([ "$TAPS" = 0 ] || echo "; switchd with $TAPS taps on eth0")$([ -z "${SLOW_HOOK:-}" ] || echo "; switchd with a ${SLOW_HOOK}s swap hook"))"
+	echo "failover outage per cable pull, $PULLS pulls, $c cables, ${DOWN}s down/${UP}s up, UDP every 1 ms (ms; kernel $(uname -r)$([ "$TAPS" = 0 ] || echo "; switchd with $TAPS taps on eth0")$([ "$GUEST_MACS" = 0 ] || echo "; $GUEST_MACS more guest MACs behind vnet0")$([ -z "${SLOW_HOOK:-}" ] || echo "; switchd with a ${SLOW_HOOK}s swap hook"))"
 	if [ -n "${SLOW_HOOK:-}" ] && [ -f "$DIR/$c-hook-runs" ]; then
 		echo "hook runs: $(wc -l <"$DIR/$c-hook-runs") ($(grep -c ' swap ' "$DIR/$c-hook-runs") swap), events dropped from the queue: $(awk '{ s += $NF } END { print s + 0 }' "$DIR/$c-hook-runs")"
 	fi
