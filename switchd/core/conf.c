@@ -2691,8 +2691,6 @@ enum sw_cable_mode conf_cable_check(const struct sw_conf *c, const struct sw_con
 
 const char *conf_capture_user(const struct sw_conf *c, char *buf, size_t len)
 {
-	static const char *const modes[] = { "", "report", "attach", "off" };
-
 	for (size_t i = 0; i < c->nbridges; i++)
 		if (c->bridges[i].watch_arp) {
 			snprintf(buf, len, "bridge %s: watch_arp = yes", c->bridges[i].name);
@@ -2707,7 +2705,7 @@ const char *conf_capture_user(const struct sw_conf *c, char *buf, size_t len)
 
 		if (m == CABLE_MODE_OFF)
 			continue;
-		snprintf(buf, len, "bridge %s: cable_check = %s%s", br->name, modes[m],
+		snprintf(buf, len, "bridge %s: cable_check = %s%s", br->name, cable_modes[m],
 			 br->cable_check == CABLE_MODE_DEFAULT ? " (the default)" : "");
 		return buf;
 	}
