@@ -110,10 +110,17 @@ int mac_parse(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+/* By hand, not snprintf: show formats one for every port (4000 snprintf
+ * calls were a tenth of the daemon's time for a show of 4000 ports). */
 char *mac_format(const uint8_t mac[6], char buf[SW_MACSTR])
 {
-	snprintf(buf, SW_MACSTR, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 6; i++) {
+		buf[3 * i] = hex[mac[i] >> 4];
+		buf[3 * i + 1] = hex[mac[i] & 0xf];
+		buf[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
 	return buf;
 }
 
