@@ -17,9 +17,4 @@ void output_verbose(bool on);
 /* One monitor event: a text line, or a JSON line. */
 void output_event(FILE *f, json_t *event, bool json);
 
-/* s with control characters escaped (\x1b) for a terminal; malloc'd. */
-char *output_escape(const char *s);
-/* A deep copy of v with every string and key escaped so. */
-json_t *output_escape_json(const json_t *v);
-
 #endif

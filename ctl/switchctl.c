@@ -16,6 +16,7 @@
 #include <switchd/proto.h>
 
 #include "output.h"
+#include "show_text.h"
 
 #define REPLY_TIMEOUT_MS 10000
 
@@ -407,7 +408,7 @@ int main(int argc, char **argv)
 	const char *sock = SW_DEFAULT_SOCKET;
 	const struct command *cmd;
 	json_t *params = NULL, *result;
-	bool json = false;
+	bool json = false, verbose = false;
 	char *line, *buf = NULL, err[512];
 	size_t len = 0, used = 0;
 	int c, fd, ret;
@@ -415,7 +416,7 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "+s:jvhV")) != -1) {
 		switch (c) {
 		case 'v':
-			output_verbose(true);
+			verbose = true;
 			break;
 		case 's':
 			sock = optarg;
@@ -443,16 +444,24 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[i], "-j"))
 				json = true;
 			else
-				output_verbose(true);
+				verbose = true;
 			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
 			argc--;
 			i--;
 		}
 	if (!strcmp(argv[optind], "wait"))
 		return wait_ready(sock, argc - optind - 1, argv + optind + 1);
+	output_verbose(verbose);
 	ret = parse_command(argc - optind, argv + optind, &cmd, &params);
 	if (ret)
 		return ret;
+	/* text show: the daemon renders it (a switchd that does not know
+	 * "format" ignores it and replies with the JSON, rendered below) */
+	if (!json && !strcmp(cmd->method, SW_M_SHOW)) {
+		json_object_set_new(params, "format", json_string("text"));
+		if (verbose)
+			json_object_set_new(params, "verbose", json_true());
+	}
 	signal(SIGPIPE, SIG_IGN);
 	fd = connect_socket(sock);
 	if (fd < 0) {
@@ -467,7 +476,7 @@ int main(int argc, char **argv)
 		/* a refused connection ("too many connections") was closed after
 		 * its reason was sent: show that rather than EPIPE */
 		if (n >= 0 && proto_parse_reply(buf, (size_t)n, &result, err, sizeof(err)) == -1) {
-			char *clean = output_escape(err);
+			char *clean = text_escape(err);
 
 			fprintf(stderr, "switchctl: %s\n", clean ? clean : "(out of memory)");
 			free(clean);
@@ -507,14 +516,17 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (ret < 0) {
-			char *clean = output_escape(err);
+			char *clean = text_escape(err);
 
 			fprintf(stderr, "switchctl: %s\n", clean ? clean : "(out of memory)");
 			free(clean);
 			ret = 1;
 			break;
 		}
-		if (strcmp(cmd->method, SW_M_MONITOR))
+		if (!json && !strcmp(cmd->method, SW_M_SHOW) &&
+		    json_is_string(json_object_get(result, "text")))
+			fputs(json_string_value(json_object_get(result, "text")), stdout);
+		else if (strcmp(cmd->method, SW_M_MONITOR))
 			output_result(stdout, cmd->method, result, json);
 		if (!strcmp(cmd->method, SW_M_DOCTOR) &&
 		    json_array_size(json_object_get(result, "hazards")))

@@ -11,7 +11,10 @@
  *   event    {"v":1,"event":{"type":"swap",...}}   (only after "monitor")
  *
  * A request whose "v" is higher than SW_PROTO_VERSION is refused with an error
- * reply, so an old daemon tells a new client clearly what is wrong.
+ * reply, so an old daemon tells a new client clearly what is wrong. Unknown
+ * parameters are ignored: show's "format": "text" (with "verbose": true for
+ * what each NIC hears) gets {"text":"..."}, the tree switchctl prints, from a
+ * switchd that renders it, and the JSON from one that does not.
  */
 #ifndef SWITCHD_PROTO_H
 #define SWITCHD_PROTO_H

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "plan.h"
 #include "runtime.h"
+#include "show_text.h"
 #include "switchd.h"
 
 #ifndef PACKAGE_VERSION
@@ -284,14 +285,47 @@ static json_t *bridge_json(struct sw_ctx *ctx, const struct sw_conf_bridge *br)
 	return o;
 }
 
+/*
+ * show's text, rendered here (params "format": "text", "verbose": true for
+ * what each NIC hears): the client prints one string instead of parsing the
+ * JSON of every port (at 4000 ports half a megabyte, most of the time of a
+ * text show). The same renderer as switchctl's own, from the same result.
+ * NULL when the text is not valid UTF-8 (a name the kernel allows but JSON
+ * does not carry): the caller replies with the JSON, switchctl renders it.
+ */
+static json_t *show_as_text(json_t *result, bool verbose)
+{
+	json_t *clean = text_escape_json(result), *text = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = clean ? open_memstream(&buf, &len) : NULL;
+
+	if (f) {
+		show_text(f, clean, verbose);
+		if (fclose(f) == 0)
+			text = json_stringn(buf, len);
+	}
+	free(buf);
+	json_decref(clean);
+	return text ? json_pack("{s:o}", "text", text) : NULL;
+}
+
 static int m_show(struct sw_ctx *ctx, json_t *params, json_t **result, char *err, size_t errlen)
 {
-	const char *name;
-	json_t *arr;
+	const char *name, *format;
+	json_t *arr, *verbose = json_object_get(params, "verbose"), *text;
 	int ret = param_str("show", params, "bridge", false, &name, err, errlen);
 
+	if (!ret)
+		ret = param_str("show", params, "format", false, &format, err, errlen);
 	if (ret)
 		return ret;
+	if (format && strcmp(format, "json") && strcmp(format, "text"))
+		return fail(err, errlen, -EINVAL,
+			    "show: parameter \"format\" must be \"json\" or \"text\", not \"%s\"",
+			    format);
+	if (verbose && !json_is_boolean(verbose))
+		return fail(err, errlen, -EINVAL, "show: parameter \"verbose\" must be true or false");
 	engine_refresh(ctx);
 	if (name && !conf_find_bridge(&ctx->conf, name))
 		return fail(err, errlen, -ENOENT, "bridge %s: no such bridge in the config", name);
@@ -300,6 +334,11 @@ static int m_show(struct sw_ctx *ctx, json_t *params, json_t **result, char *err
 		if (!name || strcmp(name, ctx->conf.bridges[i].name) == 0)
 			json_array_append_new(arr, bridge_json(ctx, &ctx->conf.bridges[i]));
 	*result = json_pack("{s:o}", "bridges", arr);
+	if (format && !strcmp(format, "text") && *result &&
+	    (text = show_as_text(*result, json_is_true(verbose)))) {
+		json_decref(*result);
+		*result = text;
+	}
 	return 0;
 }
 

@@ -87,6 +87,19 @@ check_match "garbage gets an error reply" '"ok":false,"error":"malformed request
 check_match "unknown method" '"error":"unknown method \\"reboot\\""' "$(echo '{"v":1,"id":1,"method":"reboot"}' | raw)"
 check_match "a newer protocol is refused clearly" 'protocol version 9 not supported' "$(echo '{"v":9,"id":1,"method":"show"}' | raw)"
 check_match "garbage then a request on one connection" '"ok":true' "$(printf 'junk\n{"v":1,"id":2,"method":"status"}\n' | raw)"
+# text show is rendered by switchd ("format": "text"); a switchd that does
+# not know the parameter replies with the JSON, and switchctl renders that
+check_match "show format text is the tree" '"result":\{"text":"eth0  bridge' \
+	"$(echo '{"v":1,"id":1,"method":"show","params":{"bridge":"eth0","format":"text"}}' | raw)"
+check_match "a bad format is refused, named" '"ok":false,"error":"show: parameter \\"format\\" must be \\"json\\" or \\"text\\", not \\"yaml\\""' \
+	"$(echo '{"v":1,"id":1,"method":"show","params":{"format":"yaml"}}' | raw)"
+echo '{"v":1,"id":1,"method":"show","params":{"bridge":"eth0"}}' | raw >"$TESTDIR/json.reply"
+check_match "without format: the JSON" '"result":\{"bridges":\[' "$(cat "$TESTDIR/json.reply")"
+ip netns exec "$HOST" socat UNIX-LISTEN:"$TESTDIR/old.sock",fork SYSTEM:"head -n 1 >/dev/null; cat $TESTDIR/json.reply" &
+defer "kill $! 2>/dev/null"
+busywait 2000 test -S "$TESTDIR/old.sock"
+check_eq "switchctl renders the JSON of a switchd without text" "$(sctl "$HOST" show eth0)" \
+	"$(ip netns exec "$HOST" "$SWITCHCTL" -s "$TESTDIR/old.sock" show eth0)"
 ip netns exec "$HOST" socat -u UNIX-CONNECT:"$SOCK" EXEC:'sleep 30' &
 silent=$!
 defer "kill $silent 2>/dev/null"

@@ -25,6 +25,7 @@
 #include "link_sync.h"
 #include "log.h"
 #include "runtime.h"
+#include "show_text.h"
 #include "switchd.h"
 
 /* Features that would open packet sockets or poll real devices are off in
@@ -371,6 +372,52 @@ Test(engine, carrier_lost_swaps_to_the_standby)
 	cr_assert_str_eq(port_str(b, "hweth1", "role"), "active");
 	cr_assert_str_eq(port_str(b, "hweth0", "role"), "standby");
 	json_decref(b);
+}
+
+/* show "format": "text" is the tree switchctl would print from the JSON
+ * (the daemon renders it so a client of 4000 ports does not parse the JSON) */
+Test(engine, show_text_is_the_tree_of_the_json)
+{
+	json_t *res, *json;
+	char err[256], *buf;
+	size_t len;
+	FILE *f;
+
+	converted(2, "hweth0");
+	start_engine(NICS2 "[bridge eth0]\nports = hweth0 hweth1\n" QUIET);
+	fk_cable("hweth0", false);
+	engine_settle(&ctx);
+	for (int verbose = 0; verbose < 2; verbose++) {
+		cr_assert_eq(call("show", json_pack("{s:s}", "bridge", "eth0"), &json, err, sizeof(err)), 0,
+			     "show: %s", err);
+		cr_assert_eq(call("show", json_pack("{s:s,s:s,s:b}", "bridge", "eth0", "format", "text",
+						    "verbose", verbose),
+				  &res, err, sizeof(err)),
+			     0, "show text: %s", err);
+		cr_assert(json_is_string(json_object_get(res, "text")), "a text result");
+		cr_assert_null(json_object_get(res, "bridges"), "the text instead of the JSON");
+		f = open_memstream(&buf, &len);
+		show_text(f, json, verbose);
+		fclose(f);
+		cr_assert_str_eq(json_string_value(json_object_get(res, "text")), buf);
+		cr_assert(strstr(buf, "hweth1") && strstr(buf, "active") && strstr(buf, "carrier lost"),
+			  "the tree after the swap:\n%s", buf);
+		cr_assert_eq(strstr(buf, "heard:") != NULL, verbose == 1, "-v adds what NICs hear:\n%s",
+			     buf);
+		free(buf);
+		json_decref(res);
+		json_decref(json);
+	}
+	cr_assert_eq(call("show", json_pack("{s:s}", "format", "xml"), &res, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "\"format\" must be \"json\" or \"text\", not \"xml\""), "%s", err);
+	cr_assert_eq(call("show", json_pack("{s:s,s:i}", "format", "text", "verbose", 1), &res, err,
+			  sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "\"verbose\" must be true or false"), "%s", err);
+	cr_assert_eq(call("show", json_pack("{s:s}", "format", "json"), &res, err, sizeof(err)), 0);
+	cr_assert(json_is_array(json_object_get(res, "bridges")), "format json is the JSON");
+	json_decref(res);
 }
 
 Test(engine, preempt_waits_updelay_then_returns)

@@ -9,6 +9,7 @@
 
 #include "ctl_methods.h"
 #include "output.h"
+#include "show_text.h"
 
 Test(proto, request_roundtrip)
 {
@@ -135,7 +136,7 @@ Test(proto, daemon_methods_match_the_protocol)
  * escaped, in results, events and errors alike */
 Test(output, control_characters_are_escaped_in_text)
 {
-	char *e = output_escape("eth0\x1b]0;owned\x07\\ \xc2\x9b" "31m tab\there é");
+	char *e = text_escape("eth0\x1b]0;owned\x07\\ \xc2\x9b" "31m tab\there é");
 	char buf[1024];
 	FILE *f;
 	json_t *ev;
