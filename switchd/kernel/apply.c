@@ -543,8 +543,10 @@ int apply_log_undo(struct sw_nl *nl, struct apply_log *log, apply_report_fn repo
 		if (undo_action(nl, &u->a, err, sizeof(err)) < 0) {
 			snprintf(msg, sizeof(msg), "undo of \"%s\" failed: %s", u->what, err);
 			log_warnx("%s", msg);
-			if (report)
+			if (report) {
+				log_flush(); /* the lines before it first */
 				report(arg, -1, msg);
+			}
 			failed++;
 		} else {
 			log_info("undone: %s", u->what);
@@ -592,8 +594,10 @@ static void action_failed(struct run *r, const struct sw_action *a, int ret, con
 	log_warnx("%s", msg);
 	if (a->group >= 0 && r->failed[a->group])
 		return;
-	if (r->report)
+	if (r->report) {
+		log_flush();
 		r->report(r->arg, a->group, msg);
+	}
 	if (a->group >= 0) {
 		r->failed[a->group] = true;
 		r->nfailed++;
@@ -668,8 +672,10 @@ static void flush(struct apply_state *st, struct run *r)
 		snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", r->plan->groups[g].name,
 			 r->plan->groups[g].depends);
 		log_warnx("%s", msg);
-		if (r->report)
+		if (r->report) {
+			log_flush();
 			r->report(r->arg, g, msg);
+		}
 		rollback_group(st, g, r->plan->groups[g].name);
 	}
 	for (size_t i = 0; i < nbad; i++)
@@ -779,6 +785,7 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 		st.batch->n = 0;
 		st.batch->len = 0;
 	}
+	log_hold(); /* a line an action: a few KiB a write (log.c) */
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct sw_action *a = &plan->v[i];
 		const char *gname = group_name(plan, a->group);
@@ -799,8 +806,10 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 				r.nfailed++;
 				snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", gname,
 					 plan->groups[a->group].depends);
-				if (report)
+				if (report) {
+					log_flush();
 					report(arg, a->group, msg);
+				}
 			}
 			continue;
 		}
@@ -826,6 +835,7 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 	}
 	if (st.batch)
 		flush(&st, &r);
+	log_release();
 	free(st.batch);
 	free(st.pend);
 	free(names.v);
