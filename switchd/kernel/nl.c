@@ -137,6 +137,11 @@ int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 	size = NL_BATCH_MAX * 2048;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* a sendmsg longer than the send buffer is refused (EMSGSIZE): room
+	 * for a full batch whatever net.core.wmem_default says */
+	size = NL_BATCH_BYTES + 4096;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	if (ev_membership(nl, NETLINK_ADD_MEMBERSHIP) < 0)
 		goto fail;
 	/* FDB learning floods RTNLGRP_NEIGH: a large buffer makes ENOBUFS rare.
