@@ -96,6 +96,8 @@ for b in "$SWITCHD" "$SWITCHCTL"; do
 	[ -x "$b" ] || { echo "scale.sh: $b: not an executable (build first or set SWITCHD/SWITCHCTL)" >&2; exit 1; }
 done
 cc -O2 -Wall -Wextra -o "$DIR/mnlfloor" "$TOP/tests/bench/mnlfloor.c" -lmnl
+# switchd's "ready" as its service manager sees it (sd_notify READY=1)
+cc -O2 -Wall -Wextra -o "$DIR/notify-recv" "$TOP/tests/integration/notify-recv.c"
 HZ=$(getconf CLK_TCK)
 : >"$RAW"
 raw() { echo "$*" >>"$RAW"; }
@@ -137,24 +139,32 @@ swconf() { # N [GUESTS: the bridges for them, guests = gK_* on intK]
 }
 
 # start switchd in $NS with CONF; sets SWPID and SW_MS, exec -> ready.
-# Its log goes to a file, watched by tail -F | grep -m1 (block reads). The
-# first version read it from a FIFO with a bash `read` loop, which takes one
-# byte a syscall: with a line a step (16000 lines at 4000 taps) and a loaded
-# machine, switchd waited on the full pipe and the loop was measured.
+# Ready is switchd's sd_notify READY=1 (sent right after its "ready:" log
+# line), received by notify-recv --ready, which then exits: bash sees that
+# exit as it sees ip -batch's. (Until 2026-12-04 the end was the log line
+# seen by tail -F | grep -m1, which added ~2 ms of its own: inotify, tail,
+# the pipe, grep; measured with time stamps in switchd, see
+# docs/performance.md. Before that a bash `read` loop on a FIFO, a byte a
+# syscall, which switchd waited on at 16000 lines.)
 sw_start() { # CONF
-	local t0 t1 ok= tailpid
-	rm -f "$DIR/sw.sock"
+	local t0 t1 ok= rpid i
+	rm -f "$DIR/sw.sock" "$DIR/notify.sock"
 	: >"$DIR/sw.log"
-	exec 3< <(exec tail -n +1 -F "$DIR/sw.log" 2>/dev/null)
-	tailpid=$!
+	"$DIR/notify-recv" --ready "$DIR/notify.sock" >"$DIR/notify.out" 2>&1 &
+	rpid=$!
+	for ((i = 0; i < 200; i++)); do
+		[ -S "$DIR/notify.sock" ] && break
+		sleep 0.01
+	done
 	t0=$EPOCHREALTIME
-	ip netns exec "$NS" "$SWITCHD" -c "$1" -s "$DIR/sw.sock" -l stderr >>"$DIR/sw.log" 2>&1 &
+	NOTIFY_SOCKET="$DIR/notify.sock" ip netns exec "$NS" "$SWITCHD" -c "$1" -s "$DIR/sw.sock" \
+		-l stderr >>"$DIR/sw.log" 2>&1 &
 	SWPID=$!
-	timeout 120 grep -q -m1 "ready:" <&3 && ok=1
+	(sleep 120; kill "$rpid" 2>/dev/null) &
+	wait "$rpid" && ok=1
 	t1=$EPOCHREALTIME
-	kill "$tailpid" 2>/dev/null || true
-	exec 3<&-
-	if [ -z "$ok" ]; then
+	kill $! 2>/dev/null || true
+	if [ -z "$ok" ] || ! grep -q "ready:" "$DIR/sw.log"; then
 		echo "scale.sh: switchd did not get ready: $(tail -3 "$DIR/sw.log" | tr '\n' ' ')" >&2
 		exit 1
 	fi
