@@ -21,7 +21,7 @@ static bool log_verbose;
  * Held lines (log_hold): a plan of 1000 taps logs 4000 lines, and one
  * write(2) each was 5% of the bring-up (17 ms at 1000 taps). While held,
  * stderr lines collect here and go out a few KiB a write, in order; a
- * warning, log_release and exit write them at once. Held for the length of
+ * warning (fatal too) and the last log_release write them at once. Held for the length of
  * one plan's apply only, so a crash loses at most what is here (< 8 KiB),
  * never more than the lines of the apply it interrupted. syslog() is a
  * datagram a line and is not held.
@@ -79,9 +79,7 @@ static void log_vwrite(int prio, const char *suffix, const char *fmt, va_list ap
 	if (log_to_stderr) {
 		struct timespec ts;
 		struct tm tm;
-		char stamp[32];
-
-		char line[sizeof(msg) + 320];
+		char stamp[32], line[sizeof(msg) + 320];
 		int n;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
