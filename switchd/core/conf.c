@@ -2689,6 +2689,14 @@ enum sw_cable_mode conf_cable_check(const struct sw_conf *c, const struct sw_con
 	return c->cable_check ? (enum sw_cable_mode)c->cable_check : CABLE_MODE_REPORT;
 }
 
+const char *conf_cable_mode_name(enum sw_cable_mode m)
+{
+	/* DEFAULT is never an effective mode: what conf_cable_check gives for it */
+	if (m <= CABLE_MODE_DEFAULT || m > CABLE_MODE_OFF)
+		m = CABLE_MODE_REPORT;
+	return cable_modes[m];
+}
+
 const char *conf_capture_user(const struct sw_conf *c, char *buf, size_t len)
 {
 	for (size_t i = 0; i < c->nbridges; i++)
@@ -2705,7 +2713,7 @@ const char *conf_capture_user(const struct sw_conf *c, char *buf, size_t len)
 
 		if (m == CABLE_MODE_OFF)
 			continue;
-		snprintf(buf, len, "bridge %s: cable_check = %s%s", br->name, cable_modes[m],
+		snprintf(buf, len, "bridge %s: cable_check = %s%s", br->name, conf_cable_mode_name(m),
 			 br->cable_check == CABLE_MODE_DEFAULT ? " (the default)" : "");
 		return buf;
 	}

@@ -203,6 +203,8 @@ int conf_add_claimed(struct sw_conf *conf, const char *bridge, const char *name,
 
 /* A bridge's cable_check, its own or [switchd]'s. */
 enum sw_cable_mode conf_cable_check(const struct sw_conf *conf, const struct sw_conf_bridge *br);
+/* The config's word for a mode conf_cable_check returns ("report"). */
+const char *conf_cable_mode_name(enum sw_cable_mode m);
 /* The first setting that needs libpcap captures (watch_arp = yes; cable
  * identification on NICs the config names or claims), as "bridge eth0:
  * watch_arp = yes" into buf; NULL when none does. */

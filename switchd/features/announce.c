@@ -357,7 +357,6 @@ static int an_init(struct sw_ctx *ctx)
 	return ctx->rt.priv[SLOT] ? 0 : -ENOMEM;
 }
 
-
 static void an_fini(struct sw_ctx *ctx)
 {
 	if (!an(ctx))

@@ -638,9 +638,9 @@ static void cb_show_port(struct sw_ctx *ctx, struct rt_bridge *b, struct rt_port
 static void cb_show_bridge(struct sw_ctx *ctx, struct rt_bridge *b, json_t *o)
 {
 	const struct sw_conf_bridge *br = conf_find_bridge(&ctx->conf, b->name);
-	static const char *const modes[] = {"report", "report", "attach", "off"};
 
-	json_object_set_new(o, "cable_check", json_string(modes[conf_cable_check(&ctx->conf, br)]));
+	json_object_set_new(o, "cable_check",
+			    json_string(conf_cable_mode_name(conf_cable_check(&ctx->conf, br))));
 	if (br_of(b))
 		json_object_set_new(o, "network", fp_table_json(&br_of(b)->net, ev_now(ctx->loop)));
 }

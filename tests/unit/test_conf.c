@@ -1042,6 +1042,11 @@ Test(cable, check_defaults_and_errors)
 	cr_assert_eq(conf_cable_check(&c, conf_find_bridge(&c, "eth0")), CABLE_MODE_REPORT,
 		     "report by default");
 	cr_assert_eq(conf_cable_check(&c, conf_find_bridge(&c, "eth1")), CABLE_MODE_ATTACH);
+	/* show's and --check's word for each: the config's */
+	cr_assert_str_eq(conf_cable_mode_name(conf_cable_check(&c, conf_find_bridge(&c, "eth0"))),
+			 "report");
+	cr_assert_str_eq(conf_cable_mode_name(CABLE_MODE_ATTACH), "attach");
+	cr_assert_str_eq(conf_cable_mode_name(CABLE_MODE_OFF), "off");
 	cr_assert_not(c.cable_probe, "no probe by default");
 	cr_assert_eq(conf_move_port(&c, "eth0", "eth1", "hweth0"), 0);
 	cr_assert_eq(conf_find_bridge(&c, "eth0")->nports, 0);
