@@ -776,8 +776,7 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 	 * actions rather than one each (without memory: one at a time) */
 	st.batch = malloc(sizeof(*st.batch));
 	/* a queue of at most NL_BATCH_MAX (a swap's plan needs a few) */
-	st.pend = malloc((plan->n && plan->n < NL_BATCH_MAX ? plan->n : NL_BATCH_MAX) *
-			 sizeof(*st.pend));
+	st.pend = malloc((plan->n < NL_BATCH_MAX ? plan->n + 1 : NL_BATCH_MAX) * sizeof(*st.pend));
 	if (!st.batch || !st.pend) {
 		free(st.batch);
 		free(st.pend);

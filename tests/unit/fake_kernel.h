@@ -21,7 +21,7 @@
 #include "conf.h"
 #include "nl_parse.h"
 
-#define FK_MAX_LINKS 128
+#define FK_MAX_LINKS 2048 /* a bring-up larger than one batch (test_engine) */
 #define FK_MAX_ADDRS 64
 #define FK_MAX_ROUTES 16
 #define FK_MAX_PROXIES 16

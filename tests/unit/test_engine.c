@@ -719,6 +719,30 @@ Test(engine, a_bulk_bring_up_is_applied_without_events_and_read_back)
 	}
 }
 
+/* More than one batch (NL_BATCH_MAX actions: 1400 taps queue 4200): the
+ * full queue is sent and the plan goes on, every tap attached and up. */
+Test(engine, a_bring_up_larger_than_a_batch_is_sent_in_several)
+{
+	static char conf[64 * 1024];
+	size_t len = (size_t)snprintf(conf, sizeof(conf), "[bridge int0]\n" QUIET);
+	unsigned long batches = fk.batches;
+
+	for (int i = 0; i < 1400; i++)
+		len += (size_t)snprintf(conf + len, sizeof(conf) - len, "[tap t%d]\nbridge = int0\n", i);
+	cr_assert_lt(len, sizeof(conf) - 1);
+	start_engine(conf);
+	cr_assert_geq(fk.batches - batches, 2, "a full queue was sent before the rest: %lu",
+		      fk.batches - batches);
+	cr_assert_lt(fk.batches - batches, 10, "in a few sendmsgs: %lu", fk.batches - batches);
+	for (int i = 0; i < 1400; i++) {
+		char t[8];
+
+		snprintf(t, sizeof(t), "t%d", i);
+		cr_assert(is_master(t, "int0") && fk_link(t)->s.up, "%s attached and up", t);
+	}
+	cr_assert_eq(ctx.rt.failed_groups, 0);
+}
+
 Test(engine, a_small_plan_keeps_listening)
 {
 	start_engine(TAPS4);
