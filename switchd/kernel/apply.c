@@ -543,10 +543,8 @@ int apply_log_undo(struct sw_nl *nl, struct apply_log *log, apply_report_fn repo
 		if (undo_action(nl, &u->a, err, sizeof(err)) < 0) {
 			snprintf(msg, sizeof(msg), "undo of \"%s\" failed: %s", u->what, err);
 			log_warnx("%s", msg);
-			if (report) {
-				log_flush(); /* the lines before it first */
+			if (report)
 				report(arg, -1, msg);
-			}
 			failed++;
 		} else {
 			log_info("undone: %s", u->what);
@@ -594,10 +592,8 @@ static void action_failed(struct run *r, const struct sw_action *a, int ret, con
 	log_warnx("%s", msg);
 	if (a->group >= 0 && r->failed[a->group])
 		return;
-	if (r->report) {
-		log_flush();
+	if (r->report)
 		r->report(r->arg, a->group, msg);
-	}
 	if (a->group >= 0) {
 		r->failed[a->group] = true;
 		r->nfailed++;
@@ -672,10 +668,8 @@ static void flush(struct apply_state *st, struct run *r)
 		snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", r->plan->groups[g].name,
 			 r->plan->groups[g].depends);
 		log_warnx("%s", msg);
-		if (r->report) {
-			log_flush();
+		if (r->report)
 			r->report(r->arg, g, msg);
-		}
 		rollback_group(st, g, r->plan->groups[g].name);
 	}
 	for (size_t i = 0; i < nbad; i++)
@@ -807,6 +801,9 @@ int apply_plan_log(struct sw_nl *nl, const struct sw_plan *plan, apply_report_fn
 				r.nfailed++;
 				snprintf(msg, sizeof(msg), "%s: skipped: bridge %s failed", gname,
 					 plan->groups[a->group].depends);
+				/* the held lines before it first (switchd --undo
+				 * prints reports on stderr itself); the other
+				 * reports follow a warning, which writes them */
 				if (report) {
 					log_flush();
 					report(arg, a->group, msg);
