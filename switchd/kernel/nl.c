@@ -130,11 +130,11 @@ int nl_open(struct sw_nl *nl, int ev_rcvbuf)
 	/* error text from the kernel, and no copy of our request in errors */
 	mnl_socket_setsockopt(nl->req, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->req, NETLINK_CAP_ACK, &one, sizeof(one));
-	/* a batch's acks are all queued before the first is read: room for
-	 * NL_BATCH_MAX of them (each is a small skb of ~1 KiB truesize; the
-	 * default buffer drops them past ~200) */
+	/* a batch's answers are all queued before the first is read: room for
+	 * NL_BATCH_MAX of them (an ack is a small skb of ~1 KiB truesize, a
+	 * link sync's reply a few KiB; the default buffer drops them past ~200) */
 	fd = mnl_socket_get_fd(nl->req);
-	size = NL_BATCH_MAX * 2048;
+	size = NL_BATCH_MAX * 4096;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	/* a sendmsg longer than the send buffer is refused (EMSGSIZE): room
@@ -699,6 +699,14 @@ struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int 
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	if (alias)
 		mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+	return nlh;
+}
+
+struct nlmsghdr *nl_msg_link_sync(char *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, ifindex);
+
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	return nlh;
 }
 

@@ -89,11 +89,11 @@ int nl_talk_batch(struct sw_nl *nl, struct nlmsghdr **msgs, int n, int *failed,
  * socket's receive buffer holds the acks of a full batch (NL_BATCH_MAX), its
  * send buffer a full batch's bytes.
  *
- * 4096 actions: a bring-up of 1000 taps is one batch, so every tap is
- * created (by ioctl, while the queue fills) before the first attach. With
- * 256 the creations and attach rounds alternated, and each round's new
- * ports kept the kernel's link watch busy under the next creations: 1000
- * taps 356 -> 330 ms (medians of 7, alternated; docs/performance.md).
+ * 4096 requests: a bring-up of 1000 taps is one batch (an RTM_GETLINK and
+ * an RTM_NEWLINK a tap, see nl_msg_link_sync), so every tap is created (by
+ * ioctl, while the queue fills) before the first attach. With 256 the
+ * creations and attach rounds alternated: 1000 taps 356 -> 330 ms (medians
+ * of 7, alternated; docs/performance.md).
  */
 #define NL_BATCH_MAX 4096
 #define NL_BATCH_BYTES (128 * 1024)
@@ -175,6 +175,12 @@ struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode);
 /* Several of them in one request: alias (NULL: unchanged), master (-1:
  * unchanged, 0: none), up (-1: unchanged, 1: up, 0: down). */
 struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up);
+/* An RTM_GETLINK of one device (no statistics), for a batch: its reply is
+ * skipped, what it is for is its side effect. rtnl_getlink runs the
+ * device's pending link-watch event at once (linkwatch_sync_dev), so a
+ * device created a moment ago has its operstate (DOWN without a carrier)
+ * before the next request attaches it or brings it up (kernel-notes 38). */
+struct nlmsghdr *nl_msg_link_sync(char *buf, int ifindex);
 
 /* A bridge, CREATE|EXCL, with a pinned MAC (NULL: kernel's choice), STP on/off
  * (off: forward delay 0). *ifindex receives the new ifindex. */

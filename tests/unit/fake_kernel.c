@@ -222,6 +222,7 @@ static struct fk_link *new_link(const char *name, const char *kind, const char *
 	}
 	for (int k = 0; k < SK_NKEYS; k++)
 		l->sysctl[k] = -1;
+	l->lw_pending = true;
 	/* told stays zeroed: the first commit announces the device */
 	return l;
 }
@@ -798,6 +799,7 @@ int nl_link_get(struct sw_nl *nl, int ifindex, const char *name, struct sw_link 
 		snprintf(err, errlen, "%s: no such device", ifindex > 0 ? "ifindex" : name);
 		return -ENODEV;
 	}
+	l->lw_pending = false;
 	return nlp_link(link_msg(buf, RTM_NEWLINK, l), out) ? fail(err, errlen, EINVAL, NULL) : 0;
 }
 
@@ -828,6 +830,8 @@ int nl_link_set_up(struct sw_nl *nl, int ifindex, bool up, char *err, size_t err
 		return ret;
 	if (!l)
 		return fail(err, errlen, ENODEV, NULL);
+	if (up && l->s.master && l->lw_pending)
+		fk.unsynced_attach++;
 	l->s.up = up;
 	commit();
 	return 0;
@@ -849,6 +853,8 @@ static int set_master(int ifindex, int master, char *err, size_t errlen)
 		return fail(err, errlen, ELOOP, NULL);
 	if (m && l->s.master && l->s.master != master)
 		return fail(err, errlen, EBUSY, "Device is already in use");
+	if (m && l->lw_pending)
+		fk.unsynced_attach++;
 	l->s.master = master;
 	commit();
 	return 0;
@@ -1256,7 +1262,7 @@ int nl_ifindex(struct sw_nl *nl, const char *name)
  * kernel runs a batch's requests in order, each whatever became of the
  * ones before) and keeps its outcome as the batch's ack; nl_batch_send
  * only hands the acks over. */
-enum fk_op { FK_OP_UP, FK_OP_MASTER, FK_OP_ALIAS, FK_OP_GEN_MODE, FK_OP_SET };
+enum fk_op { FK_OP_UP, FK_OP_MASTER, FK_OP_ALIAS, FK_OP_GEN_MODE, FK_OP_SET, FK_OP_SYNC };
 
 struct fk_req {
 	struct nlmsghdr nlh;
@@ -1299,6 +1305,14 @@ struct nlmsghdr *nl_msg_set_alias(char *buf, int ifindex, const char *alias)
 struct nlmsghdr *nl_msg_set_addr_gen_mode(char *buf, int ifindex, uint8_t mode)
 {
 	return fk_req(buf, FK_OP_GEN_MODE, ifindex, mode, NULL);
+}
+
+struct nlmsghdr *nl_msg_link_sync(char *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = fk_req(buf, FK_OP_SYNC, ifindex, 0, NULL);
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	return nlh;
 }
 
 struct nlmsghdr *nl_msg_link_set(char *buf, int ifindex, const char *alias, int master, int up)
@@ -1362,6 +1376,14 @@ int nl_batch_add(struct sw_nl *nl, struct nl_batch *b, const struct nlmsghdr *nl
 	case FK_OP_SET:
 		ack->ret = fk_link_set(r, ack->text, sizeof(ack->text));
 		break;
+	case FK_OP_SYNC: {
+		struct fk_link *l = fk_link_by_index(r->ifindex);
+
+		if (l)
+			l->lw_pending = false;
+		ack->ret = l ? 0 : fail(ack->text, sizeof(ack->text), ENODEV, NULL);
+		break;
+	}
 	default:
 		ack->ret = fail(ack->text, sizeof(ack->text), EOPNOTSUPP, "unknown batched request");
 	}

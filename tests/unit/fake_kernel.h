@@ -50,6 +50,10 @@ struct fk_link {
 	bool cable;	      /* a NIC's physical link; ignored for bridges */
 	uint8_t addr_gen_mode;
 	int sysctl[SK_NKEYS]; /* -1: never written, follows conf/default */
+	/* made and not yet looked at: the kernel's link-watch event of a new
+	 * device is pending until an RTM_GETLINK of it runs it (or link-watch
+	 * does, up to a second later, which the fake never does) */
+	bool lw_pending;
 };
 
 struct fk_msg;
@@ -80,6 +84,9 @@ struct fake_kernel {
 	unsigned long sk_partial_reads;	/* sysctl snapshots of some devices only */
 	unsigned long batched, batches;
 	unsigned long combined; /* requests of several link changes */ /* requests that went in a batch; batches sent */
+	/* attaches and ups of a device whose link-watch event was pending:
+	 * the real bridge then forwards on a port without a carrier */
+	unsigned long unsynced_attach;
 	char log[8192];	     /* "set_master hweth1 eth0\n" ... */
 };
 

@@ -686,6 +686,10 @@ Test(engine, taps_are_brought_up_in_shared_batches)
 	cr_assert_geq(fk.batched, 3 + 4, "the requests went in batches: %lu", fk.batched);
 	cr_assert_geq(fk.combined, 4, "a tap's three changes in one request: %lu", fk.combined);
 	cr_assert_lt(fk.batches, 3, "in few sendmsgs, not one a request: %lu", fk.batches);
+	/* a new tap's link-watch event is run (an RTM_GETLINK in the batch)
+	 * before its attach: else the bridge forwards on it without a carrier */
+	cr_assert_eq(fk.unsynced_attach, 0, "every tap attached after its link-watch event ran: %lu",
+		     fk.unsynced_attach);
 }
 
 /* A bring-up of many taps (>= 256 steps) runs with the event socket out of
@@ -741,6 +745,8 @@ Test(engine, a_bring_up_larger_than_a_batch_is_sent_in_several)
 		cr_assert(is_master(t, "int0") && fk_link(t)->s.up, "%s attached and up", t);
 	}
 	cr_assert_eq(ctx.rt.failed_groups, 0);
+	cr_assert_eq(fk.unsynced_attach, 0, "two requests a tap fit the batches: %lu",
+		     fk.unsynced_attach);
 }
 
 Test(engine, a_small_plan_keeps_listening)
@@ -818,6 +824,7 @@ Test(engine, a_burst_of_guests_is_attached_in_one_batch_each_on_its_own)
 		cr_assert(is_master(g, "eth0") && fk_link(g)->s.up, "%s attached and up", g);
 	}
 	cr_assert_eq(fk.batches - batches, 1, "one sendmsg for the settle's 4 guests");
+	cr_assert_eq(fk.unsynced_attach, 0, "a hypervisor's new tap: link-watch run before the attach");
 	cr_assert(error_with("vnet2", "Device or resource busy"), "the failure is reported");
 	cr_assert_eq(count_events("attach"), 3);
 }
