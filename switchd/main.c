@@ -369,6 +369,9 @@ int main(int argc, char **argv)
 	events_subscribe(&ctx.events, events_log_sink, NULL);
 	linkdb_init(&ctx.db);
 	linkdb_sync_init(&ctx.db);
+	/* before the first dump: a NIC udev is still naming is left to it */
+	if (!o.plan && !o.undo && ctx.conf.udev_wait > 0)
+		linkdb_sync_udev(linkdb_udev_probe());
 	ret = nl_open(&ctx.nl, ctx.ev_rcvbuf);
 	if (ret < 0) {
 		fprintf(stderr, "switchd: netlink: %s\n", strerror(-ret));

@@ -32,6 +32,7 @@
 #include "plan.h"
 #include "events.h"
 #include "switchd.h"
+#include "udev.h"
 #include "util.h"
 
 /* sd_notify(0, msg): < 0 an error, 0 no $NOTIFY_SOCKET, > 0 sent */
@@ -167,6 +168,12 @@ int notify_missing_nics(struct sw_ctx *ctx, char *buf, size_t len)
 	return n;
 }
 
+/* udev is still at some device (udev.h): the first plan waits for it */
+static bool udev_wait(struct sw_ctx *ctx)
+{
+	return ctx->conf.udev_wait > 0 && udev_any_pending(ctx);
+}
+
 static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
@@ -193,7 +200,7 @@ static void on_wait(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (!n->waiting)
 		return;
-	if (notify_missing_nics(n->ctx, missing, sizeof(missing)))
+	if (n->ctx->conf.boot_wait > 0 && notify_missing_nics(n->ctx, missing, sizeof(missing)))
 		log_warnx("boot_wait: %gs passed, still missing: %s; converting without them "
 			  "(they are converted when they appear)",
 			  n->ctx->conf.boot_wait, missing);
@@ -211,13 +218,16 @@ static void on_link(void *arg, const struct link_event *ev)
 	if (!n->waiting || (ev->type != LINK_ADDED && ev->type != LINK_CHANGED &&
 			    ev->type != DB_RESYNCED))
 		return;
-	if (notify_missing_nics(n->ctx, missing, sizeof(missing))) {
+	if (n->ctx->conf.boot_wait > 0 && notify_missing_nics(n->ctx, missing, sizeof(missing))) {
 		if (ev->type == LINK_ADDED)
 			notify_status("waiting up to %gs for NICs: %s", n->ctx->conf.boot_wait,
 				      missing);
 		return;
 	}
-	log_info("boot_wait: every configured NIC is present");
+	if (udev_wait(n->ctx))
+		return;
+	if (n->ctx->conf.boot_wait > 0)
+		log_info("boot_wait: every configured NIC is present");
 	ev_timer_stop(n->ctx->loop, &n->wait);
 	ev_timer_set(&n->wait, 0, 0);
 	ev_timer_start(n->ctx->loop, &n->wait);
@@ -239,8 +249,10 @@ static void on_event(void *arg, const char *type, const char *message, json_t *e
 
 int notify_start(struct notify *n, struct sw_ctx *ctx, notify_convert_fn convert)
 {
-	char missing[256];
+	char missing[256] = "";
 	uint64_t usec = 0;
+	bool nics, udev;
+	double wait;
 	int ret;
 
 	*n = (struct notify){ .ctx = ctx, .convert = convert };
@@ -252,7 +264,9 @@ int notify_start(struct notify *n, struct sw_ctx *ctx, notify_convert_fn convert
 		ev_timer_start(ctx->loop, &n->watchdog);
 		log_info("watchdog: every %gs", usec / 2 / 1e6);
 	}
-	if (ctx->conf.boot_wait <= 0 || !notify_missing_nics(ctx, missing, sizeof(missing))) {
+	nics = ctx->conf.boot_wait > 0 && notify_missing_nics(ctx, missing, sizeof(missing));
+	udev = udev_wait(ctx);
+	if (!nics && !udev) {
 		convert_now(n);
 		return 0;
 	}
@@ -263,9 +277,19 @@ int notify_start(struct notify *n, struct sw_ctx *ctx, notify_convert_fn convert
 		return 0;
 	}
 	n->waiting = true;
-	log_info("boot_wait: waiting up to %gs for %s", ctx->conf.boot_wait, missing);
-	notify_status("waiting up to %gs for NICs: %s", ctx->conf.boot_wait, missing);
-	ev_timer_set(&n->wait, ctx->conf.boot_wait, 0);
+	if (nics) {
+		log_info("boot_wait: waiting up to %gs for %s", ctx->conf.boot_wait, missing);
+		notify_status("waiting up to %gs for NICs: %s", ctx->conf.boot_wait, missing);
+	} else {
+		/* the udev feature releases them by udev_wait at the latest */
+		log_info("udev_wait: waiting up to %gs for udev to finish with new devices",
+			 ctx->conf.udev_wait);
+		notify_status("waiting up to %gs for udev", ctx->conf.udev_wait);
+	}
+	wait = nics ? ctx->conf.boot_wait : 0;
+	if (udev && ctx->conf.udev_wait + 1 > wait)
+		wait = ctx->conf.udev_wait + 1;
+	ev_timer_set(&n->wait, wait, 0);
 	ev_timer_start(ctx->loop, &n->wait);
 	return 0;
 }

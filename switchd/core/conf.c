@@ -673,6 +673,12 @@ static bool if_boot_wait(const struct sw_conf *c, const void *obj)
 	return c->boot_wait > 0;
 }
 
+static bool if_udev_wait_not_default(const struct sw_conf *c, const void *obj)
+{
+	(void)obj;
+	return c->udev_wait != 5;
+}
+
 static void hooks_parse(struct parser *p, const struct conf_key *k, void *obj, char *value)
 {
 	if (value[0] != '/' || strlen(value) >= (size_t)k->arg)
@@ -800,6 +806,8 @@ static const struct conf_key switchd_keys[] = {
 	  "the control socket's mode: 0600 or 0660, never for others" },
 	{ "boot_wait", &t_duration, SW(boot_wait), 0, -1, 0, "0", if_boot_wait,
 	  "how long to wait at start-up for the configured NICs to appear (0: do not)" },
+	{ "udev_wait", &t_duration, SW(udev_wait), 0, -1, 0, "5s", if_udev_wait_not_default,
+	  "how long a new device is left to udev (renames, .link files) at most (0: not at all)" },
 	{ "claim", &t_bool, SW(claim), 0, SW(claim_line), 0, "no", if_claim,
 	  "unknown NICs become hwethN spares" },
 	{ "claim_delay", &t_duration, SW(claim_delay), 0, -1, 0, "2s", if_claim,

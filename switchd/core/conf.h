@@ -127,6 +127,7 @@ struct sw_conf {
 	char socket_group[64]; /* socket_group = GROUP (name or number); empty: none */
 	unsigned int socket_mode; /* socket_mode = 0600 (default) or 0660: never for others */
 	double boot_wait; /* seconds to wait at start-up for configured NICs; 0: do not */
+	double udev_wait; /* seconds a new device is left to udev at most; 0: not at all */
 	bool claim;	     /* claim = yes: unknown NICs become hwethN spares */
 	char **claim_match;  /* claim_match = PATTERN...: also these names (fnmatch) */
 	size_t nclaim_match;

@@ -298,6 +298,20 @@ int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *in)
 	return 0;
 }
 
+void linkdb_udev_settled(struct sw_linkdb *db, int ifindex)
+{
+	long at = find_index(db, ifindex);
+
+	if (at < 0 || !db->links[at].udev_pending)
+		return;
+	struct sw_link old = db->links[at];
+
+	db->links[at].udev_pending = false;
+	struct link_event ev = { .type = LINK_CHANGED, .link = &db->links[at], .old = &old,
+				 .changed = LC_UDEV };
+	publish(db, &ev);
+}
+
 static void remove_addrs_of(struct sw_linkdb *db, int ifindex, bool notify);
 static void remove_routes_of(struct sw_linkdb *db, int ifindex, bool notify);
 

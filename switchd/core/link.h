@@ -35,6 +35,7 @@ enum link_event_type {
 #define LC_FLAGS   0x08
 #define LC_MAC     0x10
 #define LC_OTHER   0x20
+#define LC_UDEV    0x40 /* udev is done with it (link_sync.h): plans may take it now */
 
 struct link_event {
 	enum link_event_type type;
@@ -112,6 +113,9 @@ int linkdb_virtio_slot(const char *devpath, char bus[16], char dev[64]);
 
 /* Test helpers for the pure modules: put a link/address/route in the model. */
 int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l);
+/* udev is done with a device stored udev_pending: clear it and publish
+ * LINK_CHANGED with LC_UDEV. */
+void linkdb_udev_settled(struct sw_linkdb *db, int ifindex);
 int linkdb_put_addr(struct sw_linkdb *db, const struct sw_addr *a);
 int linkdb_put_route(struct sw_linkdb *db, const struct sw_route *r);
 

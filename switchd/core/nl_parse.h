@@ -35,6 +35,11 @@ struct sw_link {
 	/* bridge only (IFLA_INFO_DATA) */
 	bool br_stp;
 	bool has_br_info;
+	/* not from netlink: udev has not finished with the device's add yet
+	 * (link_sync.c); plans leave it alone until it has (since: when it
+	 * was first seen so, CLOCK_MONOTONIC seconds) */
+	bool udev_pending;
+	double udev_since;
 };
 
 /* Bridge-port view (family AF_BRIDGE): RTM_NEWLINK/RTM_DELLINK from the bridge. */

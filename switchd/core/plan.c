@@ -40,15 +40,16 @@ const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_
 	const struct sw_link *l;
 
 	(void)conf;
+	/* one udev is still naming is not there yet (link_sync.h) */
 	if (nic->has_mac)
-		return linkdb_by_mac(db, nic->mac);
+		return (l = linkdb_by_mac(db, nic->mac)) && !l->udev_pending ? l : NULL;
 	if (nic->path[0]) {
 		/* the slot, whatever card is in it: IFLA_PARENT_DEV_BUS_NAME-NAME */
 		for (size_t i = 0; i < db->nlinks; i++) {
 			char path[96];
 
 			l = &db->links[i];
-			if (!l->parent_bus[0] || is_bridge(l) || is_tap(l))
+			if (!l->parent_bus[0] || is_bridge(l) || is_tap(l) || l->udev_pending)
 				continue;
 			snprintf(path, sizeof(path), "%s-%s", l->parent_bus, l->parent_dev);
 			if (!strcmp(path, nic->path))
@@ -59,10 +60,10 @@ const struct sw_link *plan_find_nic(const struct sw_conf *conf, const struct sw_
 	/* already converted: the NIC carries its service name. A tap named
 	 * explicitly is taken (a NIC stand-in); taps are never matched by MAC. */
 	l = linkdb_by_name(db, nic->name);
-	if (l && !is_bridge(l))
+	if (l && !is_bridge(l) && !l->udev_pending)
 		return l;
 	l = linkdb_by_name(db, nic->match_name);
-	if (l && !is_bridge(l))
+	if (l && !is_bridge(l) && !l->udev_pending)
 		return l;
 	return NULL;
 }
@@ -80,7 +81,7 @@ bool plan_claimable(const struct sw_conf *conf, const struct sw_linkdb *db,
 {
 	bool matched = false;
 
-	if (!conf->claim || (l->flags & IFF_LOOPBACK) || l->master || is_bridge(l) ||
+	if (!conf->claim || l->udev_pending || (l->flags & IFF_LOOPBACK) || l->master || is_bridge(l) ||
 	    !strcmp(l->alias, "switchd") || name_is_configured(conf, l->name) ||
 	    conf_bridge_of_guest(conf, l->name))
 		return false;

@@ -392,6 +392,11 @@ static void on_link_event(void *arg, const struct link_event *ev)
 	if (ev->type == LINK_ADDED && is_configured_nic(ctx, ev->link) &&
 	    !conf_find_nic(&ctx->conf, ev->link->name))
 		ctx->rt.replan = true;
+	/* one udev has finished with (udev.h): as if it appeared now */
+	if (ev->type == LINK_CHANGED && (ev->changed & LC_UDEV) &&
+	    ((is_configured_nic(ctx, ev->link) && !conf_find_nic(&ctx->conf, ev->link->name)) ||
+	     plan_claimable(&ctx->conf, &ctx->db, ev->link)))
+		ctx->rt.replan = true;
 	report(ctx, ev);
 	FEATURES_EACH(ctx, f)
 		if (f->link_event)

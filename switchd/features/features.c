@@ -1,5 +1,6 @@
 /*
- * The features, in the order their ops are called: replay before announce
+ * The features, in the order their ops are called: udev first (a device it
+ * releases is seen by the others as it changes), replay before announce
  * (frames that waited are delivered before the upstream is told to move),
  * the ARP policy after the bridges, claim before guests; cable after them
  * (it judges what the others left), hooks last (the others' events are
@@ -16,8 +17,10 @@
 #include "hooks.h"
 #include "neigh.h"
 #include "replay.h"
+#include "udev.h"
 
 const struct sw_feature *const sw_features[] = {
+	&udev_feature,
 	&claim_feature,
 	&failover_feature,
 	&replay_feature,

@@ -5,6 +5,7 @@
 #ifndef SWITCHD_LINK_SYNC_H
 #define SWITCHD_LINK_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct sw_linkdb;
@@ -13,6 +14,22 @@ struct sw_nl;
 /* What netlink does not say of a link, from sysfs: a virtio NIC's PCI slot
  * (path = matches it). Before the first resync. */
 void linkdb_sync_init(struct sw_linkdb *db);
+
+/* udev handles the devices of this namespace and keeps its database in dir
+ * (/run/udev; NULL or "": it does not). A device that is new to the model
+ * and not yet in udev's database (dir/data/nIFINDEX, written when udev is
+ * done with its add: renamed by NamePolicy, .link applied) is stored with
+ * udev_pending: plans leave it alone, so no rename of switchd's races
+ * udev's (kernel-notes 39). lo, bridges and taps are not asked. */
+void linkdb_sync_udev(const char *dir);
+/* Where udev keeps its database if it handles this namespace's devices:
+ * /run/udev when its control socket is there and this is the host's
+ * network namespace (the one PID 1 is in, or PID 1's cannot be looked at:
+ * a service without CAP_SYS_PTRACE), else NULL. SWITCHD_UDEV_DIR overrides it ("": none): a
+ * test's stand-in for udev inside its own namespace. */
+const char *linkdb_udev_probe(void);
+/* Has udev finished with this device? (true when udev does not apply) */
+bool linkdb_udev_done(int ifindex);
 
 /* Dump links, addresses and routes; replace the model; publish the
  * differences and then DB_RESYNCED. The first call fills an empty model. */

@@ -218,6 +218,19 @@ Test(conf, boot_wait)
 	expect_error("[switchd]\nboot_wait = soon\n", 2, "boot_wait: \"soon\" is not a duration");
 }
 
+Test(conf, udev_wait)
+{
+	struct sw_conf c;
+
+	cr_assert_eq(conf_load_string("[switchd]\n", "t", &c, NULL, NULL), 0);
+	cr_assert_float_eq(c.udev_wait, 5, 1e-9, "default: 5 s for udev");
+	conf_free(&c);
+	cr_assert_eq(conf_load_string("[switchd]\nudev_wait = 0\n", "t", &c, NULL, NULL), 0);
+	cr_assert_float_eq(c.udev_wait, 0, 1e-9, "0: do not wait for udev");
+	conf_free(&c);
+	expect_error("[switchd]\nudev_wait = -1s\n", 2, "udev_wait");
+}
+
 Test(conf, defaults)
 {
 	struct sw_conf c;
@@ -515,7 +528,8 @@ Test(hostile, values_that_read_back_as_comments)
 /* Every key of every table, each section once. */
 static const char *EVERY_KEY =
 	"[switchd]\nsocket = /run/sw-test/s.sock\nsocket_group = 4242\nsocket_mode = 0660\n"
-	"boot_wait = 3s\nclaim = yes\nclaim_delay = 1234.5678ms\nclaim_match = veth-x* dummy?\n"
+	"boot_wait = 3s\nudev_wait = 250ms\nclaim = yes\nclaim_delay = 1234.5678ms\n"
+	"claim_match = veth-x* dummy?\n"
 	"hooks = /srv/hooks.d\nhook_timeout = 2.5s\nhook_failure = ignore\n"
 	"cable_check = attach\ncable_probe = arp\n"
 	"[sysctl]\narp_ignore = 1\narp_announce = 2\narp_filter = 0\nrp_filter = 1\n"
@@ -630,6 +644,7 @@ Test(keys, conf_equal_sees_every_key)
 	static const char *const changes[][2] = {
 		{ "socket_mode = 0660", "socket_mode = 0600" },
 		{ "boot_wait = 3s", "boot_wait = 4s" },
+		{ "udev_wait = 250ms", "udev_wait = 0" },
 		{ "socket_group = 4242", "socket_group = 4241" },
 		{ "claim_match = veth-x* dummy?", "claim_match = veth-x*" },
 		{ "mode = tun", "mode = dr" },

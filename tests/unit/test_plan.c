@@ -345,6 +345,27 @@ Test(plan, missing_preferred_nic_uses_the_standby)
 	cr_assert(memcmp(plan.v[create].mac, MAC_B, 6) == 0, "pinned to the NIC it carries");
 }
 
+/* udev has not finished with eth1 (link_sync.h): it is left alone, as if
+ * absent, so no rename of ours races udev's; once udev is done (LC_UDEV)
+ * the next plan takes it. */
+Test(plan, a_nic_udev_is_still_naming_is_left_alone)
+{
+	load(LAB);
+	fresh_host();
+	((struct sw_link *)linkdb_by_index(&db, 3))->udev_pending = true;
+	build();
+	cr_assert(find(ACT_RENAME, "eth0") >= 0, "eth0 is converted:\n%s", plan_text());
+	cr_assert_eq(find(ACT_RENAME, "eth1"), -1, "eth1 is not touched:\n%s", plan_text());
+	cr_assert_null(plan_find_nic(&conf, &db, conf_find_nic(&conf, "hweth1")),
+		       "hweth1 counts as absent");
+	plan_free(&plan);
+	linkdb_udev_settled(&db, 3);
+	cr_assert(!linkdb_by_index(&db, 3)->udev_pending);
+	build();
+	cr_assert(find(ACT_RENAME, "eth1") >= 0, "udev is done: eth1 becomes hweth1:\n%s",
+		  plan_text());
+}
+
 Test(plan, two_attached_uplinks_are_reduced_to_one)
 {
 	load(LAB);
@@ -439,6 +460,9 @@ Test(plan, claimable_nics)
 	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 8)), "a veth is virtual");
 	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 2)), "a configured NIC");
 	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 3)), "a bridge");
+	((struct sw_link *)linkdb_by_index(&db, 7))->udev_pending = true;
+	cr_expect(!plan_claimable(&conf, &db, linkdb_by_index(&db, 7)), "udev is still at it");
+	linkdb_udev_settled(&db, 7);
 	char name[SW_IFNAMSIZ];
 
 	plan_claim_name(&conf, &db, linkdb_by_index(&db, 7), name);
