@@ -152,6 +152,57 @@ capture_count() {
 # (virtio-blk is a module). The late NIC's driver is blacklisted on the
 # kernel command line for udev (modprobe by name still loads it).
 vm_boot() {
+	local try rc
+	for try in 1 2; do
+		VM_STALLED=0
+		vm_boot_once "$@" && return 0
+		rc=$?
+		[ "$VM_STALLED" = 1 ] || return "$rc"
+		# seen 2026-12-04: the guest's kernel stopped at "clocksource:
+		# Switched to clocksource hpet" (0.99 s) and qemu spun at 150% CPU
+		# with nothing more on the console: a TCG hang, not switchd's
+		echo "$1: the guest's console has been silent for ${VM_STALL:-90} s during boot" \
+			"(a TCG hang; its last lines below): powering it off$([ "$try" = 1 ] && echo ", booting again")" >&2
+		tail -5 "$VMD/serial.log" >&2
+		local pid
+		pid=$(cat "$VMD/qemu.pid" 2>/dev/null) || pid=
+		vm_kill "$VMD"
+		# its taps and sockets are free for the next qemu once it is gone
+		[ -z "$pid" ] || busywait 10000 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid"
+		rm -f "$VMD/agent.sock" "$VMD/qmp.sock"
+	done
+	fail "$1: the VM hung twice during boot (serial log: $VMD/serial.log)"
+	return 1
+}
+
+# serial_stalled: no new console output for VM_STALL (90) s? Sets VM_STALLED.
+# Call it in a wait loop; it keeps its state in SERIAL_SIZE / SERIAL_SINCE.
+serial_stalled() {
+	local size
+	size=$(stat -c %s "$VMD/serial.log" 2>/dev/null || echo 0)
+	if [ "$size" != "${SERIAL_SIZE:-}" ]; then
+		SERIAL_SIZE=$size
+		SERIAL_SINCE=$(date +%s)
+		return 1
+	fi
+	[ $(($(date +%s) - SERIAL_SINCE)) -ge "${VM_STALL:-90}" ] || return 1
+	VM_STALLED=1
+}
+
+# serial_wait TIMEOUT_S REGEX: until the console shows a line matching REGEX
+# (0), TIMEOUT_S passed (1), or the console stalled (2, VM_STALLED=1)
+serial_wait() {
+	local end=$(($(date +%s) + $1))
+	SERIAL_SIZE=
+	while [ "$(date +%s)" -lt "$end" ]; do
+		grep -aq "$2" "$VMD/serial.log" 2>/dev/null && return 0
+		serial_stalled && return 2
+		sleep 0.2
+	done
+	return 1
+}
+
+vm_boot_once() {
 	local name=$1; shift
 	VMD=$TESTDIR/$name
 	mkdir -p "$VMD"
@@ -175,6 +226,7 @@ vm_boot() {
 		-display none -daemonize -pidfile "$VMD/qemu.pid" || { fail "$name: qemu did not start"; return 1; }
 	defer "vm_kill '$VMD'"
 	[ -z "${VM_BOOT_HOOK:-}" ] || $VM_BOOT_HOOK
+	[ "$VM_STALLED" = 0 ] || return 1
 	coproc AGENT { socat - UNIX-CONNECT:"$VMD/agent.sock"; }
 	# plain copies of the coprocess's pipes: bash does not hand a
 	# coprocess's own descriptors to subshells (pipelines, $(...))
@@ -184,13 +236,20 @@ vm_boot() {
 	# Requests sent before the agent runs wait in the port, and each costs
 	# the agent seconds under load: a ping every 30 s, any answer will do
 	local up=0 line end=$(($(date +%s) + ${VM_BOOT_TIMEOUT:-480})) next=0
+	SERIAL_SIZE=
 	while [ "$up" = 0 ] && [ "$(date +%s)" -lt "$end" ]; do
 		if [ "$(date +%s)" -ge "$next" ]; then
 			printf 'ping %s\n' "$(printf true | base64 -w0)" >&"$AG_OUT"
 			next=$(($(date +%s) + 30))
 		fi
 		IFS= read -r -t 2 line <&"$AG_IN" && [[ $line == "@@ping "* ]] && up=1
+		[ "$up" = 1 ] || ! serial_stalled || break
 	done
+	if [ "$VM_STALLED" = 1 ]; then
+		exec {AG_OUT}>&- {AG_IN}<&-
+		kill "${AGENT_PID:-}" 2>/dev/null
+		return 1
+	fi
 	# the other pings' answers are read (and skipped) by the next vm_run
 	if [ "$up" = 0 ]; then
 		fail "$name: the VM's agent never answered (serial log: $VMD/serial.log)"
