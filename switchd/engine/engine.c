@@ -171,35 +171,6 @@ static size_t pre_up_pass(struct sw_ctx *ctx, char (*gated)[SW_IFNAMSIZ], size_t
 	return w;
 }
 
-/* A plan of hundreds of steps that outnumber the devices there are: reading
- * the result with one dump costs less than the kernel's notifications of
- * every step (measured: kernel-notes 34). */
-#define BULK_STEPS 256
-
-static bool bulk_plan(const struct sw_ctx *ctx, const struct sw_plan *plan)
-{
-	return plan->n >= BULK_STEPS && plan->n >= ctx->db.nlinks;
-}
-
-/* After a bulk plan applied without events: what the kernel has now, read
- * at once (the published differences are the events that were not sent) */
-static void reread(struct sw_ctx *ctx)
-{
-	char err[256];
-	int ret = nl_events_resume(&ctx->nl);
-
-	if (ret == 0)
-		ret = linkdb_resync(&ctx->db, &ctx->nl, err, sizeof(err));
-	else
-		snprintf(err, sizeof(err), "rejoining the event groups: %s", strerror(-ret));
-	if (ret < 0) {
-		/* as after lost events: the model is re-read until it succeeds */
-		log_warnx("netlink: %s", err);
-		ctx->rt.resync = true;
-	}
-	ctx->rt.pending = true;
-}
-
 static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 {
 	const struct sw_feature *f;
@@ -227,12 +198,12 @@ static int apply_config(struct sw_ctx *ctx, const struct sw_conf *old)
 	}
 	free(gated);
 	failed = apply_report_plan_errors(&ctx->events, &plan);
-	quiet = bulk_plan(ctx, &plan) && nl_events_pause(&ctx->nl) == 0;
+	quiet = runtime_quiet_begin(ctx, plan.n);
 	failed += apply_plan_log(&ctx->nl, &plan, apply_report_event, &ctx->events, ctx->rt.capture);
 	if (plan.n)
 		log_info("applied the configuration: %zu steps, %d groups failed", plan.n, failed);
 	if (quiet)
-		reread(ctx);
+		runtime_quiet_end(ctx);
 	nattached = plan_attached(ctx, &plan, &attached);
 	plan_free(&plan);
 	runtime_refresh(ctx);

@@ -142,8 +142,14 @@ static void attach_all(struct sw_ctx *ctx, int *ifindexes, size_t n)
 		if (plan_one(ctx, ifindexes[i], &plan, &b.v[plan.ngroups]) > 0)
 			b.n = plan.ngroups;
 	}
-	if (b.n)
+	if (b.n) {
+		/* a burst of thousands: read back once, not notified of each */
+		bool quiet = runtime_quiet_begin(ctx, plan.n);
+
 		apply_plan(&ctx->nl, &plan, keep_failure, &b);
+		if (quiet)
+			runtime_quiet_end(ctx);
+	}
 	for (size_t g = 0; g < b.n; g++) {
 		const struct gu_attach *a = &b.v[g];
 

@@ -2,6 +2,7 @@
  * See runtime.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -390,4 +391,33 @@ void runtime_refresh(struct sw_ctx *ctx)
 			ev_timer_start(ctx->loop, &ctx->rt.resync_retry);
 		}
 	}
+}
+
+/* A plan of hundreds of steps that outnumber the devices there are: reading
+ * the result with one dump costs less than the kernel's notifications of
+ * every step (measured: kernel-notes 34). */
+#define BULK_STEPS 256
+
+bool runtime_quiet_begin(struct sw_ctx *ctx, size_t steps)
+{
+	return steps >= BULK_STEPS && steps >= ctx->db.nlinks && nl_events_pause(&ctx->nl) == 0;
+}
+
+/* What the kernel has now, read at once (the published differences are the
+ * events that were not sent) */
+void runtime_quiet_end(struct sw_ctx *ctx)
+{
+	char err[256];
+	int ret = nl_events_resume(&ctx->nl);
+
+	if (ret == 0)
+		ret = linkdb_resync(&ctx->db, &ctx->nl, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "rejoining the event groups: %s", strerror(-ret));
+	if (ret < 0) {
+		/* as after lost events: the model is re-read until it succeeds */
+		log_warnx("netlink: %s", err);
+		ctx->rt.resync = true;
+	}
+	ctx->rt.pending = true;
 }

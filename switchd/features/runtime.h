@@ -66,6 +66,14 @@ void runtime_port_moved(struct sw_runtime *rt, const char *bridge, const char *p
  * feature's link_event see them; nothing acts until the engine's settle). */
 void runtime_refresh(struct sw_ctx *ctx);
 
+/* A change of many devices at once (a bring-up of a thousand taps, a burst
+ * of guests): with steps >= 256 that outnumber the devices known, the event
+ * socket leaves its groups for it (true), and runtime_quiet_end reads the
+ * result back with one dump, publishing the differences as the events that
+ * were not sent (kernel-notes 34). */
+bool runtime_quiet_begin(struct sw_ctx *ctx, size_t steps);
+void runtime_quiet_end(struct sw_ctx *ctx);
+
 /* The notifications, to every feature in order. uplink_active also keeps
  * the swap history (counts, time, reason) when ch->reason is a swap's. */
 void runtime_before_swap(struct sw_ctx *ctx, struct rt_bridge *b, struct uplink_change *ch);

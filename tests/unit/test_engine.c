@@ -829,6 +829,41 @@ Test(engine, a_burst_of_guests_is_attached_in_one_batch_each_on_its_own)
 	cr_assert_eq(count_events("attach"), 3);
 }
 
+/* A burst of guests that outnumbers what the model knows (300 guests, 600
+ * steps) is attached with the event socket out of its groups, as a bulk
+ * bring-up: read back with one dump, the model knows them all attached. */
+Test(engine, a_large_burst_of_guests_is_attached_without_events_and_read_back)
+{
+	unsigned long pauses;
+
+	start_engine("[bridge int0]\nguests = vnet*\n" QUIET);
+	pauses = fk.pauses;
+	for (int i = 0; i < 300; i++) {
+		char g[16], mac[24];
+
+		snprintf(g, sizeof(g), "vnet%d", i);
+		snprintf(mac, sizeof(mac), "02:00:c6:13:%02x:%02x", i / 256, i % 256);
+		fk_add_veth(g, mac, false);
+	}
+	engine_settle(&ctx);
+	cr_assert_eq(fk.pauses - pauses, 1, "the event socket left its groups once: %lu",
+		     fk.pauses - pauses);
+	cr_assert(!fk.paused, "and joined them again");
+	const struct sw_link *br = linkdb_by_name(&ctx.db, "int0");
+
+	for (int i = 0; i < 300; i++) {
+		char g[16];
+		const struct sw_link *l;
+
+		snprintf(g, sizeof(g), "vnet%d", i);
+		cr_assert(is_master(g, "int0") && fk_link(g)->s.up, "%s attached and up", g);
+		l = linkdb_by_name(&ctx.db, g);
+		cr_assert(l && br && l->master == br->ifindex && (l->flags & IFF_UP),
+			  "the model knows %s attached and up", g);
+	}
+	cr_assert_eq(count_events("attach"), 300);
+}
+
 /* ---- reload by name -------------------------------------------------------- */
 
 static void reload(const char *conf)
