@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "link.h"
 #include "link_sync.h"
@@ -34,31 +33,21 @@ bool udev_any_pending(const struct sw_ctx *ctx)
 	return false;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ud_state *s = container_of(w, struct ud_state, poll);
 	struct sw_ctx *ctx = s->ctx;
-	double now = mono_now();
 	bool left = false;
 
 	(void)revents;
-	/* backwards: settling a link publishes, observers may not add links */
-	for (size_t i = ctx->db.nlinks; i-- > 0;) {
+	for (size_t i = 0; i < ctx->db.nlinks; i++) {
 		const struct sw_link *l = &ctx->db.links[i];
 
 		if (!l->udev_pending)
 			continue;
 		if (linkdb_udev_done(l->ifindex)) {
 			log_info("%s: udev is done with it", l->name);
-		} else if (now - l->udev_since >= ctx->conf.udev_wait) {
+		} else if (linkdb_udev_waited(l) >= ctx->conf.udev_wait) {
 			log_warnx("%s: udev has not finished with it after %gs (udev_wait): taken as it is",
 				  l->name, ctx->conf.udev_wait);
 		} else {

@@ -36,13 +36,11 @@ void linkdb_sync_udev(const char *dir)
 const char *linkdb_udev_probe(void)
 {
 	const char *dir = getenv("SWITCHD_UDEV_DIR");
-	char control[PATH_MAX + 16];
 	struct stat self, init;
 
 	if (dir)
 		return dir[0] ? dir : NULL;
-	snprintf(control, sizeof(control), "%s/control", "/run/udev");
-	if (access(control, F_OK) < 0 || stat("/proc/self/ns/net", &self) < 0)
+	if (access("/run/udev/control", F_OK) < 0 || stat("/proc/self/ns/net", &self) < 0)
 		return NULL;
 	/* udevd sees the uevents of the host's namespace only. PID 1's
 	 * namespace can be looked at only with all of PID 1's capabilities
@@ -71,6 +69,11 @@ static double mono_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double linkdb_udev_waited(const struct sw_link *l)
+{
+	return mono_now() - l->udev_since;
 }
 
 /* A virtio NIC: its PCI slot from sysfs (this namespace's: /sys is

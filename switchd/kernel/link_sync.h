@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct sw_link;
 struct sw_linkdb;
 struct sw_nl;
 
@@ -30,6 +31,8 @@ void linkdb_sync_udev(const char *dir);
 const char *linkdb_udev_probe(void);
 /* Has udev finished with this device? (true when udev does not apply) */
 bool linkdb_udev_done(int ifindex);
+/* Seconds since a device stored udev_pending was first seen. */
+double linkdb_udev_waited(const struct sw_link *l);
 
 /* Dump links, addresses and routes; replace the model; publish the
  * differences and then DB_RESYNCED. The first call fills an empty model. */
