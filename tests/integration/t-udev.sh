@@ -36,10 +36,16 @@ switchd_start "$HOST" "$CONF"
 sleep 0.5
 check_eq "start-up waits for udev: eth0 is not converted yet" veth "$(link_kind "$HOST" eth0)"
 check_match "and says why" "udev_wait: waiting up to 2s for udev" "$(cat "$LOG")"
-# udev names one of them meanwhile (its NamePolicy): switchd does not fight it
-ip -n "$HOST" link set eth1 name ens4
+# udev names one of them meanwhile (its NamePolicy): switchd does not fight
+# it. udevd writes the device's entry with ID_RENAMING just before its
+# rename, and again without it once done: not done before that
 udev_done eth0
-udev_done ens4
+printf 'I:1234\nE:ID_RENAMING=1\n' >"$UDEV/data/n$(link_ifindex "$HOST" eth1)"
+sleep 0.5
+check_cmd "udev renaming it: eth1 keeps its name, switchd does not rename it" link_exists "$HOST" eth1
+check_eq "and the bridge waits for it" veth "$(link_kind "$HOST" eth0)"
+ip -n "$HOST" link set eth1 name ens4
+printf 'I:1234\nE:ID_NET_NAME=ens4\n' >"$UDEV/data/n$(link_ifindex "$HOST" ens4)"
 busywait 3000 test "$(link_kind "$HOST" eth0)" = bridge
 check_eq "once udev is done: eth0 is a bridge" bridge "$(link_kind "$HOST" eth0)"
 check_eq "hweth0 (udev's eth0) is attached" eth0 "$(link_master "$HOST" hweth0)"
