@@ -116,6 +116,12 @@ int linkdb_put_link(struct sw_linkdb *db, const struct sw_link *l);
 /* udev is done with a device stored udev_pending: clear it and publish
  * LINK_CHANGED with LC_UDEV. */
 void linkdb_udev_settled(struct sw_linkdb *db, int ifindex);
+/* Is this event a device showing up for the plans: added, or released by
+ * udev (LC_UDEV: as if it appeared now)? */
+static inline bool link_appeared(const struct link_event *ev)
+{
+	return ev->type == LINK_ADDED || (ev->type == LINK_CHANGED && (ev->changed & LC_UDEV));
+}
 int linkdb_put_addr(struct sw_linkdb *db, const struct sw_addr *a);
 int linkdb_put_route(struct sw_linkdb *db, const struct sw_route *r);
 

@@ -360,13 +360,8 @@ static void on_link_event(void *arg, const struct link_event *ev)
 	ctx->rt.pending = true;
 	/* a card put back (or replaced with one of the configured MAC): the
 	 * plan gives it its service name and role again */
-	if (ev->type == LINK_ADDED && is_configured_nic(ctx, ev->link) &&
+	if (link_appeared(ev) && is_configured_nic(ctx, ev->link) &&
 	    !conf_find_nic(&ctx->conf, ev->link->name))
-		ctx->rt.replan = true;
-	/* one udev has finished with (udev.h): as if it appeared now */
-	if (ev->type == LINK_CHANGED && (ev->changed & LC_UDEV) &&
-	    ((is_configured_nic(ctx, ev->link) && !conf_find_nic(&ctx->conf, ev->link->name)) ||
-	     plan_claimable(&ctx->conf, &ctx->db, ev->link)))
 		ctx->rt.replan = true;
 	report(ctx, ev);
 	FEATURES_EACH(ctx, f)

@@ -137,7 +137,7 @@ static void cl_link_event(struct sw_ctx *ctx, const struct link_event *ev)
 {
 	struct cl_state *s = cl(ctx);
 
-	if (ev->type != LINK_ADDED || !plan_claimable(&ctx->conf, &ctx->db, ev->link))
+	if (!link_appeared(ev) || !plan_claimable(&ctx->conf, &ctx->db, ev->link))
 		return;
 	/* give udev / a network manager claim_delay to take it */
 	ev_timer_stop(ctx->loop, &s->delay);

@@ -60,10 +60,10 @@ bool linkdb_udev_done(int ifindex)
 	if (!udev_dir[0])
 		return true;
 	/* written by udevd once the device's event is handled (its rules and
-	 * .link applied): what sd_device_get_is_initialized reads. Written
-	 * also just before udevd renames the device, with ID_RENAMING set
-	 * (what networkd's device_is_renaming reads): not done then (seen in
-	 * tests/vm, kernel-notes 39) */
+	 * .link applied): what sd_device_get_is_initialized reads. In tests/vm
+	 * it was there 23 ms before udevd's rename: an entry with ID_RENAMING
+	 * (what networkd's device_is_renaming reads) is not done (inferred
+	 * from that timing, kernel-notes 39) */
 	snprintf(path, sizeof(path), "%s/data/n%d", udev_dir, ifindex);
 	if (!(f = fopen(path, "re")))
 		return false;

@@ -18,16 +18,16 @@ void linkdb_sync_init(struct sw_linkdb *db);
 
 /* udev handles the devices of this namespace and keeps its database in dir
  * (/run/udev; NULL or "": it does not). A device that is new to the model
- * and not yet in udev's database (dir/data/nIFINDEX, written when udev is
- * done with its add: renamed by NamePolicy, .link applied) is stored with
+ * and not yet in udev's database (dir/data/nIFINDEX without ID_RENAMING,
+ * written when udev is done with its add: renamed, .link applied) is stored with
  * udev_pending: plans leave it alone, so no rename of switchd's races
  * udev's (kernel-notes 39). lo, bridges and taps are not asked. */
 void linkdb_sync_udev(const char *dir);
 /* Where udev keeps its database if it handles this namespace's devices:
  * /run/udev when its control socket is there and this is the host's
  * network namespace (the one PID 1 is in, or PID 1's cannot be looked at:
- * a service without CAP_SYS_PTRACE), else NULL. SWITCHD_UDEV_DIR overrides it ("": none): a
- * test's stand-in for udev inside its own namespace. */
+ * a service without CAP_SYS_PTRACE), else NULL. SWITCHD_UDEV_DIR overrides
+ * it ("": none): a test's stand-in for udev inside its own namespace. */
 const char *linkdb_udev_probe(void);
 /* Has udev finished with this device? (true when udev does not apply) */
 bool linkdb_udev_done(int ifindex);

@@ -17,6 +17,9 @@ udev_done() { : >"$UDEV/data/n$(link_ifindex "$HOST" "$1")"; }
 cat >"$CONF" <<EOF2
 [switchd]
 udev_wait = 2s
+claim = yes
+claim_match = vclaim*
+claim_delay = 300ms
 [nic hweth0]
 mac = 02:00:c6:12:00:10
 [nic hweth1]
@@ -28,6 +31,7 @@ mac = 02:00:c6:12:00:13
 [bridge eth0]
 ports = hweth0 hweth1 hweth2 hweth3
 address = keep
+spares = any
 EOF2
 before_addrs=$(addrs_of "$HOST" eth0)
 
@@ -64,6 +68,14 @@ busywait 3000 link_exists "$HOST" hweth2
 check_cmd "once udev is done with it (as ens5) it is converted to hweth2" link_exists "$HOST" hweth2
 check_eq "ens5 is gone: renamed, not copied" "" "$(ip -n "$HOST" -o link show ens5 2>/dev/null)"
 check_cmd "hweth2 is up, a standby" link_up "$HOST" hweth2
+
+# ---- an unknown card (claim = yes): claimed once udev is done ---------------
+ip -n "$HOST" link add vclaim1 address 02:00:c6:12:00:14 type veth peer name vclaim1p
+sleep 1
+check_cmd "an unknown card udev is at is not claimed (1 s, claim_delay 300ms)" link_exists "$HOST" vclaim1
+udev_done vclaim1
+busywait 3000 bash -c "! ip -n '$HOST' link show vclaim1 >/dev/null 2>&1"
+check_match "once udev is done it is claimed" "claimed unknown NIC vclaim1 \(02:00:c6:12:00:14\) as hweth[0-9]+" "$(cat "$LOG")"
 
 # ---- udev never finishes: taken as it is after udev_wait -------------------
 cable "$HOST" eth3 "$UP" up3 02:00:c6:12:00:13
