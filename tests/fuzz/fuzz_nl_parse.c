@@ -1,5 +1,6 @@
 /* Every decoder of nl_parse.c on every message of the input; and the
  * whole input as one received buffer of a batch's acks. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ static void decode_all(const struct nlmsghdr *nlh, void *arg)
 		FUZZ_ASSERT(r->attrs_len <= sizeof(r->attrs));
 		/* what the conversion does with a route: find its device, move it */
 		if (nlp_route_uses_ifindex(r, r->oif))
-			nlp_route_retarget(r, r->oif, r->oif + 1);
+			nlp_route_retarget(r, r->oif, r->oif == INT_MAX ? 1 : r->oif + 1);
 		nlp_route_uses_ifindex(r, 1);
 	}
 	nlp_fdb(nlh, &f);
